@@ -1,0 +1,50 @@
+use super::*;
+use crate::testing;
+
+fn run_with(threads: usize, paths: u64) -> RunResults {
+    let scenario = testing::base();
+    let options = RunOptions { seed: 7, stopping: Stopping::Paths(paths), threads: Some(threads) };
+    run(&scenario, &options, &mut |_| {}, None).unwrap()
+}
+
+fn bits(columns: &[Vec<f64>]) -> Vec<Vec<u64>> {
+    columns.iter().map(|c| c.iter().map(|x| x.to_bits()).collect()).collect()
+}
+
+#[test]
+fn results_are_bit_identical_for_any_thread_count() {
+    let one = run_with(1, 300);
+    for threads in [2, 7] {
+        let other = run_with(threads, 300);
+        assert_eq!(bits(&one.columns), bits(&other.columns), "{threads} threads");
+        assert_eq!(one.fans, other.fans, "{threads} threads");
+    }
+}
+
+#[test]
+fn a_path_does_not_depend_on_how_many_paths_run() {
+    let short = run_with(2, 40);
+    let long = run_with(2, CHUNK + 50);
+    for (a, b) in short.columns.iter().zip(&long.columns) {
+        assert_eq!(a[..40].iter().map(|x| x.to_bits()).collect::<Vec<_>>(), b[..40].iter().map(|x| x.to_bits()).collect::<Vec<_>>());
+    }
+}
+
+#[test]
+fn precision_stops_when_the_interval_is_narrow_enough() {
+    let scenario = testing::base();
+    let options = RunOptions { seed: 3, stopping: Stopping::Precision { half_width: 0.05, min_paths: 100, max_paths: 50_000 }, threads: Some(2) };
+    let a = run(&scenario, &options, &mut |_| {}, None).unwrap();
+    let b = run(&scenario, &options, &mut |_| {}, None).unwrap();
+    assert_eq!(a.paths, b.paths, "reproducible");
+    let se = a.summary("fund_tvpi").unwrap().std_error;
+    assert!(1.96 * se < 0.05 || a.paths == 50_000);
+    assert!(a.paths % CHUNK == 0 || a.paths == 50_000, "stops at a chunk boundary");
+}
+
+#[test]
+fn zero_paths_is_an_error() {
+    let scenario = testing::base();
+    let options = RunOptions { seed: 3, stopping: Stopping::Paths(0), threads: Some(1) };
+    assert!(matches!(run(&scenario, &options, &mut |_| {}, None), Err(EngineError::NoPaths)));
+}

@@ -1,0 +1,4 @@
+//! Per-path performance measures computed from cash flows.
+
+pub mod irr;
+pub mod path;

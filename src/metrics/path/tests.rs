@@ -1,0 +1,48 @@
+use super::*;
+use crate::model::fund::Simulator;
+use crate::testing;
+
+#[test]
+fn flow_metrics_of_a_hand_case() {
+    let flows = CashFlows {
+        paid_in: vec![100.0, 50.0, 0.0, 0.0, 0.0],
+        distributed: vec![0.0, 0.0, 60.0, 120.0, 0.0],
+        nav: vec![100.0, 140.0, 100.0, 20.0, 30.0],
+    };
+    let m = FlowMetrics::of(&flows);
+    assert!((m.tvpi - 210.0 / 150.0).abs() < 1e-12);
+    assert!((m.dpi - 180.0 / 150.0).abs() < 1e-12);
+    assert!((m.rvpi - 30.0 / 150.0).abs() < 1e-12);
+    assert_eq!((m.trough, m.trough_quarter), (-150.0, 1));
+    assert_eq!(m.payback_quarter, Some(3));
+    assert!(m.irr.annual().is_some());
+}
+
+#[test]
+fn nothing_paid_in_is_undefined_not_zero() {
+    let m = FlowMetrics::of(&CashFlows::zeros(4));
+    assert!(m.tvpi.is_nan() && m.dpi.is_nan());
+    assert_eq!(m.irr, Irr::NoSignChange);
+    assert_eq!(m.payback_quarter, None);
+}
+
+#[test]
+fn the_row_matches_its_schema() {
+    let scenario = testing::base();
+    let schema = Schema::new(&scenario);
+    let simulator = Simulator::new(&scenario, 5).unwrap();
+    let mut state = PathState::default();
+    simulator.simulate_path(0, &mut state);
+    let mut row = Vec::new();
+    compute(&scenario, &state, &mut row);
+    assert_eq!(row.len(), schema.len());
+    let get = |k: &str| row[schema.index(k).unwrap()];
+    let fund = FlowMetrics::of(&state.fund);
+    assert_eq!(get("fund_tvpi"), fund.tvpi);
+    assert_eq!(get("subfunds_paid_in_cny_m"), state.subfund_sleeve.total_paid_in());
+    assert!(get("companies_backed") > 100.0);
+    let leverage = get("leverage");
+    assert!((leverage - 1.0 / 0.25).abs() < 0.5, "base: the fund holds about a quarter of each sub-fund, got {leverage}");
+    let keys: std::collections::HashSet<_> = schema.metrics.iter().map(|m| &m.key).collect();
+    assert_eq!(keys.len(), schema.len(), "metric keys are unique");
+}

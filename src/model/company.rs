@@ -1,0 +1,308 @@
+//! A company's life cycle (DESIGN.md §4): seed → A → B → C → growth, ending in an IPO, a trade
+//! sale or a write-off — or still alive at the horizon.
+//!
+//! In each stage the company waits a gamma-distributed time (its profile's mean and shape for
+//! that stage), then one of four things happens: it raises the next round (from growth: it
+//! lists), it is acquired, it fails, or nothing decisive happens and it waits again ("hold": a
+//! bridge, a delayed listing). The profile gives base probabilities `p_k`; on the log-odds scale
+//! the model adds
+//!
+//! * to *advance*: the market state's round (or, at growth, IPO) shift, the field factor times
+//!   `advance_logit_per_unit`, and the backer's skill;
+//! * to *acquired* and *hold*: the market state's shifts,
+//!
+//! and draws from the weights `p_k · exp(shift_k)` (a multinomial logit, so probabilities stay in
+//! [0, 1] and sum to 1, and equal the profile's with no shift).
+//!
+//! Valuations: a round's pre-money is the last post-money times a lognormal step-up; the round
+//! sells `equity_sold` of the company, so post = pre / (1 − equity_sold) and earlier holders are
+//! diluted by (1 − equity_sold). An acquisition pays a lognormal multiple of the last post-money;
+//! an IPO a spliced lognormal-body / Pareto-tail multiple ([`SplicedTailSpec`]). Every step-up and
+//! exit value is multiplied by `exp(market valuation shift + field factor × valuation_log_per_unit
+//! [+ backer's valuation skill at exit])`. Default numbers and their sources are in
+//! `scenarios/base.toml` (Carta rounds and step-ups, BIO/Informa clinical success rates,
+//! 清科 exit multiples).
+//!
+//! This module knows nothing about who owns the company: sub-funds and the direct sleeve read the
+//! rounds and the ending and apply their own stakes.
+
+use std::ops::Range;
+
+use rand::RngExt;
+use rand_distr::{Distribution, Gamma, StandardNormal};
+use statrs::distribution::{ContinuousCDF, Normal};
+
+use super::Environment;
+use crate::rng::PathRng;
+use crate::scenario::{LogNormalSpec, Outcome, Profile, STAGE_COUNT, SplicedTailSpec, Stage};
+
+/// The sampling laws of one profile, built once per run from a validated [`Profile`].
+#[derive(Debug, Clone)]
+pub struct ProfileLaw {
+    stages: [StageLaw; STAGE_COUNT],
+    ipo: SplicedTailSpec,
+}
+
+#[derive(Debug, Clone)]
+struct StageLaw {
+    wait: Wait,
+    outcome_probabilities: [f64; 4],
+    entry_post_money: LogNormalSpec,
+    equity_sold: f64,
+    step_up: LogNormalSpec,
+    acquisition_multiple: LogNormalSpec,
+}
+
+/// Time spent in a stage before the next decisive event, in quarters.
+#[derive(Debug, Clone)]
+enum Wait {
+    Gamma(Gamma<f64>),
+    /// An infinite gamma shape: the wait is exactly its mean (closed-form test cases).
+    Fixed(f64),
+}
+
+impl Wait {
+    fn sample(&self, rng: &mut PathRng) -> f64 {
+        match self {
+            Wait::Gamma(gamma) => gamma.sample(rng),
+            Wait::Fixed(quarters) => *quarters,
+        }
+    }
+}
+
+/// A profile whose parameters a validated scenario should never produce.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("profile `{profile}`, stage `{stage}`: waiting-time law rejected: {reason}")]
+pub struct LawError {
+    pub profile: String,
+    pub stage: &'static str,
+    pub reason: String,
+}
+
+impl ProfileLaw {
+    /// # Errors
+    /// If a stage's waiting-time gamma law has a non-positive shape or scale.
+    pub fn new(profile: &Profile) -> Result<ProfileLaw, LawError> {
+        let mut stages = Vec::with_capacity(STAGE_COUNT);
+        for (stage, spec) in Stage::ALL.iter().zip(&profile.stages) {
+            let wait = if spec.wait_shape.is_infinite() {
+                Wait::Fixed(spec.wait_mean_quarters)
+            } else {
+                let gamma = Gamma::new(spec.wait_shape, spec.wait_mean_quarters / spec.wait_shape).map_err(|e| LawError {
+                    profile: profile.key.clone(),
+                    stage: stage.key(),
+                    reason: e.to_string(),
+                })?;
+                Wait::Gamma(gamma)
+            };
+            stages.push(StageLaw {
+                wait,
+                outcome_probabilities: spec.outcome_probabilities,
+                entry_post_money: spec.entry_post_money_cny_m,
+                equity_sold: spec.equity_sold,
+                step_up: spec.step_up,
+                acquisition_multiple: spec.acquisition_multiple,
+            });
+        }
+        let stages: [StageLaw; STAGE_COUNT] = stages.try_into().map_err(|_| LawError {
+            profile: profile.key.clone(),
+            stage: "all",
+            reason: "a profile needs exactly five stages".into(),
+        })?;
+        Ok(ProfileLaw { stages, ipo: profile.ipo_multiple })
+    }
+
+    /// Share of the company sold in the round that starts `stage`.
+    pub fn equity_sold(&self, stage: Stage) -> f64 {
+        self.stages[stage.index()].equity_sold
+    }
+}
+
+/// One financing round a company raised after entering the portfolio.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Round {
+    pub quarter: usize,
+    /// The stage this round starts.
+    pub stage: Stage,
+    pub equity_sold: f64,
+    pub post_money: f64,
+}
+
+/// How a company's story ends (as far as the simulation sees).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Ending {
+    /// Sold or listed in `quarter` at a company value of `value` CNY m.
+    Exit { quarter: usize, value: f64, ipo: bool },
+    /// Written off in `quarter`.
+    Failed { quarter: usize },
+    /// Still private at the horizon.
+    Alive,
+}
+
+impl Ending {
+    /// The quarter the company left the portfolio, if it did.
+    pub fn quarter(&self) -> Option<usize> {
+        match *self {
+            Ending::Exit { quarter, .. } | Ending::Failed { quarter } => Some(quarter),
+            Ending::Alive => None,
+        }
+    }
+}
+
+/// Who backs the company, as it affects the company: manager skill.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Backer {
+    /// Added to the log-odds of advancing.
+    pub skill_logit: f64,
+    /// Added to the log of exit values.
+    pub skill_valuation_log: f64,
+}
+
+/// A company from its entry into the portfolio to its ending.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Company {
+    pub field: usize,
+    pub entry_stage: Stage,
+    pub entry_quarter: usize,
+    /// Post-money of the entry round, CNY m.
+    pub entry_post_money: f64,
+    /// Its later rounds, as a range into the caller's round buffer.
+    pub rounds: Range<usize>,
+    pub ending: Ending,
+    /// Whether it was ever in the growth stage before its ending.
+    pub reached_growth: bool,
+}
+
+/// Draws the entry post-money of a company entering at `stage` in `quarter`, in field `field`.
+pub fn draw_entry_post_money(env: &Environment<'_>, law: &ProfileLaw, stage: Stage, field: usize, quarter: usize, rng: &mut PathRng) -> f64 {
+    let spec = law.stages[stage.index()].entry_post_money;
+    lognormal(spec, rng) * env.valuation_factor(field, quarter)
+}
+
+/// Simulates a company that entered at `entry_stage` in `entry_quarter` with post-money
+/// `entry_post_money`, appending its rounds to `rounds`.
+#[allow(clippy::too_many_arguments)]
+pub fn simulate(
+    env: &Environment<'_>,
+    law: &ProfileLaw,
+    field: usize,
+    entry_stage: Stage,
+    entry_quarter: usize,
+    entry_post_money: f64,
+    backer: Backer,
+    rng: &mut PathRng,
+    rounds: &mut Vec<Round>,
+) -> Company {
+    let first_round = rounds.len();
+    let horizon = env.horizon();
+    let mut stage = entry_stage;
+    let mut post = entry_post_money;
+    let mut time = entry_quarter as f64;
+    let mut reached_growth = stage == Stage::Growth;
+    let ending = loop {
+        let stage_law = &law.stages[stage.index()];
+        time += stage_law.wait.sample(rng);
+        let quarter = time.floor() as usize;
+        if time >= (horizon + 1) as f64 {
+            break Ending::Alive;
+        }
+        let outcome = draw_outcome(env, stage_law, stage, field, quarter, backer, rng.random());
+        match outcome {
+            Outcome::Hold => continue,
+            Outcome::Failed => break Ending::Failed { quarter },
+            Outcome::Acquired => {
+                let multiple = lognormal(stage_law.acquisition_multiple, rng);
+                let value = post * multiple * env.valuation_factor(field, quarter) * backer.skill_valuation_log.exp();
+                break Ending::Exit { quarter, value, ipo: false };
+            }
+            Outcome::Advance => match stage.next() {
+                None => {
+                    let multiple = spliced_tail_quantile(&law.ipo, rng.random());
+                    let value = post * multiple * env.valuation_factor(field, quarter) * backer.skill_valuation_log.exp();
+                    break Ending::Exit { quarter, value, ipo: true };
+                }
+                Some(next) => {
+                    let next_law = &law.stages[next.index()];
+                    let pre = post * lognormal(next_law.step_up, rng) * env.valuation_factor(field, quarter);
+                    post = pre / (1.0 - next_law.equity_sold);
+                    rounds.push(Round { quarter, stage: next, equity_sold: next_law.equity_sold, post_money: post });
+                    stage = next;
+                    reached_growth |= stage == Stage::Growth;
+                }
+            },
+        }
+    };
+    Company {
+        field,
+        entry_stage,
+        entry_quarter,
+        entry_post_money,
+        rounds: first_round..rounds.len(),
+        ending,
+        reached_growth,
+    }
+}
+
+/// The outcome a uniform `u` selects given the shifted multinomial-logit weights.
+fn draw_outcome(env: &Environment<'_>, law: &StageLaw, stage: Stage, field: usize, quarter: usize, backer: Backer, u: f64) -> Outcome {
+    let state = env.market_state(quarter);
+    let advance_shift = if stage == Stage::Growth { state.ipo_logit_shift } else { state.round_logit_shift }
+        + env.advance_shift(field, quarter)
+        + backer.skill_logit;
+    let p = &law.outcome_probabilities;
+    let weights = [
+        p[Outcome::Advance.index()] * advance_shift.exp(),
+        p[Outcome::Acquired.index()] * state.acquisition_logit_shift.exp(),
+        p[Outcome::Failed.index()],
+        p[Outcome::Hold.index()] * state.hold_logit_shift.exp(),
+    ];
+    let total: f64 = weights.iter().sum();
+    let mut target = u * total;
+    for (outcome, w) in Outcome::ALL.iter().zip(weights) {
+        if target < w {
+            return *outcome;
+        }
+        target -= w;
+    }
+    // Only reached through rounding when u is within an ulp of 1: the last outcome with weight.
+    Outcome::ALL.iter().zip(weights).rev().find(|(_, w)| *w > 0.0).map_or(Outcome::Failed, |(o, _)| *o)
+}
+
+fn lognormal(spec: LogNormalSpec, rng: &mut PathRng) -> f64 {
+    let z: f64 = rng.sample(StandardNormal);
+    spec.median * (spec.sigma * z).exp()
+}
+
+/// The `u`-quantile of the spliced IPO multiple: the lognormal body below its `1 − tail_share`
+/// quantile (the threshold), a Pareto tail above it. Monotone in `u`, so a higher uniform always
+/// means a better exit (which keeps common-random-number comparisons smooth).
+pub fn spliced_tail_quantile(spec: &SplicedTailSpec, u: f64) -> f64 {
+    let body_mass = 1.0 - spec.tail_share;
+    if u < body_mass || spec.tail_share <= 0.0 {
+        let z = standard_normal().inverse_cdf(u.clamp(f64::MIN_POSITIVE, 1.0 - f64::EPSILON));
+        (spec.body.median * (spec.body.sigma * z).exp()).min(spec.threshold)
+    } else {
+        let tail_u = ((1.0 - u) / spec.tail_share).max(f64::MIN_POSITIVE);
+        spec.threshold * tail_u.powf(-1.0 / spec.tail_alpha)
+    }
+}
+
+/// P(multiple ≤ x) for the spliced IPO multiple (used by calibration checks and tests).
+pub fn spliced_tail_cdf(spec: &SplicedTailSpec, x: f64) -> f64 {
+    if x <= 0.0 {
+        return 0.0;
+    }
+    if x < spec.threshold {
+        let z = ((x / spec.body.median).ln()) / spec.body.sigma;
+        standard_normal().cdf(z).min(1.0 - spec.tail_share)
+    } else {
+        1.0 - spec.tail_share * (spec.threshold / x).powf(spec.tail_alpha)
+    }
+}
+
+fn standard_normal() -> Normal {
+    Normal::standard()
+}
+
+#[cfg(test)]
+mod tests;

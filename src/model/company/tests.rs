@@ -1,0 +1,135 @@
+use ndarray::Array2;
+
+use super::*;
+use crate::rng::{Component, StreamKey};
+use crate::scenario::Scenario;
+use crate::testing;
+
+fn env<'a>(scenario: &'a Scenario, market: &'a [usize], factors: &'a Array2<f64>) -> Environment<'a> {
+    Environment { scenario, market, factors }
+}
+
+fn run(scenario: &Scenario, entry: Stage, n: u64, backer: Backer) -> Vec<(Company, Vec<Round>)> {
+    let horizon = scenario.horizon();
+    let market = vec![0; horizon + 1];
+    let factors = Array2::zeros((horizon + 1, scenario.fields.len()));
+    let env = env(scenario, &market, &factors);
+    let law = ProfileLaw::new(&scenario.profiles[scenario.fields[0].profile]).unwrap();
+    let key = StreamKey::new(5, Component::Direct);
+    (0..n)
+        .map(|i| {
+            let mut rng = key.path_rng(i);
+            let mut rounds = Vec::new();
+            let post = draw_entry_post_money(&env, &law, entry, 0, 0, &mut rng);
+            let c = simulate(&env, &law, 0, entry, 0, post, backer, &mut rng, &mut rounds);
+            (c, rounds)
+        })
+        .collect()
+}
+
+/// With no shifts, a growth company's resolved outcomes follow p_k / (1 − p_hold): holding is
+/// memoryless, so it only delays.
+#[test]
+fn outcome_shares_match_the_profile_without_shifts() {
+    let scenario = testing::quiet();
+    let p = scenario.profiles[scenario.fields[0].profile].stages[Stage::Growth.index()].outcome_probabilities;
+    let companies = run(&scenario, Stage::Growth, 20_000, Backer::default());
+    let resolved: Vec<&Company> = companies.iter().map(|(c, _)| c).filter(|c| c.ending != Ending::Alive).collect();
+    let n = resolved.len() as f64;
+    assert!(n > 15_000.0, "most growth companies resolve within 15 years");
+    let ipo = resolved.iter().filter(|c| matches!(c.ending, Ending::Exit { ipo: true, .. })).count() as f64 / n;
+    let failed = resolved.iter().filter(|c| matches!(c.ending, Ending::Failed { .. })).count() as f64 / n;
+    let expected_ipo = p[0] / (1.0 - p[3]);
+    let expected_failed = p[2] / (1.0 - p[3]);
+    let se = (0.25 / n).sqrt();
+    assert!((ipo - expected_ipo).abs() < 4.0 * se, "IPO share {ipo} vs {expected_ipo}");
+    assert!((failed - expected_failed).abs() < 4.0 * se, "failure share {failed} vs {expected_failed}");
+}
+
+#[test]
+fn skill_raises_the_odds_of_advancing() {
+    let scenario = testing::quiet();
+    let advanced = |skill: f64| {
+        run(&scenario, Stage::Seed, 4000, Backer { skill_logit: skill, skill_valuation_log: 0.0 })
+            .iter()
+            .filter(|(c, _)| c.rounds.len() > 0)
+            .count()
+    };
+    assert!(advanced(1.0) > advanced(0.0) + 200, "one logit unit of skill must show");
+}
+
+/// With no dispersion, each round's post-money is the previous one × step-up / (1 − equity sold).
+#[test]
+fn rounds_step_up_and_dilute_exactly() {
+    let mut scenario = testing::quiet();
+    for profile in &mut scenario.profiles {
+        for stage in &mut profile.stages {
+            stage.step_up.sigma = 0.0;
+            stage.entry_post_money_cny_m.sigma = 0.0;
+        }
+    }
+    let profile = &scenario.profiles[scenario.fields[0].profile];
+    let companies = run(&scenario, Stage::Seed, 300, Backer::default());
+    let mut checked = 0;
+    for (company, rounds) in &companies {
+        assert_eq!(company.entry_post_money, profile.stages[0].entry_post_money_cny_m.median);
+        let mut post = company.entry_post_money;
+        for round in rounds {
+            let spec = &profile.stages[round.stage.index()];
+            let expected = post * spec.step_up.median / (1.0 - spec.equity_sold);
+            assert!((round.post_money / expected - 1.0).abs() < 1e-12);
+            assert_eq!(round.equity_sold, spec.equity_sold);
+            post = round.post_money;
+            checked += 1;
+        }
+        let quarters: Vec<usize> = rounds.iter().map(|r| r.quarter).collect();
+        assert!(quarters.windows(2).all(|w| w[0] <= w[1]), "rounds are dated in order");
+    }
+    assert!(checked > 100);
+}
+
+#[test]
+fn spliced_tail_quantile_and_cdf_are_inverse() {
+    let spec = SplicedTailSpec {
+        body: LogNormalSpec { median: 2.0, sigma: 0.7 },
+        tail_share: 0.1,
+        tail_alpha: 1.6,
+        threshold: 2.0 * (0.7 * 1.281_551_565_544_600_5_f64).exp(),
+    };
+    let mut last = 0.0;
+    for i in 1..1000 {
+        let u = i as f64 / 1000.0;
+        let x = spliced_tail_quantile(&spec, u);
+        assert!(x >= last, "quantile must be monotone");
+        last = x;
+        assert!((spliced_tail_cdf(&spec, x) - u).abs() < 1e-9, "u = {u}");
+    }
+    // The Pareto tail holds exactly `tail_share` of the mass above the threshold, and its
+    // quantile doubles the threshold where (1/2)^alpha of the tail mass remains.
+    assert!((1.0 - spliced_tail_cdf(&spec, spec.threshold) - 0.1).abs() < 1e-12);
+    let u = 1.0 - 0.1 * 0.5f64.powf(1.6);
+    assert!((spliced_tail_quantile(&spec, u) / (2.0 * spec.threshold) - 1.0).abs() < 1e-9);
+}
+
+#[test]
+fn a_closed_ipo_window_delays_listings() {
+    let scenario = testing::base();
+    let horizon = scenario.horizon();
+    let closed = scenario.market.states.iter().position(|s| s.key == "closed").unwrap();
+    let open = scenario.market.states.iter().position(|s| s.key == "open").unwrap();
+    let factors = Array2::zeros((horizon + 1, scenario.fields.len()));
+    let law = ProfileLaw::new(&scenario.profiles[scenario.fields[0].profile]).unwrap();
+    let ipos_by_quarter_8 = |state: usize| {
+        let market = vec![state; horizon + 1];
+        let env = env(&scenario, &market, &factors);
+        let key = StreamKey::new(5, Component::Direct);
+        (0..3000)
+            .filter(|&i| {
+                let mut rng = key.path_rng(i);
+                let c = simulate(&env, &law, 0, Stage::Growth, 0, 1000.0, Backer::default(), &mut rng, &mut Vec::new());
+                matches!(c.ending, Ending::Exit { ipo: true, quarter, .. } if quarter <= 8)
+            })
+            .count()
+    };
+    assert!(ipos_by_quarter_8(closed) * 5 < ipos_by_quarter_8(open));
+}

@@ -1,0 +1,172 @@
+//! The fund's direct sleeve (直接投资) with milestone tranches (里程碑式, DESIGN.md §5).
+//!
+//! The budget becomes available evenly over the deployment quarters. Each deal picks a field (by
+//! the fields' direct weights), an entry stage and a post-money, and the fund commits
+//! `round_participation` of the entry round. The commitment is paid in tranches: the first at
+//! entry, each later one when the company raises its next round within the deadline after the
+//! previous tranche. Tranches are priced at the entry round (the subscription price is fixed in
+//! the investment agreement, as in staged Chinese government deals), so a released tranche buys
+//! `tranche / entry post-money` of the company on the entry basis, diluted by the rounds since.
+//! A tranche that misses its deadline — or whose company exits or fails first — lapses with all
+//! later ones; lapsed money returns to the sleeve's pool and funds new deals while the sleeve is
+//! still deploying. Stakes left at the horizon are held as NAV (less the scenario's haircut).
+
+use rand::RngExt;
+
+use super::Environment;
+use super::company::{self, Backer, ProfileLaw, Round};
+use super::flows::CashFlows;
+use super::holdings::{Book, Close, Entry, RoundTake};
+use crate::rng::{PathRng, StreamKey, seek_item};
+use crate::scenario::{DirectSpec, Stage};
+
+/// What the direct sleeve did on one path.
+#[derive(Debug, Clone, Default)]
+pub struct DirectOutcome {
+    /// The fund's cash flows in the sleeve.
+    pub flows: CashFlows,
+    pub book: Book,
+    /// Total committed to companies, and the part of it that lapsed unpaid.
+    pub committed: f64,
+    pub lapsed: f64,
+    /// Budget never committed (the pool left when deployment ended).
+    pub undeployed: f64,
+}
+
+/// Buffers reused from path to path.
+#[derive(Debug, Default)]
+pub struct Workspace {
+    rounds: Vec<Round>,
+    takes: Vec<RoundTake>,
+    returns: Vec<f64>,
+    nav: Vec<f64>,
+}
+
+/// A deal drawn but not yet affordable.
+struct Deal {
+    field: usize,
+    stage: Stage,
+    local: bool,
+    post: f64,
+    commitment: f64,
+}
+
+/// Simulates the direct sleeve on path `path`, writing into `out`.
+pub fn simulate(env: &Environment<'_>, laws: &[ProfileLaw], spec: &DirectSpec, key: &StreamKey, path: u64, ws: &mut Workspace, out: &mut DirectOutcome) {
+    let scenario = env.scenario;
+    let horizon = env.horizon();
+    out.book.reset(horizon, scenario.fields.len());
+    out.committed = 0.0;
+    out.lapsed = 0.0;
+    ws.returns.clear();
+    ws.returns.resize(horizon + 1, 0.0);
+    let backer = Backer { skill_logit: spec.skill, skill_valuation_log: 0.0 };
+    let weights_total: f64 = scenario.fields.iter().map(|f| f.direct_weight).sum();
+    let mut rng = key.path_rng(path);
+    let allocation = spec.budget_cny_m / spec.deploy_quarters as f64;
+    let mut pool = 0.0;
+    let mut deals = 0usize;
+    let mut pending: Option<Deal> = None;
+    for quarter in 0..spec.deploy_quarters.min(horizon + 1) {
+        pool += allocation + ws.returns[quarter];
+        loop {
+            let deal = match pending.take() {
+                Some(deal) => deal,
+                None if weights_total > 0.0 => draw_deal(env, laws, spec, weights_total, quarter, deals, &mut rng),
+                None => break,
+            };
+            if deal.commitment > pool * (1.0 + 1e-12) {
+                pending = Some(deal);
+                break;
+            }
+            pool -= deal.commitment;
+            deals += 1;
+            invest(env, laws, spec, deal, quarter, backer, &mut rng, ws, out);
+        }
+    }
+    out.undeployed = pool;
+    let mut nav = std::mem::take(&mut ws.nav);
+    out.book.nav_series(&mut nav);
+    if out.flows.len() != horizon + 1 {
+        out.flows = CashFlows::zeros(horizon);
+    }
+    out.flows.paid_in.copy_from_slice(&out.book.invested);
+    out.flows.distributed.copy_from_slice(&out.book.proceeds);
+    out.flows.nav.copy_from_slice(&nav);
+    ws.nav = nav;
+}
+
+/// Draws deal number `index` from its own block of the sleeve's stream.
+fn draw_deal(env: &Environment<'_>, laws: &[ProfileLaw], spec: &DirectSpec, weights_total: f64, quarter: usize, index: usize, rng: &mut PathRng) -> Deal {
+    seek_item(rng, index + 1);
+    let fields = &env.scenario.fields;
+    let mut target = rng.random::<f64>() * weights_total;
+    let mut field = fields.iter().rposition(|f| f.direct_weight > 0.0).unwrap_or(0);
+    for (i, f) in fields.iter().enumerate() {
+        if f.direct_weight > 0.0 && target < f.direct_weight {
+            field = i;
+            break;
+        }
+        target -= f.direct_weight;
+    }
+    let u: f64 = rng.random();
+    let mut cumulative = 0.0;
+    let mut stage = Stage::Seed;
+    for (s, p) in Stage::ALL.into_iter().zip(spec.stage_mix) {
+        if p > 0.0 {
+            stage = s;
+            cumulative += p;
+            if u < cumulative {
+                break;
+            }
+        }
+    }
+    let local = rng.random::<f64>() < spec.local_share;
+    let law = &laws[fields[field].profile];
+    let post = company::draw_entry_post_money(env, law, stage, field, quarter, rng);
+    let commitment = (spec.round_participation * law.equity_sold(stage) * post).min(spec.budget_cny_m);
+    Deal { field, stage, local, post, commitment }
+}
+
+/// Makes the deal in `quarter`: simulates the company, releases or lapses its tranches, books it.
+#[allow(clippy::too_many_arguments)]
+fn invest(env: &Environment<'_>, laws: &[ProfileLaw], spec: &DirectSpec, deal: Deal, quarter: usize, backer: Backer, rng: &mut PathRng, ws: &mut Workspace, out: &mut DirectOutcome) {
+    let law = &laws[env.scenario.fields[deal.field].profile];
+    ws.rounds.clear();
+    let company = company::simulate(env, law, deal.field, deal.stage, quarter, deal.post, backer, rng, &mut ws.rounds);
+    let tranches = &spec.tranches.shares;
+    ws.takes.clear();
+    ws.takes.resize(ws.rounds.len(), RoundTake::NONE);
+    let mut released = 1; // the first tranche is paid at entry
+    let mut last_payment = quarter;
+    let mut dilution = 1.0;
+    for (round, take) in ws.rounds.iter().zip(ws.takes.iter_mut()) {
+        dilution *= 1.0 - round.equity_sold;
+        if released == tranches.len() {
+            break;
+        }
+        if round.quarter > last_payment + spec.tranches.deadline_quarters {
+            break;
+        }
+        *take = RoundTake { paid: tranches[released] * deal.commitment, price: deal.post / dilution };
+        released += 1;
+        last_payment = round.quarter;
+    }
+    if released < tranches.len() {
+        let lapsed: f64 = tranches[released..].iter().sum::<f64>() * deal.commitment;
+        let deadline = last_payment + spec.tranches.deadline_quarters;
+        let lapse_quarter = company.ending.quarter().map_or(deadline, |q| q.min(deadline));
+        out.lapsed += lapsed;
+        if let Some(slot) = ws.returns.get_mut(lapse_quarter + 1) {
+            *slot += lapsed;
+        }
+    }
+    out.committed += deal.commitment;
+    let first = tranches[0] * deal.commitment;
+    let entry = Entry { ownership: first / deal.post, cost: first, local: deal.local };
+    let close = Close::Hold { haircut: env.scenario.fund.horizon_haircut };
+    out.book.book(&company, &ws.rounds, &ws.takes, entry, close, env.scenario.fund.unicorn_cny_m, spec.loss_tolerance);
+}
+
+#[cfg(test)]
+mod tests;

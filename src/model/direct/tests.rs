@@ -1,0 +1,71 @@
+use ndarray::Array2;
+
+use super::*;
+use crate::rng::Component;
+use crate::scenario::Scenario;
+use crate::testing;
+
+fn run(scenario: &Scenario, path: u64) -> DirectOutcome {
+    let horizon = scenario.horizon();
+    let market = vec![scenario.market.initial; horizon + 1];
+    let factors = Array2::zeros((horizon + 1, scenario.fields.len()));
+    let env = Environment { scenario, market: &market, factors: &factors };
+    let laws: Vec<ProfileLaw> = scenario.profiles.iter().map(|p| ProfileLaw::new(p).unwrap()).collect();
+    let key = StreamKey::new(23, Component::Direct);
+    let mut out = DirectOutcome::default();
+    simulate(&env, &laws, &scenario.direct, &key, path, &mut Workspace::default(), &mut out);
+    out
+}
+
+#[test]
+fn the_budget_bounds_what_is_committed_and_paid() {
+    let scenario = testing::base();
+    for path in 0..20 {
+        let out = run(&scenario, path);
+        let paid = out.flows.total_paid_in();
+        let budget = scenario.direct.budget_cny_m;
+        assert!(out.committed - out.lapsed <= budget * (1.0 + 1e-9) + out.lapsed, "recycled lapses only");
+        assert!(paid <= out.committed - out.lapsed + 1e-6);
+        assert!((paid - out.book.cost).abs() < 1e-6);
+        assert!(out.book.counts.backed > 10);
+        assert!((out.undeployed + out.committed - out.lapsed - budget).abs() < 1e-6 * budget || out.lapsed > 0.0);
+    }
+}
+
+/// Two equal tranches and a deadline too short for any next round: every second tranche
+/// lapses, so exactly half of what is committed is paid (lapses recycle into new deals).
+#[test]
+fn tranches_lapse_when_milestones_are_missed() {
+    let mut scenario = testing::quiet();
+    scenario.direct.tranches.shares = vec![0.5, 0.5];
+    scenario.direct.tranches.deadline_quarters = 0;
+    for profile in &mut scenario.profiles {
+        for stage in &mut profile.stages {
+            stage.wait_shape = f64::INFINITY;
+            stage.wait_mean_quarters = 2.0;
+        }
+    }
+    let out = run(&scenario, 1);
+    assert!(out.committed > 0.0);
+    assert!((out.lapsed - 0.5 * out.committed).abs() < 1e-6 * out.committed);
+    assert!((out.flows.total_paid_in() - 0.5 * out.committed).abs() < 1e-6 * out.committed);
+}
+
+/// A generous deadline releases every tranche of a company that keeps raising rounds.
+#[test]
+fn tranches_are_released_at_milestones_met() {
+    let mut scenario = testing::quiet();
+    scenario.direct.tranches.shares = vec![0.5, 0.5];
+    scenario.direct.tranches.deadline_quarters = 1000;
+    for profile in &mut scenario.profiles {
+        for stage in &mut profile.stages[..4] {
+            stage.outcome_probabilities = [1.0, 0.0, 0.0, 0.0];
+            stage.wait_shape = f64::INFINITY;
+            stage.wait_mean_quarters = 2.0;
+        }
+    }
+    scenario.direct.stage_mix = [1.0, 0.0, 0.0, 0.0, 0.0];
+    let out = run(&scenario, 2);
+    assert_eq!(out.lapsed, 0.0);
+    assert!((out.flows.total_paid_in() - out.committed).abs() < 1e-6 * out.committed);
+}

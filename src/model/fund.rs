@@ -1,0 +1,118 @@
+//! The fund of funds on one path (DESIGN.md §5, "The fund of funds").
+//!
+//! The fund's cash flows are the sum of its sleeves — its side of each sub-fund (after
+//! concessions) and the direct sleeve — plus its own running costs (a share of its size per
+//! quarter over its life, paid in by the sponsor like everything else). Distributions go straight
+//! back to the sponsor (no recycling). Commitments to sub-funds are paced by their vintages.
+//!
+//! [`Simulator`] holds what is fixed for a run (the scenario, sampling laws, stream keys);
+//! [`Simulator::simulate_path`] fills a reusable [`PathState`], so a thread allocates once and
+//! simulates many paths.
+
+use ndarray::Array2;
+
+use super::Environment;
+use super::company::{LawError, ProfileLaw};
+use super::direct::{self, DirectOutcome};
+use super::flows::CashFlows;
+use super::subfund::{self, SubFundOutcome};
+use super::{factors, market};
+use crate::rng::{Component, StreamKey};
+use crate::scenario::Scenario;
+
+/// Everything fixed for one run of one scenario under one seed.
+#[derive(Debug, Clone)]
+pub struct Simulator<'a> {
+    scenario: &'a Scenario,
+    laws: Vec<ProfileLaw>,
+    market_key: StreamKey,
+    factor_key: StreamKey,
+    direct_key: StreamKey,
+    subfund_keys: Vec<StreamKey>,
+}
+
+/// One path's state and outcome; reused across paths by one thread.
+#[derive(Debug, Default)]
+pub struct PathState {
+    /// Exit-market state per quarter.
+    pub market: Vec<usize>,
+    /// Field factors per quarter (rows) and field (columns).
+    pub factors: Array2<f64>,
+    /// The fund's cash flows: all sleeves and running costs.
+    pub fund: CashFlows,
+    /// The fund's side of all sub-funds together.
+    pub subfund_sleeve: CashFlows,
+    /// Running costs per quarter.
+    pub running_costs: Vec<f64>,
+    pub subfunds: Vec<SubFundOutcome>,
+    pub direct: DirectOutcome,
+    factor_scratch: Vec<f64>,
+    subfund_ws: subfund::Workspace,
+    direct_ws: direct::Workspace,
+}
+
+impl<'a> Simulator<'a> {
+    /// Prepares a run of `scenario` under master `seed`.
+    ///
+    /// # Errors
+    /// If a profile's laws cannot be built (a validated scenario never does this).
+    pub fn new(scenario: &'a Scenario, seed: u64) -> Result<Simulator<'a>, LawError> {
+        let laws = scenario.profiles.iter().map(ProfileLaw::new).collect::<Result<Vec<_>, _>>()?;
+        Ok(Simulator {
+            scenario,
+            laws,
+            market_key: StreamKey::new(seed, Component::ExitMarket),
+            factor_key: StreamKey::new(seed, Component::FieldFactors),
+            direct_key: StreamKey::new(seed, Component::Direct),
+            subfund_keys: scenario.subfunds.iter().map(|s| StreamKey::new(seed, Component::SubFund(&s.key))).collect(),
+        })
+    }
+
+    pub fn scenario(&self) -> &'a Scenario {
+        self.scenario
+    }
+
+    /// Simulates path `path` into `state`.
+    pub fn simulate_path(&self, path: u64, state: &mut PathState) {
+        let scenario = self.scenario;
+        let horizon = scenario.horizon();
+        state.market.resize(horizon + 1, 0);
+        market::simulate(&scenario.market, &mut self.market_key.path_rng(path), &mut state.market);
+        if state.factors.dim() != (horizon + 1, scenario.fields.len()) {
+            state.factors = Array2::zeros((horizon + 1, scenario.fields.len()));
+        }
+        factors::simulate(&scenario.fields, &scenario.factors, &mut self.factor_key.path_rng(path), &mut state.factors, &mut state.factor_scratch);
+        let env = Environment { scenario, market: &state.market, factors: &state.factors };
+
+        state.subfunds.resize_with(scenario.subfunds.len(), SubFundOutcome::default);
+        for ((spec, key), out) in scenario.subfunds.iter().zip(&self.subfund_keys).zip(&mut state.subfunds) {
+            subfund::simulate(&env, &self.laws, spec, key, path, &mut state.subfund_ws, out);
+        }
+        direct::simulate(&env, &self.laws, &scenario.direct, &self.direct_key, path, &mut state.direct_ws, &mut state.direct);
+
+        reset(&mut state.subfund_sleeve, horizon);
+        for outcome in &state.subfunds {
+            state.subfund_sleeve.add_scaled(&outcome.fund, 1.0);
+        }
+        state.running_costs.clear();
+        let per_quarter = scenario.fund.running_cost_per_quarter * scenario.fund.size_cny_m;
+        state.running_costs.extend((0..=horizon).map(|t| if t < scenario.fund.life_quarters { per_quarter } else { 0.0 }));
+        reset(&mut state.fund, horizon);
+        state.fund.add_scaled(&state.subfund_sleeve, 1.0);
+        state.fund.add_scaled(&state.direct.flows, 1.0);
+        for (paid, cost) in state.fund.paid_in.iter_mut().zip(&state.running_costs) {
+            *paid += cost;
+        }
+    }
+}
+
+fn reset(flows: &mut CashFlows, horizon: usize) {
+    if flows.len() == horizon + 1 {
+        flows.clear();
+    } else {
+        *flows = CashFlows::zeros(horizon);
+    }
+}
+
+#[cfg(test)]
+mod tests;

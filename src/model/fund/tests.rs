@@ -1,0 +1,108 @@
+use rand::{RngExt, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+use super::*;
+use crate::metrics::irr::Irr;
+use crate::metrics::path::FlowMetrics;
+use crate::testing;
+
+fn simulate(scenario: &Scenario, seed: u64, path: u64) -> PathState {
+    let simulator = Simulator::new(scenario, seed).unwrap();
+    let mut state = PathState::default();
+    simulator.simulate_path(path, &mut state);
+    state
+}
+
+/// Every company lists exactly four quarters after entry at `m` × its entry price, and the fund
+/// is all direct with no costs: the fund's TVPI is `m` and its IRR `m − 1` a year, exactly.
+#[test]
+fn deterministic_outcomes_give_exact_tvpi_and_irr() {
+    let mut scenario = testing::deterministic_ipos(testing::quiet(), 4.0, 1.5);
+    scenario.subfunds.clear();
+    scenario.direct.budget_cny_m = scenario.fund.size_cny_m;
+    scenario.direct.tranches.shares = vec![1.0];
+    for path in 0..3 {
+        let state = simulate(&scenario, 1, path);
+        let m = FlowMetrics::of(&state.fund);
+        assert!((m.tvpi - 1.5).abs() < 1e-12, "TVPI {}", m.tvpi);
+        match m.irr {
+            Irr::Defined { annual } => assert!((annual - 0.5).abs() < 1e-9, "IRR {annual}"),
+            other => panic!("IRR should be defined, got {other:?} for {:?}", state.fund.net_flows_with_terminal_nav()),
+        }
+        assert!(state.direct.book.counts.ipos > 10);
+        assert_eq!(m.nav, 0.0);
+    }
+}
+
+/// What the books say each yuan became must add up to what the cash flows say, on scenarios
+/// drawn at random around the base: paid in + gains = distributed + NAV + fees + carry +
+/// concessions + running costs + write-offs (DESIGN.md §5).
+#[test]
+fn money_is_conserved_on_random_scenarios() {
+    let base = testing::base();
+    let mut rng = ChaCha8Rng::seed_from_u64(2024);
+    for case in 0..12 {
+        let mut s = base.clone();
+        s.fund.direct_share = rng.random_range(0.0..1.0);
+        s.direct.budget_cny_m = s.fund.size_cny_m * s.fund.direct_share;
+        s.fund.horizon_haircut = rng.random_range(0.0..0.5);
+        s.fund.running_cost_per_quarter = rng.random_range(0.0..0.002);
+        for sub in &mut s.subfunds {
+            sub.commitment_cny_m *= (1.0 - s.fund.direct_share) / (1.0 - base.fund.direct_share);
+            sub.fund_share = rng.random_range(0.1..1.0);
+            sub.carry = rng.random_range(0.0..0.3);
+            sub.catch_up = rng.random_range(0.0..1.0);
+            sub.reserve_share = rng.random_range(0.0..0.6);
+            sub.end_of_life_discount = rng.random_range(0.0..0.5);
+            sub.concession.buyback.share = rng.random_range(0.0..0.5);
+            sub.concession.profit_cession_share = rng.random_range(0.0..0.3);
+            sub.concession.loss_first_cap = rng.random_range(0.0..0.3);
+        }
+        let state = simulate(&s, case, case);
+        let fund = &state.fund;
+        let net_gain = fund.total_distributed() + fund.final_nav() - fund.total_paid_in();
+
+        let direct = &state.direct.book;
+        let direct_gain = direct.proceeds_total + direct.final_nav - direct.cost;
+        let running: f64 = state.running_costs.iter().sum();
+        let mut expected = direct_gain - running;
+        for (o, spec) in state.subfunds.iter().zip(&s.subfunds) {
+            let book = &o.book;
+            // All LPs: gains on companies less fees and carry.
+            let lp_gain = book.proceeds_total - book.cost - o.fees - o.carry;
+            expected += spec.fund_share * lp_gain - o.concessions.total();
+        }
+        let scale = s.fund.size_cny_m;
+        assert!((net_gain - expected).abs() < 1e-7 * scale, "case {case}: cash says {net_gain}, books say {expected}");
+        // And the direct sleeve's cash matches its books.
+        let d = &state.direct.flows;
+        assert!((d.total_paid_in() - direct.cost).abs() < 1e-7 * scale);
+        assert!((d.total_distributed() - direct.proceeds_total).abs() < 1e-7 * scale);
+        assert!((d.final_nav() - direct.final_nav).abs() < 1e-7 * scale);
+        assert!((direct.cost - direct.cost_realised - direct.cost_written_off - direct.cost_held).abs() < 1e-7 * scale);
+    }
+}
+
+#[test]
+fn sleeves_add_up_to_the_fund() {
+    let scenario = testing::base();
+    let state = simulate(&scenario, 3, 0);
+    let running: f64 = state.running_costs.iter().sum();
+    let sleeves = state.subfund_sleeve.total_paid_in() + state.direct.flows.total_paid_in() + running;
+    assert!((state.fund.total_paid_in() - sleeves).abs() < 1e-6);
+    assert!((running - scenario.fund.running_cost_per_quarter * scenario.fund.size_cny_m * scenario.fund.life_quarters as f64).abs() < 1e-6);
+    // The fund never pays in more than its size plus concession transfers.
+    assert!(state.fund.total_paid_in() <= scenario.fund.size_cny_m * 1.05);
+}
+
+#[test]
+fn a_path_is_the_same_whoever_simulates_it() {
+    let scenario = testing::base();
+    let simulator = Simulator::new(&scenario, 99).unwrap();
+    let mut fresh = PathState::default();
+    let mut reused = PathState::default();
+    simulator.simulate_path(4, &mut reused);
+    simulator.simulate_path(7, &mut reused);
+    simulator.simulate_path(7, &mut fresh);
+    assert_eq!(fresh.fund, reused.fund, "reused buffers must not leak between paths");
+}

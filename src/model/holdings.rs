@@ -1,0 +1,221 @@
+//! A portfolio's stakes in companies and their books: what each stake cost, what it was worth
+//! each quarter, what it returned — shared by the sub-funds and the direct sleeve, which differ
+//! only in how they pay into later rounds (pro-rata follow-ons vs milestone tranches).
+//!
+//! Ownership follows one rule: when a company raises a round selling `f` of itself, a holder
+//! with ownership `o` who pays `paid` at a price that values the whole company at `price`
+//! ends with `o (1 − f) + paid / price`. A pro-rata follow-on pays `o f post` at `price = post`
+//! and keeps `o`; a milestone tranche priced at entry pays at `price = entry post / dilution
+//! since entry`; a holder who pays nothing is diluted.
+//!
+//! Stakes are marked at the company's last post-money (venture practice: marks move at rounds),
+//! written off when a company fails, and realised at exit. A holder that must close (a sub-fund at
+//! the end of its life) sells what is left at the last mark less a discount; otherwise what is
+//! left at the horizon stays as NAV, less the scenario's haircut.
+//!
+//! Money is conserved by construction and checked in tests: cost = cost realised + cost written
+//! off + cost still held; value = proceeds + NAV.
+
+use super::company::{Company, Ending, Round};
+
+/// What a holder paid into one round, and at what whole-company valuation.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RoundTake {
+    pub paid: f64,
+    pub price: f64,
+}
+
+impl RoundTake {
+    /// Paying nothing: the holder is diluted.
+    pub const NONE: RoundTake = RoundTake { paid: 0.0, price: 1.0 };
+}
+
+/// How the holder's books close.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Close {
+    /// Events up to and including `quarter` count; what is left is sold then at the last mark
+    /// times `1 − discount`.
+    Liquidate { quarter: usize, discount: f64 },
+    /// Events up to the horizon count; what is left is NAV at the last mark times `1 − haircut`.
+    Hold { haircut: f64 },
+}
+
+/// A holder's position in one company at entry.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Entry {
+    pub ownership: f64,
+    pub cost: f64,
+    pub local: bool,
+}
+
+/// Totals per field: cost put in and value got out (proceeds + final NAV), CNY m.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct FieldValue {
+    pub cost: f64,
+    pub value: f64,
+}
+
+/// Counts of what the portfolio's companies did (policy outcomes, DESIGN.md §6).
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct CompanyCounts {
+    pub backed: u32,
+    pub reached_growth: u32,
+    pub ipos: u32,
+    pub unicorn_exits: u32,
+    /// Stakes that were sold or written off by the close.
+    pub resolved: u32,
+    /// Resolved stakes whose loss exceeded the holder's tolerance (as a share of their cost).
+    pub beyond_tolerance: u32,
+}
+
+/// Quarterly books and totals of one holder.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Book {
+    /// Paid into companies (entries and later rounds) per quarter.
+    pub invested: Vec<f64>,
+    /// Received from companies per quarter.
+    pub proceeds: Vec<f64>,
+    /// Change of the stakes' marked value per quarter; its running sum is the NAV.
+    pub nav_change: Vec<f64>,
+    /// Change of the cost of stakes still held per quarter; its running sum is invested cost.
+    pub held_cost_change: Vec<f64>,
+    pub cost: f64,
+    pub cost_realised: f64,
+    pub cost_written_off: f64,
+    pub proceeds_total: f64,
+    /// Value and cost of stakes still held at the close (only with [`Close::Hold`]).
+    pub final_nav: f64,
+    pub cost_held: f64,
+    pub local_cost: f64,
+    pub by_field: Vec<FieldValue>,
+    pub counts: CompanyCounts,
+}
+
+impl Book {
+    /// Empties the books for quarters `0..=horizon` and `fields` fields, keeping allocations.
+    pub fn reset(&mut self, horizon: usize, fields: usize) {
+        for series in [&mut self.invested, &mut self.proceeds, &mut self.nav_change, &mut self.held_cost_change] {
+            series.clear();
+            series.resize(horizon + 1, 0.0);
+        }
+        self.by_field.clear();
+        self.by_field.resize(fields, FieldValue::default());
+        self.cost = 0.0;
+        self.cost_realised = 0.0;
+        self.cost_written_off = 0.0;
+        self.proceeds_total = 0.0;
+        self.final_nav = 0.0;
+        self.cost_held = 0.0;
+        self.local_cost = 0.0;
+        self.counts = CompanyCounts::default();
+    }
+
+    /// Gains realised so far: proceeds minus the cost of what was sold.
+    pub fn realised_gain(&self) -> f64 {
+        self.proceeds_total - self.cost_realised
+    }
+
+    /// The running sum of `nav_change`: marked value of stakes at the end of each quarter.
+    pub fn nav_series(&self, out: &mut Vec<f64>) {
+        running_balance(&self.nav_change, out);
+    }
+
+    /// The running sum of `held_cost_change`: cost of stakes held at the end of each quarter.
+    pub fn held_cost_series(&self, out: &mut Vec<f64>) {
+        running_balance(&self.held_cost_change, out);
+    }
+
+    /// Books one stake from entry to close. `takes[k]` is what the holder did in the company's
+    /// k-th later round (`rounds[company.rounds][k]`).
+    #[allow(clippy::too_many_arguments)]
+    pub fn book(&mut self, company: &Company, rounds: &[Round], takes: &[RoundTake], entry: Entry, close: Close, unicorn_value: f64, loss_tolerance: f64) {
+        let last_quarter = match close {
+            Close::Liquidate { quarter, .. } => quarter,
+            Close::Hold { .. } => self.invested.len() - 1,
+        };
+        let mut ownership = entry.ownership;
+        let mut mark = entry.ownership * company.entry_post_money;
+        let mut cost = entry.cost;
+        self.invested[company.entry_quarter] += entry.cost;
+        self.nav_change[company.entry_quarter] += mark;
+        self.held_cost_change[company.entry_quarter] += entry.cost;
+        for (round, take) in rounds[company.rounds.clone()].iter().zip(takes) {
+            if round.quarter > last_quarter {
+                break;
+            }
+            ownership = ownership * (1.0 - round.equity_sold) + take.paid / take.price;
+            let new_mark = ownership * round.post_money;
+            self.nav_change[round.quarter] += new_mark - mark;
+            self.invested[round.quarter] += take.paid;
+            self.held_cost_change[round.quarter] += take.paid;
+            mark = new_mark;
+            cost += take.paid;
+        }
+        let (value, sold) = match (company.ending, close) {
+            (Ending::Exit { quarter, value, .. }, _) if quarter <= last_quarter => (self.realise(quarter, ownership * value, mark, cost), true),
+            (Ending::Failed { quarter }, _) if quarter <= last_quarter => {
+                self.nav_change[quarter] -= mark;
+                self.held_cost_change[quarter] -= cost;
+                self.cost_written_off += cost;
+                (0.0, true)
+            }
+            (_, Close::Liquidate { quarter, discount }) => (self.realise(quarter, mark * (1.0 - discount), mark, cost), true),
+            (_, Close::Hold { haircut }) => {
+                let held = mark * (1.0 - haircut);
+                // The haircut is a mark-down of what is held, booked in the last quarter.
+                self.nav_change[last_quarter] -= mark - held;
+                self.final_nav += held;
+                self.cost_held += cost;
+                (held, false)
+            }
+        };
+        self.cost += cost;
+        if entry.local {
+            self.local_cost += cost;
+        }
+        let field = &mut self.by_field[company.field];
+        field.cost += cost;
+        field.value += value;
+        let counts = &mut self.counts;
+        counts.backed += 1;
+        counts.reached_growth += u32::from(company.reached_growth);
+        if let Ending::Exit { value, ipo, .. } = company.ending {
+            counts.ipos += u32::from(ipo);
+            counts.unicorn_exits += u32::from(value >= unicorn_value);
+        }
+        counts.resolved += u32::from(sold);
+        if sold && cost > 0.0 && 1.0 - value / cost > loss_tolerance {
+            counts.beyond_tolerance += 1;
+        }
+    }
+
+    /// Sells a stake marked at `mark` with cost `cost` for `proceeds` in `quarter`.
+    fn realise(&mut self, quarter: usize, proceeds: f64, mark: f64, cost: f64) -> f64 {
+        self.proceeds[quarter] += proceeds;
+        self.nav_change[quarter] -= mark;
+        self.held_cost_change[quarter] -= cost;
+        self.proceeds_total += proceeds;
+        self.cost_realised += cost;
+        proceeds
+    }
+}
+
+/// `out[t] = Σ_{s ≤ t} changes[s]` for a balance that cannot be negative: when every stake has
+/// gone, the adds and removes cancel only up to rounding, and a balance within `1e-9` of the
+/// largest change so far is exactly zero.
+fn running_balance(changes: &[f64], out: &mut Vec<f64>) {
+    out.clear();
+    let mut total = 0.0;
+    let mut scale = 0.0f64;
+    out.extend(changes.iter().map(|c| {
+        total += c;
+        scale = scale.max(c.abs());
+        if total.abs() <= 1e-9 * scale {
+            total = 0.0;
+        }
+        total
+    }));
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,105 @@
+use super::*;
+use crate::scenario::Stage;
+
+fn company(ending: Ending, rounds: std::ops::Range<usize>) -> Company {
+    Company {
+        field: 0,
+        entry_stage: Stage::A,
+        entry_quarter: 1,
+        entry_post_money: 100.0,
+        rounds,
+        ending,
+        reached_growth: false,
+    }
+}
+
+fn rounds() -> Vec<Round> {
+    vec![
+        Round { quarter: 3, stage: Stage::B, equity_sold: 0.2, post_money: 250.0 },
+        Round { quarter: 6, stage: Stage::C, equity_sold: 0.1, post_money: 500.0 },
+    ]
+}
+
+fn book_one(ending: Ending, takes: &[RoundTake], close: Close) -> Book {
+    let mut book = Book::default();
+    book.reset(10, 1);
+    let entry = Entry { ownership: 0.1, cost: 10.0, local: true };
+    book.book(&company(ending, 0..2), &rounds(), takes, entry, close, 1000.0, 0.5);
+    book
+}
+
+#[test]
+fn pro_rata_follow_ons_keep_ownership_and_exit_pays_it() {
+    // Follow on pro rata: 0.1 × 0.2 × 250 = 5 at B, 0.1 × 0.1 × 500 = 5 at C.
+    let takes = [RoundTake { paid: 5.0, price: 250.0 }, RoundTake { paid: 5.0, price: 500.0 }];
+    let book = book_one(Ending::Exit { quarter: 8, value: 2000.0, ipo: true }, &takes, Close::Hold { haircut: 0.0 });
+    assert!((book.cost - 20.0).abs() < 1e-12);
+    assert!((book.proceeds[8] - 200.0).abs() < 1e-9, "0.1 of 2000");
+    assert!((book.invested[1] - 10.0).abs() < 1e-12 && (book.invested[3] - 5.0).abs() < 1e-12);
+    let mut nav = Vec::new();
+    book.nav_series(&mut nav);
+    assert!((nav[1] - 10.0).abs() < 1e-12 && (nav[3] - 25.0).abs() < 1e-12 && (nav[6] - 50.0).abs() < 1e-9);
+    assert!(nav[8].abs() < 1e-9, "nothing held after the exit");
+    assert_eq!(book.counts.ipos, 1);
+    assert_eq!(book.counts.unicorn_exits, 1);
+    assert!((book.realised_gain() - 180.0).abs() < 1e-9);
+}
+
+#[test]
+fn no_follow_on_dilutes() {
+    let book = book_one(Ending::Exit { quarter: 8, value: 1000.0, ipo: false }, &[RoundTake::NONE; 2], Close::Hold { haircut: 0.0 });
+    // 0.1 × 0.8 × 0.9 = 0.072 of 1000.
+    assert!((book.proceeds_total - 72.0).abs() < 1e-9);
+    assert_eq!(book.counts.unicorn_exits, 1);
+    assert_eq!(book.counts.ipos, 0);
+}
+
+#[test]
+fn failure_writes_off_cost_and_counts_beyond_tolerance() {
+    let book = book_one(Ending::Failed { quarter: 7 }, &[RoundTake::NONE; 2], Close::Hold { haircut: 0.0 });
+    assert!((book.cost_written_off - 10.0).abs() < 1e-12);
+    assert_eq!(book.proceeds_total, 0.0);
+    let mut nav = Vec::new();
+    book.nav_series(&mut nav);
+    assert!((nav[6] - 0.1 * 0.8 * 0.9 * 500.0).abs() < 1e-9);
+    assert!(nav[7].abs() < 1e-9);
+    assert_eq!(book.counts.beyond_tolerance, 1);
+}
+
+#[test]
+fn liquidation_sells_at_a_discount_and_ignores_later_events() {
+    let close = Close::Liquidate { quarter: 4, discount: 0.3 };
+    let book = book_one(Ending::Exit { quarter: 8, value: 5000.0, ipo: true }, &[RoundTake::NONE; 2], close);
+    // Only the B round (quarter 3) happened before the close: 0.08 × 250 × 0.7 = 14.
+    assert!((book.proceeds[4] - 14.0).abs() < 1e-9);
+    assert!((book.proceeds_total - 14.0).abs() < 1e-9);
+    assert_eq!(book.counts.ipos, 1, "the company's IPO is still a policy outcome");
+    assert!((book.cost_realised - 10.0).abs() < 1e-12);
+}
+
+#[test]
+fn held_at_horizon_is_nav_with_haircut() {
+    let book = book_one(Ending::Alive, &[RoundTake::NONE; 2], Close::Hold { haircut: 0.25 });
+    let held = 0.1 * 0.8 * 0.9 * 500.0 * 0.75;
+    assert!((book.final_nav - held).abs() < 1e-9);
+    let mut nav = Vec::new();
+    book.nav_series(&mut nav);
+    assert!((nav[10] - held).abs() < 1e-9);
+    assert!((book.cost_held - 10.0).abs() < 1e-12);
+    let mut cost = Vec::new();
+    book.held_cost_series(&mut cost);
+    assert!((cost[10] - 10.0).abs() < 1e-12);
+}
+
+#[test]
+fn books_balance() {
+    for ending in [Ending::Alive, Ending::Failed { quarter: 7 }, Ending::Exit { quarter: 9, value: 321.0, ipo: false }] {
+        let takes = [RoundTake { paid: 2.0, price: 250.0 }, RoundTake::NONE];
+        let book = book_one(ending, &takes, Close::Hold { haircut: 0.1 });
+        let invested: f64 = book.invested.iter().sum();
+        assert!((invested - book.cost).abs() < 1e-12);
+        assert!((book.cost - book.cost_realised - book.cost_written_off - book.cost_held).abs() < 1e-12);
+        let value = book.proceeds_total + book.final_nav;
+        assert!((book.by_field[0].value - value).abs() < 1e-9);
+    }
+}

@@ -1,0 +1,227 @@
+//! A sub-fund run by an outside manager (DESIGN.md §5, "Sub-funds").
+//!
+//! On each path a sub-fund draws its manager's persistent skill (normal, the scenario's
+//! dispersion, on the advance log-odds scale — the dispersion between sub-funds is one of a fund
+//! of funds' largest risks), its deployment pace (lognormal; a slow manager leaves commitments
+//! idle, and deals planned after the investment period never happen), and whether it extends its
+//! life. Then:
+//!
+//! 1. **Deals.** Initial cheques (the investable capital less reserves) are spread over the
+//!    investment period at the drawn pace. Each deal picks a field and an entry stage from the
+//!    sub-fund's focus, a post-money from the profile, and takes `round_participation` of the
+//!    entry round; it is local (返投) with the sub-fund's local share.
+//! 2. **Follow-ons.** Every later round of a portfolio company before the sub-fund's end gets a
+//!    pro-rata follow-on, in date order across the portfolio, until the reserves run out (a
+//!    partial cheque when they run short); after that stakes are diluted.
+//! 3. **Fees.** `management_fee_ip` on the size during the investment period, then
+//!    `management_fee_post` on the cost of stakes still held. Fees and deals are called from all
+//!    LPs pro rata when needed; validation guarantees they fit within commitments.
+//! 4. **End of life.** Whatever is left at the final quarter (base term, plus the extension if it
+//!    happened) is sold at its mark less `end_of_life_discount`.
+//! 5. **Waterfall.** Proceeds go through the whole-fund waterfall ([`super::waterfall`]) with a
+//!    final clawback; LPs share calls and distributions pro rata, so the fund's side is
+//!    `fund_share` of the LPs'. Its NAV is its share of the LPs' value by hypothetical liquidation.
+//! 6. **Concessions.** The fund's side then pays for the profit concessions ([`super::concession`]).
+
+use rand::RngExt;
+use rand_distr::StandardNormal;
+
+use super::Environment;
+use super::company::{self, Backer, Company, ProfileLaw, Round};
+use super::concession::{self, ConcessionCosts};
+use super::flows::CashFlows;
+use super::holdings::{Book, Close, Entry, RoundTake};
+use super::waterfall::{Waterfall, WaterfallTerms};
+use crate::rng::{PathRng, StreamKey, seek_item};
+use crate::scenario::{Stage, SubFundSpec};
+
+/// What one sub-fund did on one path.
+#[derive(Debug, Clone, Default)]
+pub struct SubFundOutcome {
+    /// The fund's cash flows in this sub-fund, after concessions.
+    pub fund: CashFlows,
+    /// What the concessions cost the fund.
+    pub concessions: ConcessionCosts,
+    /// The whole sub-fund's stakes in companies (all LPs together).
+    pub book: Book,
+    /// Totals for all LPs and the GP, CNY m.
+    pub calls: f64,
+    pub fees: f64,
+    pub carry: f64,
+    pub lp_distributions: f64,
+    /// Last quarter of its life on this path.
+    pub end: usize,
+    pub skill: f64,
+    /// Local investment over what the 返投 rule requires (NaN when nothing is required).
+    pub local_achievement: f64,
+    /// Whether the sub-fund lost more than its loss tolerance (容错) of its cost.
+    pub beyond_loss_tolerance: bool,
+}
+
+/// Buffers reused from path to path.
+#[derive(Debug, Default)]
+pub struct Workspace {
+    companies: Vec<Company>,
+    entries: Vec<Entry>,
+    rounds: Vec<Round>,
+    takes: Vec<RoundTake>,
+    round_order: Vec<(usize, usize, usize)>,
+    nav: Vec<f64>,
+    held_cost: Vec<f64>,
+}
+
+/// Simulates sub-fund `spec` on path `path`, writing into `out`.
+pub fn simulate(env: &Environment<'_>, laws: &[ProfileLaw], spec: &SubFundSpec, key: &StreamKey, path: u64, ws: &mut Workspace, out: &mut SubFundOutcome) {
+    let scenario = env.scenario;
+    let horizon = env.horizon();
+    let mut rng = key.path_rng(path);
+    let skill = scenario.skill.dispersion * rng.sample::<f64, _>(StandardNormal);
+    let pace = spec.deployment_pace.median * (spec.deployment_pace.sigma * rng.sample::<f64, _>(StandardNormal)).exp();
+    let extended = rng.random::<f64>() < spec.extension_probability;
+    let end = (spec.vintage + spec.term_quarters + if extended { spec.extension_quarters } else { 0 }).min(horizon);
+    let backer = Backer { skill_logit: skill, skill_valuation_log: skill * scenario.skill.valuation_log_per_unit };
+
+    let size = spec.commitment_cny_m / spec.fund_share;
+    let investable = size * spec.investable_share;
+    make_deals(env, laws, spec, investable * (1.0 - spec.reserve_share), pace, backer, &mut rng, ws);
+    decide_follow_ons(investable * spec.reserve_share, end, ws);
+
+    out.book.reset(horizon, scenario.fields.len());
+    let close = Close::Liquidate { quarter: end, discount: spec.end_of_life_discount };
+    for (company, entry) in ws.companies.iter().zip(&ws.entries) {
+        let takes = &ws.takes[company.rounds.clone()];
+        out.book.book(company, &ws.rounds, takes, *entry, close, scenario.fund.unicorn_cny_m, spec.loss_tolerance);
+    }
+    out.book.nav_series(&mut ws.nav);
+    out.book.held_cost_series(&mut ws.held_cost);
+
+    run_waterfall(spec, size, end, ws, out);
+    out.concessions = concession::apply(&mut out.fund, &spec.concession, spec.fund_share, spec.commitment_cny_m, spec.vintage, end);
+    out.end = end;
+    out.skill = skill;
+    let required = spec.local_requirement * spec.commitment_cny_m;
+    out.local_achievement = if required > 0.0 { out.book.local_cost / required } else { f64::NAN };
+    let cost = out.book.cost;
+    out.beyond_loss_tolerance = cost > 0.0 && 1.0 - out.book.proceeds_total / cost > spec.loss_tolerance;
+}
+
+/// Initial deals: cheques spread over the investment period at `pace` until `budget` is spent.
+#[allow(clippy::too_many_arguments)]
+fn make_deals(env: &Environment<'_>, laws: &[ProfileLaw], spec: &SubFundSpec, budget: f64, pace: f64, backer: Backer, rng: &mut PathRng, ws: &mut Workspace) {
+    ws.companies.clear();
+    ws.entries.clear();
+    ws.rounds.clear();
+    let period = spec.investment_period_quarters as f64;
+    let spend_per_quarter = budget * pace / period;
+    let mut spent = 0.0;
+    while spent < budget * (1.0 - 1e-9) {
+        let offset = (spent / spend_per_quarter).floor();
+        if offset >= period {
+            break; // the investment period closed with commitments undeployed
+        }
+        let quarter = spec.vintage + offset as usize;
+        seek_item(rng, ws.companies.len() + 1);
+        let field = pick(spec.fields.iter().map(|&(f, w)| (f, w)), rng.random());
+        let stage = pick(Stage::ALL.into_iter().zip(spec.stage_mix), rng.random());
+        let local = rng.random::<f64>() < spec.local_share;
+        let law = &laws[env.scenario.fields[field].profile];
+        let post = company::draw_entry_post_money(env, law, stage, field, quarter, rng);
+        let cheque = (spec.round_participation * law.equity_sold(stage) * post).min(budget - spent);
+        let company = company::simulate(env, law, field, stage, quarter, post, backer, rng, &mut ws.rounds);
+        ws.companies.push(company);
+        ws.entries.push(Entry { ownership: cheque / post, cost: cheque, local });
+        spent += cheque;
+    }
+}
+
+/// Pro-rata follow-ons in date order across the portfolio while reserves last.
+fn decide_follow_ons(reserves: f64, end: usize, ws: &mut Workspace) {
+    ws.takes.clear();
+    ws.takes.resize(ws.rounds.len(), RoundTake::NONE);
+    ws.round_order.clear();
+    for (c, company) in ws.companies.iter().enumerate() {
+        for r in company.rounds.clone() {
+            if ws.rounds[r].quarter < end {
+                ws.round_order.push((ws.rounds[r].quarter, c, r));
+            }
+        }
+    }
+    ws.round_order.sort_unstable();
+    let mut left = reserves;
+    // Ownership before each round, tracked per company as rounds are taken in date order.
+    let mut ownership: Vec<f64> = ws.entries.iter().map(|e| e.ownership).collect();
+    for &(_, c, r) in &ws.round_order {
+        let round = ws.rounds[r];
+        let pro_rata = ownership[c] * round.equity_sold * round.post_money;
+        let paid = pro_rata.min(left);
+        left -= paid;
+        ws.takes[r] = RoundTake { paid, price: round.post_money };
+        ownership[c] = ownership[c] * (1.0 - round.equity_sold) + paid / round.post_money;
+    }
+}
+
+/// Fees, calls, the waterfall and the fund's pro-rata side.
+fn run_waterfall(spec: &SubFundSpec, size: f64, end: usize, ws: &Workspace, out: &mut SubFundOutcome) {
+    let horizon = ws.nav.len() - 1;
+    if out.fund.len() != horizon + 1 {
+        out.fund = CashFlows::zeros(horizon);
+    } else {
+        out.fund.clear();
+    }
+    let terms = WaterfallTerms { hurdle_per_quarter: spec.hurdle_per_quarter, carry: spec.carry, catch_up: spec.catch_up };
+    let mut waterfall = Waterfall::new(terms);
+    let ip_end = spec.vintage + spec.investment_period_quarters;
+    let (mut calls_total, mut fees_total, mut carry_total, mut lp_total) = (0.0, 0.0, 0.0, 0.0);
+    for t in spec.vintage..=end {
+        if t > spec.vintage {
+            waterfall.accrue_quarter();
+        }
+        let fee = if t < ip_end {
+            spec.management_fee_ip_per_quarter * size
+        } else {
+            spec.management_fee_post_per_quarter * if t > 0 { ws.held_cost[t - 1].max(0.0) } else { 0.0 }
+        };
+        let calls = out.book.invested[t] + fee;
+        waterfall.contribute(calls);
+        let split = waterfall.distribute(out.book.proceeds[t]);
+        let mut lp = split.lp;
+        let mut gp = split.gp;
+        if t == end {
+            let returned = waterfall.clawback();
+            lp += returned;
+            gp -= returned;
+        }
+        let lp_nav = if t < end { waterfall.liquidation_split(ws.nav[t]).lp } else { 0.0 };
+        out.fund.paid_in[t] = spec.fund_share * calls;
+        out.fund.distributed[t] = spec.fund_share * lp;
+        out.fund.nav[t] = spec.fund_share * lp_nav;
+        calls_total += calls;
+        fees_total += fee;
+        carry_total += gp;
+        lp_total += lp;
+    }
+    out.calls = calls_total;
+    out.fees = fees_total;
+    out.carry = carry_total;
+    out.lp_distributions = lp_total;
+}
+
+/// The item a uniform `u` selects from (item, probability) pairs summing to 1.
+fn pick<T: Copy>(items: impl Iterator<Item = (T, f64)> + Clone, u: f64) -> T {
+    let mut cumulative = 0.0;
+    let mut last = None;
+    for (item, p) in items {
+        if p <= 0.0 {
+            continue;
+        }
+        cumulative += p;
+        last = Some(item);
+        if u < cumulative {
+            return item;
+        }
+    }
+    last.expect("validated: weights sum to 1, so some item has positive weight")
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,94 @@
+use ndarray::Array2;
+
+use super::*;
+use crate::rng::Component;
+use crate::scenario::Scenario;
+use crate::testing;
+
+fn run_one(scenario: &Scenario, index: usize, path: u64) -> SubFundOutcome {
+    let horizon = scenario.horizon();
+    let market = vec![scenario.market.initial; horizon + 1];
+    let factors = Array2::zeros((horizon + 1, scenario.fields.len()));
+    let env = Environment { scenario, market: &market, factors: &factors };
+    let laws: Vec<ProfileLaw> = scenario.profiles.iter().map(|p| ProfileLaw::new(p).unwrap()).collect();
+    let spec = &scenario.subfunds[index];
+    let key = StreamKey::new(17, Component::SubFund(&spec.key));
+    let mut out = SubFundOutcome::default();
+    simulate(&env, &laws, spec, &key, path, &mut Workspace::default(), &mut out);
+    out
+}
+
+fn pass_through(mut scenario: Scenario) -> Scenario {
+    for sub in &mut scenario.subfunds {
+        sub.management_fee_ip_per_quarter = 0.0;
+        sub.management_fee_post_per_quarter = 0.0;
+        sub.carry = 0.0;
+        sub.end_of_life_discount = 0.0;
+        sub.concession.buyback.share = 0.0;
+        sub.concession.profit_cession_share = 0.0;
+        sub.concession.loss_first_cap = 0.0;
+    }
+    scenario
+}
+
+/// No fees, no carry, no concessions: the fund's TVPI in a sub-fund is the portfolio's gross
+/// multiple, exactly.
+#[test]
+fn without_fees_the_fund_earns_the_company_multiple() {
+    let scenario = pass_through(testing::base());
+    for path in 0..20 {
+        let out = run_one(&scenario, path as usize % scenario.subfunds.len(), path);
+        let gross = out.book.proceeds_total / out.book.cost;
+        let tvpi = (out.fund.total_distributed() + out.fund.final_nav()) / out.fund.total_paid_in();
+        assert!((tvpi / gross - 1.0).abs() < 1e-9, "path {path}: TVPI {tvpi} vs gross {gross}");
+        assert_eq!(out.carry, 0.0);
+    }
+}
+
+#[test]
+fn calls_fees_and_waterfall_balance() {
+    let scenario = testing::base();
+    for path in 0..30 {
+        let index = path as usize % scenario.subfunds.len();
+        let spec = &scenario.subfunds[index];
+        let out = run_one(&scenario, index, path);
+        let size = spec.commitment_cny_m / spec.fund_share;
+        assert!((out.calls - out.book.cost - out.fees).abs() < 1e-6 * size, "calls = invested + fees");
+        assert!((out.book.proceeds_total - out.lp_distributions - out.carry).abs() < 1e-6 * size, "proceeds = LPs + GP");
+        assert!(out.calls <= size * (1.0 + 1e-9), "calls never exceed commitments");
+        assert!(out.book.cost <= size * spec.investable_share * (1.0 + 1e-9));
+        assert!((out.book.cost - out.book.cost_realised - out.book.cost_written_off).abs() < 1e-6 * size, "all stakes closed at the end");
+        // Fees in the investment period are the fee rate on the size, quarter by quarter.
+        let ip_fees = spec.management_fee_ip_per_quarter * size * spec.investment_period_quarters as f64;
+        assert!(out.fees >= ip_fees * (1.0 - 1e-12));
+        assert!(out.end >= spec.vintage + spec.term_quarters && out.end <= scenario.horizon());
+        assert!(out.fund.nav[out.end..].iter().all(|&v| v == 0.0), "nothing held after the end");
+        assert!(out.carry >= -1e-9);
+    }
+}
+
+#[test]
+fn a_slow_manager_leaves_commitments_idle() {
+    let mut scenario = pass_through(testing::quiet());
+    let spec = &mut scenario.subfunds[0];
+    spec.deployment_pace = crate::scenario::LogNormalSpec { median: 0.5, sigma: 0.0 };
+    spec.reserve_share = 0.0;
+    let budget = spec.commitment_cny_m / spec.fund_share * spec.investable_share;
+    let out = run_one(&scenario, 0, 3);
+    let initial: f64 = out.book.invested.iter().sum();
+    // Half the pace deploys about half the budget within the investment period (one cheque of slack).
+    assert!(initial < 0.6 * budget && initial > 0.4 * budget, "deployed {initial} of {budget}");
+}
+
+#[test]
+fn follow_ons_stop_when_reserves_run_out() {
+    let mut scenario = testing::base();
+    scenario.subfunds[0].reserve_share = 0.05;
+    let spec = scenario.subfunds[0].clone();
+    let size = spec.commitment_cny_m / spec.fund_share;
+    for path in 0..10 {
+        let out = run_one(&scenario, 0, path);
+        let invested: f64 = out.book.invested.iter().sum();
+        assert!(invested <= size * spec.investable_share * (1.0 + 1e-9));
+    }
+}

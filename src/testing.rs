@@ -1,0 +1,59 @@
+//! Scenarios for unit tests: the shipped base scenario, and variants whose outcomes are known in
+//! closed form.
+
+use std::path::Path;
+
+use crate::scenario::{self, Outcome, Scenario, Stage};
+
+/// `scenarios/base.toml`, validated.
+pub fn base() -> Scenario {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/base.toml");
+    match scenario::load(&path) {
+        Ok(s) => s,
+        Err(e) => panic!("base scenario must load: {e}"),
+    }
+}
+
+/// The base scenario with every source of randomness that shifts outcomes switched off:
+/// no market effects, flat field factors, no manager skill, no valuation dispersion.
+pub fn quiet() -> Scenario {
+    let mut s = base();
+    for state in &mut s.market.states {
+        state.ipo_logit_shift = 0.0;
+        state.round_logit_shift = 0.0;
+        state.acquisition_logit_shift = 0.0;
+        state.hold_logit_shift = 0.0;
+        state.valuation_log_shift = 0.0;
+    }
+    for field in &mut s.fields {
+        field.drift_per_quarter = 0.0;
+        field.volatility_per_quarter = 0.0;
+        field.breakthrough.quarterly_probability = 0.0;
+        field.winter.quarterly_probability = 0.0;
+    }
+    s.skill.dispersion = 0.0;
+    s.fund.running_cost_per_quarter = 0.0;
+    s
+}
+
+/// Every company, whatever its profile, enters at growth, waits exactly `wait_quarters` and
+/// lists at `multiple` × its entry post-money.
+pub fn deterministic_ipos(mut s: Scenario, wait_quarters: f64, multiple: f64) -> Scenario {
+    for profile in &mut s.profiles {
+        let growth = &mut profile.stages[Stage::Growth.index()];
+        growth.wait_mean_quarters = wait_quarters;
+        growth.wait_shape = f64::INFINITY;
+        growth.outcome_probabilities = [1.0, 0.0, 0.0, 0.0];
+        growth.outcome_logits = growth.outcome_probabilities.map(f64::ln);
+        debug_assert_eq!(Outcome::Advance.index(), 0);
+        profile.ipo_multiple.body.median = multiple;
+        profile.ipo_multiple.body.sigma = 0.0;
+        profile.ipo_multiple.tail_share = 0.0;
+        profile.ipo_multiple.threshold = f64::INFINITY;
+    }
+    s.direct.stage_mix = [0.0, 0.0, 0.0, 0.0, 1.0];
+    for sub in &mut s.subfunds {
+        sub.stage_mix = [0.0, 0.0, 0.0, 0.0, 1.0];
+    }
+    s
+}
