@@ -18,6 +18,7 @@ pub mod rng;
 pub mod scenario;
 pub mod stats;
 pub mod engine;
+pub mod report;
 #[cfg(test)]
 mod testing;
 pub mod calibration;
