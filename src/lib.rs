@@ -14,9 +14,11 @@
 pub mod calendar;
 pub mod metrics;
 pub mod model;
+pub mod output;
 pub mod rng;
 pub mod scenario;
 pub mod stats;
+pub mod charts;
 pub mod engine;
 pub mod report;
 #[cfg(test)]

@@ -1,0 +1,1 @@
+//! PNG charts of a report.

@@ -1,0 +1,1 @@
+//! Writing a report to files: summary.json, paths.csv, quarterly.csv.

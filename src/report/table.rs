@@ -1,0 +1,1 @@
+//! The summary table printed in the terminal.
