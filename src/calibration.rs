@@ -10,10 +10,16 @@
 //! `Π_{j>k}(1 − f_j) · V / P_k` at an exit for `V`, and 0 at a write-off. Companies still private
 //! at the horizon are not realised and are left out, as in the source.
 //!
+//! Which companies: Correlation Ventures counted financings by venture funds, whose first round
+//! in a company was then (2004–2013, before institutional seed funds were common) about as often
+//! a Series A as a seed round. So half the companies start at seed and half at Series A
+//! ([`FIRST_ROUND_SEED_SHARE`], chosen), each counted with every later round it raised.
+//!
 //! Nothing here is tuned bucket by bucket: the buckets come out of stage-by-stage rounds,
 //! dilution and exit laws whose numbers carry their own citations in `scenarios/base.toml`.
 
 use ndarray::Array2;
+use rand::RngExt;
 use serde::Serialize;
 
 use crate::model::company::{self, Backer, Ending, ProfileLaw, Round};
@@ -23,6 +29,9 @@ use crate::scenario::{Scenario, Stage};
 
 /// Upper edges of the multiple buckets: < 1×, 1–5×, 5–10×, ≥ 10×.
 pub const BUCKET_EDGES: [f64; 3] = [1.0, 5.0, 10.0];
+
+/// Share of sampled companies whose first venture round is seed (the rest start at Series A).
+pub const FIRST_ROUND_SEED_SHARE: f64 = 0.5;
 
 /// Correlation Ventures (2014), share of financings per bucket.
 pub const TARGET_COUNT_SHARES: [f64; 4] = [0.65, 0.25, 0.06, 0.04];
@@ -36,16 +45,21 @@ pub struct Calibration {
     pub count_shares: [f64; 4],
     /// Share of realised invested money in each bucket.
     pub dollar_shares: [f64; 4],
-    /// Share of seed companies that list, are acquired, fail, or are still private at the horizon.
+    /// Realised financings by the stage the round started (seed, A, B, C, growth)...
+    pub financings_by_stage: [usize; 5],
+    /// ...and each stage's shares by bucket: later rounds are larger and safer.
+    pub count_shares_by_stage: [[f64; 4]; 5],
+    /// Share of companies that list, are acquired, fail, or are still private at the horizon.
     pub ipo_share: f64,
     pub acquired_share: f64,
     pub failed_share: f64,
     pub alive_share: f64,
-    /// Median years from the seed round to an IPO, among companies that list.
+    /// Median years from the first round to an IPO, among companies that list.
     pub median_years_to_ipo: f64,
 }
 
-/// Simulates `companies` seed-stage companies under `scenario` with master `seed`.
+/// Simulates `companies` venture-backed companies (see the module header) under `scenario`
+/// with master `seed`.
 pub fn financing_outcomes(scenario: &Scenario, seed: u64, companies: usize) -> Result<Calibration, company::LawError> {
     let laws = scenario.profiles.iter().map(ProfileLaw::new).collect::<Result<Vec<_>, _>>()?;
     let horizon = scenario.horizon();
@@ -57,6 +71,7 @@ pub fn financing_outcomes(scenario: &Scenario, seed: u64, companies: usize) -> R
     let mut scratch = Vec::new();
     let mut rounds: Vec<Round> = Vec::new();
     let mut count = [0usize; 4];
+    let mut by_stage = [[0usize; 4]; 5];
     let mut dollars = [0.0; 4];
     let (mut ipo, mut acquired, mut failed, mut alive) = (0usize, 0usize, 0usize, 0usize);
     let mut years_to_ipo = Vec::new();
@@ -75,9 +90,10 @@ pub fn financing_outcomes(scenario: &Scenario, seed: u64, companies: usize) -> R
         let field = i % scenario.fields.len();
         let law = &laws[scenario.fields[field].profile];
         rounds.clear();
+        let first = if rng.random::<f64>() < FIRST_ROUND_SEED_SHARE { Stage::Seed } else { Stage::A };
         // Founded at quarter 0 so that even slow companies have the whole horizon to resolve.
-        let post = company::draw_entry_post_money(&env, law, Stage::Seed, field, 0, &mut rng);
-        let c = company::simulate(&env, law, field, Stage::Seed, 0, post, Backer::default(), &mut rng, &mut rounds);
+        let post = company::draw_entry_post_money(&env, law, first, field, 0, &mut rng);
+        let c = company::simulate(&env, law, field, first, 0, post, Backer::default(), &mut rng, &mut rounds);
         let exit_value = match c.ending {
             Ending::Exit { value, ipo: listed, quarter } => {
                 if listed {
@@ -98,13 +114,14 @@ pub fn financing_outcomes(scenario: &Scenario, seed: u64, companies: usize) -> R
             }
         };
         // Financings: the seed round, then each later round; value each with later dilution.
-        let mut financings: Vec<(f64, f64)> = vec![(law.equity_sold(Stage::Seed), post)];
-        financings.extend(rounds.iter().map(|r| (r.equity_sold, r.post_money)));
+        let mut financings: Vec<(Stage, f64, f64)> = vec![(first, law.equity_sold(first), post)];
+        financings.extend(rounds.iter().map(|r| (r.stage, r.equity_sold, r.post_money)));
         let mut later_dilution = 1.0;
-        for &(sold, post_money) in financings.iter().rev() {
+        for &(stage, sold, post_money) in financings.iter().rev() {
             let multiple = later_dilution * exit_value / post_money;
             let bucket = BUCKET_EDGES.iter().position(|&edge| multiple < edge).unwrap_or(3);
             count[bucket] += 1;
+            by_stage[stage.index()][bucket] += 1;
             dollars[bucket] += sold * post_money;
             later_dilution *= 1.0 - sold;
         }
@@ -118,6 +135,11 @@ pub fn financing_outcomes(scenario: &Scenario, seed: u64, companies: usize) -> R
         realised_financings: realised,
         count_shares: count.map(|c| c as f64 / realised.max(1) as f64),
         dollar_shares: dollars.map(|d| if money > 0.0 { d / money } else { 0.0 }),
+        financings_by_stage: by_stage.map(|b| b.iter().sum()),
+        count_shares_by_stage: by_stage.map(|b| {
+            let n: usize = b.iter().sum();
+            b.map(|c| c as f64 / n.max(1) as f64)
+        }),
         ipo_share: ipo as f64 / n,
         acquired_share: acquired as f64 / n,
         failed_share: failed as f64 / n,

@@ -17,9 +17,12 @@
 //! Valuations: a round's pre-money is the last post-money times a lognormal step-up; the round
 //! sells `equity_sold` of the company, so post = pre / (1 − equity_sold) and earlier holders are
 //! diluted by (1 − equity_sold). An acquisition pays a lognormal multiple of the last post-money;
-//! an IPO a spliced lognormal-body / Pareto-tail multiple ([`SplicedTailSpec`]). Every step-up and
-//! exit value is multiplied by `exp(market valuation shift + field factor × valuation_log_per_unit
-//! [+ backer's valuation skill at exit])`. Default numbers and their sources are in
+//! an IPO a spliced lognormal-body / Pareto-tail multiple ([`SplicedTailSpec`]). Prices also
+//! move with the valuation *level* `market valuation shift + field factor ×
+//! valuation_log_per_unit`: an entry price carries the level of its quarter, and each later
+//! round or exit is multiplied by `exp(level now − level at the last price)` — a level, not a
+//! growth rate, so a hot field lifts prices once rather than compounding at every round. At an
+//! exit the backer's valuation skill adds to the log of the value. Default numbers and their sources are in
 //! `scenarios/base.toml` (Carta rounds and step-ups, BIO/Informa clinical success rates,
 //! 清科 exit multiples).
 //!
@@ -176,7 +179,7 @@ pub struct Company {
 /// Draws the entry post-money of a company entering at `stage` in `quarter`, in field `field`.
 pub fn draw_entry_post_money(env: &Environment<'_>, law: &ProfileLaw, stage: Stage, field: usize, quarter: usize, rng: &mut PathRng) -> f64 {
     let spec = law.stages[stage.index()].entry_post_money;
-    lognormal(spec, rng) * env.valuation_factor(field, quarter)
+    lognormal(spec, rng) * env.valuation_level(field, quarter).exp()
 }
 
 /// Simulates a company that entered at `entry_stage` in `entry_quarter` with post-money
@@ -199,6 +202,8 @@ pub fn simulate(
     let mut post = entry_post_money;
     let mut time = entry_quarter as f64;
     let mut reached_growth = stage == Stage::Growth;
+    // Valuation level (log) when the company was last priced: later prices move by its change.
+    let mut level = env.valuation_level(field, entry_quarter);
     let ending = loop {
         let stage_law = &law.stages[stage.index()];
         time += stage_law.wait.sample(rng);
@@ -207,24 +212,27 @@ pub fn simulate(
             break Ending::Alive;
         }
         let outcome = draw_outcome(env, stage_law, stage, field, quarter, backer, rng.random());
+        let new_level = env.valuation_level(field, quarter);
+        let repricing = (new_level - level).exp();
         match outcome {
             Outcome::Hold => continue,
             Outcome::Failed => break Ending::Failed { quarter },
             Outcome::Acquired => {
                 let multiple = lognormal(stage_law.acquisition_multiple, rng);
-                let value = post * multiple * env.valuation_factor(field, quarter) * backer.skill_valuation_log.exp();
+                let value = post * multiple * repricing * backer.skill_valuation_log.exp();
                 break Ending::Exit { quarter, value, ipo: false };
             }
             Outcome::Advance => match stage.next() {
                 None => {
                     let multiple = spliced_tail_quantile(&law.ipo, rng.random());
-                    let value = post * multiple * env.valuation_factor(field, quarter) * backer.skill_valuation_log.exp();
+                    let value = post * multiple * repricing * backer.skill_valuation_log.exp();
                     break Ending::Exit { quarter, value, ipo: true };
                 }
                 Some(next) => {
                     let next_law = &law.stages[next.index()];
-                    let pre = post * lognormal(next_law.step_up, rng) * env.valuation_factor(field, quarter);
+                    let pre = post * lognormal(next_law.step_up, rng) * repricing;
                     post = pre / (1.0 - next_law.equity_sold);
+                    level = new_level;
                     rounds.push(Round { quarter, stage: next, equity_sold: next_law.equity_sold, post_money: post });
                     stage = next;
                     reached_growth |= stage == Stage::Growth;

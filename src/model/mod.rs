@@ -47,8 +47,9 @@ impl Environment<'_> {
         self.scenario.factors.advance_logit_per_unit * self.factors[[quarter, field]]
     }
 
-    /// Multiplier on valuations in `field` in `quarter` from the market and the field's progress.
-    pub fn valuation_factor(&self, field: usize, quarter: usize) -> f64 {
-        (self.market_state(quarter).valuation_log_shift + self.scenario.factors.valuation_log_per_unit * self.factors[[quarter, field]]).exp()
+    /// Log of the valuation level in `field` in `quarter` set by the market and the field's
+    /// progress. A price set in one quarter and the next differ by the change of this level.
+    pub fn valuation_level(&self, field: usize, quarter: usize) -> f64 {
+        self.market_state(quarter).valuation_log_shift + self.scenario.factors.valuation_log_per_unit * self.factors[[quarter, field]]
     }
 }
