@@ -4,9 +4,11 @@
 //! the fields' direct weights), an entry stage and a post-money, and the fund commits
 //! `round_participation` of the entry round. The commitment is paid in tranches: the first at
 //! entry, each later one when the company raises its next round within the deadline after the
-//! previous tranche. Tranches are priced at the entry round (the subscription price is fixed in
-//! the investment agreement, as in staged Chinese government deals), so a released tranche buys
-//! `tranche / entry post-money` of the company on the entry basis, diluted by the rounds since.
+//! previous tranche. A scenario chooses the tranche price ([`TranchePricing`]): at the entry round
+//! (the subscription price fixed in the investment agreement, 分期出资 — a released tranche buys
+//! `tranche / entry post-money` of the company on the entry basis, diluted by the rounds since,
+//! which makes tranches an option on the milestone), or at the round that meets the milestone
+//! (a conditional pro-rata follow-on).
 //! A tranche that misses its deadline — or whose company exits or fails first — lapses with all
 //! later ones; lapsed money returns to the sleeve's pool and funds new deals while the sleeve is
 //! still deploying. Stakes left at the horizon are held as NAV (less the scenario's haircut).
@@ -18,7 +20,7 @@ use super::company::{self, Backer, ProfileLaw, Round};
 use super::flows::CashFlows;
 use super::holdings::{Book, Close, Entry, RoundTake};
 use crate::rng::{PathRng, StreamKey, seek_item};
-use crate::scenario::{DirectSpec, Stage};
+use crate::scenario::{DirectSpec, Stage, TranchePricing};
 
 /// What the direct sleeve did on one path.
 #[derive(Debug, Clone, Default)]
@@ -148,7 +150,11 @@ fn invest(env: &Environment<'_>, laws: &[ProfileLaw], spec: &DirectSpec, deal: D
         if round.quarter > last_payment + spec.tranches.deadline_quarters {
             break;
         }
-        *take = RoundTake { paid: tranches[released] * deal.commitment, price: deal.post / dilution };
+        let price = match spec.tranches.pricing {
+            TranchePricing::Entry => deal.post / dilution,
+            TranchePricing::Round => round.post_money,
+        };
+        *take = RoundTake { paid: tranches[released] * deal.commitment, price };
         released += 1;
         last_payment = round.quarter;
     }

@@ -308,6 +308,17 @@ pub struct SubFundSpec {
     pub concession: ConcessionSpec,
 }
 
+/// The price at which a milestone tranche buys shares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TranchePricing {
+    /// At the entry round's price, fixed in the investment agreement (分期出资): a tranche
+    /// released after an up-round buys cheap, so tranches are an option on the milestone.
+    Entry,
+    /// At the price of the round that meets the milestone: a conditional pro-rata follow-on.
+    Round,
+}
+
 /// Milestone tranches for direct deals.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TrancheSpec {
@@ -315,6 +326,7 @@ pub struct TrancheSpec {
     pub shares: Vec<f64>,
     /// A tranche lapses unless the company reaches its next stage within this many quarters.
     pub deadline_quarters: usize,
+    pub pricing: TranchePricing,
 }
 
 /// The fund's own direct investments.

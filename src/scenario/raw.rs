@@ -277,6 +277,7 @@ pub struct RawDirect {
     pub round_participation: f64,
     pub tranches: Vec<f64>,
     pub tranche_deadline_months: f64,
+    pub tranche_pricing: crate::scenario::TranchePricing,
     pub skill: f64,
     pub local_share: f64,
     pub loss_tolerance: f64,

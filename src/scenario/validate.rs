@@ -624,6 +624,7 @@ fn direct(c: &Checker, raw: &RawDirect, fund: &FundSpec, calendar: &Calendar, fi
         tranches: TrancheSpec {
             shares: shares.into_iter().map(|x| x / sum).collect(),
             deadline_quarters: (deadline_months / 3.0).ceil() as usize,
+            pricing: raw.tranche_pricing,
         },
         skill: c.number("direct.skill", raw.skill, Allowed::FINITE)?,
         local_share: c.number("direct.local_share", raw.local_share, Allowed::UNIT)?,

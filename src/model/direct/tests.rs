@@ -69,3 +69,22 @@ fn tranches_are_released_at_milestones_met() {
     assert_eq!(out.lapsed, 0.0);
     assert!((out.flows.total_paid_in() - out.committed).abs() < 1e-6 * out.committed);
 }
+
+/// Tranches priced at entry buy the same stakes cheaper than tranches priced at the round that
+/// meets the milestone: same paths, same cash paid, more value.
+#[test]
+fn entry_priced_tranches_are_worth_more_than_round_priced() {
+    let mut entry = testing::base();
+    entry.direct.tranches.pricing = crate::scenario::TranchePricing::Entry;
+    let mut round = entry.clone();
+    round.direct.tranches.pricing = crate::scenario::TranchePricing::Round;
+    let value = |o: &DirectOutcome| o.flows.total_distributed() + o.flows.final_nav();
+    let (mut entry_value, mut round_value) = (0.0, 0.0);
+    for path in 0..5 {
+        let (a, b) = (run(&entry, path), run(&round, path));
+        assert_eq!(a.flows.paid_in, b.flows.paid_in, "pricing must not change which tranches are paid");
+        entry_value += value(&a);
+        round_value += value(&b);
+    }
+    assert!(entry_value > round_value * 1.05, "entry {entry_value} vs round {round_value}");
+}
