@@ -18,12 +18,11 @@
 //! Nothing here is tuned bucket by bucket: the buckets come out of stage-by-stage rounds,
 //! dilution and exit laws whose numbers carry their own citations in `scenarios/base.toml`.
 
-use ndarray::Array2;
 use rand::RngExt;
 use serde::Serialize;
 
 use crate::model::company::{self, Backer, Ending, ProfileLaw, Round};
-use crate::model::{Environment, factors, market};
+use crate::model::{Shocks, factors, market};
 use crate::rng::{Component, StreamKey, seek_item};
 use crate::scenario::{Scenario, Stage};
 
@@ -62,12 +61,11 @@ pub struct Calibration {
 /// with master `seed`.
 pub fn financing_outcomes(scenario: &Scenario, seed: u64, companies: usize) -> Result<Calibration, company::LawError> {
     let laws = scenario.profiles.iter().map(ProfileLaw::new).collect::<Result<Vec<_>, _>>()?;
-    let horizon = scenario.horizon();
     let market_key = StreamKey::new(seed, Component::ExitMarket);
     let factor_key = StreamKey::new(seed, Component::FieldFactors);
     let company_key = StreamKey::new(seed, Component::SubFund("calibration"));
-    let mut states = vec![0; horizon + 1];
-    let mut factor_paths = Array2::zeros((horizon + 1, scenario.fields.len()));
+    let mut shocks = Shocks::default();
+    shocks.resize(scenario);
     let mut scratch = Vec::new();
     let mut rounds: Vec<Round> = Vec::new();
     let mut count = [0usize; 4];
@@ -81,10 +79,11 @@ pub fn financing_outcomes(scenario: &Scenario, seed: u64, companies: usize) -> R
     for i in 0..companies {
         let path = (i / PER_PATH) as u64;
         if i % PER_PATH == 0 {
-            market::simulate(&scenario.market, &mut market_key.path_rng(path), &mut states);
-            factors::simulate(&scenario.fields, &scenario.factors, &mut factor_key.path_rng(path), &mut factor_paths, &mut scratch);
+            market::simulate(&scenario.market, &mut market_key.path_rng(path), &mut shocks.market);
+            factors::simulate(&scenario.fields, &scenario.factors, &mut factor_key.path_rng(path), &mut shocks.factors, &mut scratch);
+            shocks.derive(scenario);
         }
-        let env = Environment { scenario, market: &states, factors: &factor_paths };
+        let env = shocks.environment(scenario);
         let mut rng = company_key.path_rng(path);
         seek_item(&mut rng, i % PER_PATH);
         let field = i % scenario.fields.len();
@@ -93,7 +92,7 @@ pub fn financing_outcomes(scenario: &Scenario, seed: u64, companies: usize) -> R
         let first = if rng.random::<f64>() < FIRST_ROUND_SEED_SHARE { Stage::Seed } else { Stage::A };
         // Founded at quarter 0 so that even slow companies have the whole horizon to resolve.
         let post = company::draw_entry_post_money(&env, law, first, field, 0, &mut rng);
-        let c = company::simulate(&env, law, field, first, 0, post, Backer::default(), &mut rng, &mut rounds);
+        let c = company::simulate(&env, law, field, first, 0, post, Backer::AVERAGE, &mut rng, &mut rounds);
         let exit_value = match c.ending {
             Ending::Exit { value, ipo: listed, quarter } => {
                 if listed {

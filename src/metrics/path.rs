@@ -228,7 +228,8 @@ pub fn compute(scenario: &Scenario, state: &PathState, row: &mut Vec<f64>) {
         row.extend([multiple(value, cost), value - cost]);
     }
     for outcome in &state.subfunds {
-        row.push(FlowMetrics::of(&outcome.fund).tvpi);
+        let flows = &outcome.fund;
+        row.push(multiple(flows.total_distributed() + flows.final_nav(), flows.total_paid_in()));
     }
     policy(scenario, state, row);
 }

@@ -153,12 +153,23 @@ impl Ending {
 }
 
 /// Who backs the company, as it affects the company: manager skill.
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Backer {
-    /// Added to the log-odds of advancing.
-    pub skill_logit: f64,
-    /// Added to the log of exit values.
-    pub skill_valuation_log: f64,
+    /// `exp` of what skill adds to the log-odds of advancing.
+    pub skill_odds: f64,
+    /// `exp` of what skill adds to the log of exit values.
+    pub skill_value: f64,
+}
+
+impl Backer {
+    /// A backer whose skill adds `logit` to the log-odds of advancing and `valuation_log` to the
+    /// log of exit values.
+    pub fn new(logit: f64, valuation_log: f64) -> Backer {
+        Backer { skill_odds: logit.exp(), skill_value: valuation_log.exp() }
+    }
+
+    /// A market-average backer.
+    pub const AVERAGE: Backer = Backer { skill_odds: 1.0, skill_value: 1.0 };
 }
 
 /// A company from its entry into the portfolio to its ending.
@@ -179,7 +190,7 @@ pub struct Company {
 /// Draws the entry post-money of a company entering at `stage` in `quarter`, in field `field`.
 pub fn draw_entry_post_money(env: &Environment<'_>, law: &ProfileLaw, stage: Stage, field: usize, quarter: usize, rng: &mut PathRng) -> f64 {
     let spec = law.stages[stage.index()].entry_post_money;
-    lognormal(spec, rng) * env.valuation_level(field, quarter).exp()
+    lognormal(spec, rng) * env.valuation(field, quarter)
 }
 
 /// Simulates a company that entered at `entry_stage` in `entry_quarter` with post-money
@@ -202,8 +213,8 @@ pub fn simulate(
     let mut post = entry_post_money;
     let mut time = entry_quarter as f64;
     let mut reached_growth = stage == Stage::Growth;
-    // Valuation level (log) when the company was last priced: later prices move by its change.
-    let mut level = env.valuation_level(field, entry_quarter);
+    // Valuation level when the company was last priced: later prices move by its ratio.
+    let mut level = env.valuation(field, entry_quarter);
     let ending = loop {
         let stage_law = &law.stages[stage.index()];
         time += stage_law.wait.sample(rng);
@@ -212,20 +223,20 @@ pub fn simulate(
             break Ending::Alive;
         }
         let outcome = draw_outcome(env, stage_law, stage, field, quarter, backer, rng.random());
-        let new_level = env.valuation_level(field, quarter);
-        let repricing = (new_level - level).exp();
+        let new_level = env.valuation(field, quarter);
+        let repricing = new_level / level;
         match outcome {
             Outcome::Hold => continue,
             Outcome::Failed => break Ending::Failed { quarter },
             Outcome::Acquired => {
                 let multiple = lognormal(stage_law.acquisition_multiple, rng);
-                let value = post * multiple * repricing * backer.skill_valuation_log.exp();
+                let value = post * multiple * repricing * backer.skill_value;
                 break Ending::Exit { quarter, value, ipo: false };
             }
             Outcome::Advance => match stage.next() {
                 None => {
                     let multiple = spliced_tail_quantile(&law.ipo, rng.random());
-                    let value = post * multiple * repricing * backer.skill_valuation_log.exp();
+                    let value = post * multiple * repricing * backer.skill_value;
                     break Ending::Exit { quarter, value, ipo: true };
                 }
                 Some(next) => {
@@ -253,16 +264,14 @@ pub fn simulate(
 
 /// The outcome a uniform `u` selects given the shifted multinomial-logit weights.
 fn draw_outcome(env: &Environment<'_>, law: &StageLaw, stage: Stage, field: usize, quarter: usize, backer: Backer, u: f64) -> Outcome {
-    let state = env.market_state(quarter);
-    let advance_shift = if stage == Stage::Growth { state.ipo_logit_shift } else { state.round_logit_shift }
-        + env.advance_shift(field, quarter)
-        + backer.skill_logit;
+    let state = env.state_weights(quarter);
+    let market_advance = if stage == Stage::Growth { state.ipo } else { state.round };
     let p = &law.outcome_probabilities;
     let weights = [
-        p[Outcome::Advance.index()] * advance_shift.exp(),
-        p[Outcome::Acquired.index()] * state.acquisition_logit_shift.exp(),
+        p[Outcome::Advance.index()] * market_advance * env.field_advance(field, quarter) * backer.skill_odds,
+        p[Outcome::Acquired.index()] * state.acquired,
         p[Outcome::Failed.index()],
-        p[Outcome::Hold.index()] * state.hold_logit_shift.exp(),
+        p[Outcome::Hold.index()] * state.hold,
     ];
     let total: f64 = weights.iter().sum();
     let mut target = u * total;

@@ -62,7 +62,7 @@ pub fn simulate(env: &Environment<'_>, laws: &[ProfileLaw], spec: &DirectSpec, k
     out.lapsed = 0.0;
     ws.returns.clear();
     ws.returns.resize(horizon + 1, 0.0);
-    let backer = Backer { skill_logit: spec.skill, skill_valuation_log: 0.0 };
+    let backer = Backer::new(spec.skill, 0.0);
     let weights_total: f64 = scenario.fields.iter().map(|f| f.direct_weight).sum();
     let mut rng = key.path_rng(path);
     let allocation = spec.budget_cny_m / spec.deploy_quarters as f64;

@@ -9,9 +9,7 @@
 //! [`Simulator::simulate_path`] fills a reusable [`PathState`], so a thread allocates once and
 //! simulates many paths.
 
-use ndarray::Array2;
-
-use super::Environment;
+use super::Shocks;
 use super::company::{LawError, ProfileLaw};
 use super::direct::{self, DirectOutcome};
 use super::flows::CashFlows;
@@ -34,10 +32,8 @@ pub struct Simulator<'a> {
 /// One path's state and outcome; reused across paths by one thread.
 #[derive(Debug, Default)]
 pub struct PathState {
-    /// Exit-market state per quarter.
-    pub market: Vec<usize>,
-    /// Field factors per quarter (rows) and field (columns).
-    pub factors: Array2<f64>,
+    /// The path's exit-market states and field factors.
+    pub shocks: Shocks,
     /// The fund's cash flows: all sleeves and running costs.
     pub fund: CashFlows,
     /// The fund's side of all sub-funds together.
@@ -76,13 +72,12 @@ impl<'a> Simulator<'a> {
     pub fn simulate_path(&self, path: u64, state: &mut PathState) {
         let scenario = self.scenario;
         let horizon = scenario.horizon();
-        state.market.resize(horizon + 1, 0);
-        market::simulate(&scenario.market, &mut self.market_key.path_rng(path), &mut state.market);
-        if state.factors.dim() != (horizon + 1, scenario.fields.len()) {
-            state.factors = Array2::zeros((horizon + 1, scenario.fields.len()));
-        }
-        factors::simulate(&scenario.fields, &scenario.factors, &mut self.factor_key.path_rng(path), &mut state.factors, &mut state.factor_scratch);
-        let env = Environment { scenario, market: &state.market, factors: &state.factors };
+        let shocks = &mut state.shocks;
+        shocks.resize(scenario);
+        market::simulate(&scenario.market, &mut self.market_key.path_rng(path), &mut shocks.market);
+        factors::simulate(&scenario.fields, &scenario.factors, &mut self.factor_key.path_rng(path), &mut shocks.factors, &mut state.factor_scratch);
+        shocks.derive(scenario);
+        let env = state.shocks.environment(scenario);
 
         state.subfunds.resize_with(scenario.subfunds.len(), SubFundOutcome::default);
         for ((spec, key), out) in scenario.subfunds.iter().zip(&self.subfund_keys).zip(&mut state.subfunds) {

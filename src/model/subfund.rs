@@ -79,7 +79,7 @@ pub fn simulate(env: &Environment<'_>, laws: &[ProfileLaw], spec: &SubFundSpec, 
     let pace = spec.deployment_pace.median * (spec.deployment_pace.sigma * rng.sample::<f64, _>(StandardNormal)).exp();
     let extended = rng.random::<f64>() < spec.extension_probability;
     let end = (spec.vintage + spec.term_quarters + if extended { spec.extension_quarters } else { 0 }).min(horizon);
-    let backer = Backer { skill_logit: skill, skill_valuation_log: skill * scenario.skill.valuation_log_per_unit };
+    let backer = Backer::new(skill, skill * scenario.skill.valuation_log_per_unit);
 
     let size = spec.commitment_cny_m / spec.fund_share;
     let investable = size * spec.investable_share;

@@ -1,19 +1,12 @@
-use ndarray::Array2;
-
 use super::*;
+use crate::model::Shocks;
 use crate::rng::{Component, StreamKey};
 use crate::scenario::Scenario;
 use crate::testing;
 
-fn env<'a>(scenario: &'a Scenario, market: &'a [usize], factors: &'a Array2<f64>) -> Environment<'a> {
-    Environment { scenario, market, factors }
-}
-
 fn run(scenario: &Scenario, entry: Stage, n: u64, backer: Backer) -> Vec<(Company, Vec<Round>)> {
-    let horizon = scenario.horizon();
-    let market = vec![0; horizon + 1];
-    let factors = Array2::zeros((horizon + 1, scenario.fields.len()));
-    let env = env(scenario, &market, &factors);
+    let shocks = Shocks::constant(scenario, 0);
+    let env = shocks.environment(scenario);
     let law = ProfileLaw::new(&scenario.profiles[scenario.fields[0].profile]).unwrap();
     let key = StreamKey::new(5, Component::Direct);
     (0..n)
@@ -33,7 +26,7 @@ fn run(scenario: &Scenario, entry: Stage, n: u64, backer: Backer) -> Vec<(Compan
 fn outcome_shares_match_the_profile_without_shifts() {
     let scenario = testing::quiet();
     let p = scenario.profiles[scenario.fields[0].profile].stages[Stage::Growth.index()].outcome_probabilities;
-    let companies = run(&scenario, Stage::Growth, 20_000, Backer::default());
+    let companies = run(&scenario, Stage::Growth, 20_000, Backer::AVERAGE);
     let resolved: Vec<&Company> = companies.iter().map(|(c, _)| c).filter(|c| c.ending != Ending::Alive).collect();
     let n = resolved.len() as f64;
     assert!(n > 15_000.0, "most growth companies resolve within 15 years");
@@ -50,7 +43,7 @@ fn outcome_shares_match_the_profile_without_shifts() {
 fn skill_raises_the_odds_of_advancing() {
     let scenario = testing::quiet();
     let advanced = |skill: f64| {
-        run(&scenario, Stage::Seed, 4000, Backer { skill_logit: skill, skill_valuation_log: 0.0 })
+        run(&scenario, Stage::Seed, 4000, Backer::new(skill, 0.0))
             .iter()
             .filter(|(c, _)| c.rounds.len() > 0)
             .count()
@@ -69,7 +62,7 @@ fn rounds_step_up_and_dilute_exactly() {
         }
     }
     let profile = &scenario.profiles[scenario.fields[0].profile];
-    let companies = run(&scenario, Stage::Seed, 300, Backer::default());
+    let companies = run(&scenario, Stage::Seed, 300, Backer::AVERAGE);
     let mut checked = 0;
     for (company, rounds) in &companies {
         assert_eq!(company.entry_post_money, profile.stages[0].entry_post_money_cny_m.median);
@@ -114,19 +107,17 @@ fn spliced_tail_quantile_and_cdf_are_inverse() {
 #[test]
 fn a_closed_ipo_window_delays_listings() {
     let scenario = testing::base();
-    let horizon = scenario.horizon();
     let closed = scenario.market.states.iter().position(|s| s.key == "closed").unwrap();
     let open = scenario.market.states.iter().position(|s| s.key == "open").unwrap();
-    let factors = Array2::zeros((horizon + 1, scenario.fields.len()));
     let law = ProfileLaw::new(&scenario.profiles[scenario.fields[0].profile]).unwrap();
     let ipos_by_quarter_8 = |state: usize| {
-        let market = vec![state; horizon + 1];
-        let env = env(&scenario, &market, &factors);
+        let shocks = Shocks::constant(&scenario, state);
+        let env = shocks.environment(&scenario);
         let key = StreamKey::new(5, Component::Direct);
         (0..3000)
             .filter(|&i| {
                 let mut rng = key.path_rng(i);
-                let c = simulate(&env, &law, 0, Stage::Growth, 0, 1000.0, Backer::default(), &mut rng, &mut Vec::new());
+                let c = simulate(&env, &law, 0, Stage::Growth, 0, 1000.0, Backer::AVERAGE, &mut rng, &mut Vec::new());
                 matches!(c.ending, Ending::Exit { ipo: true, quarter, .. } if quarter <= 8)
             })
             .count()

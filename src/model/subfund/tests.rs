@@ -1,15 +1,12 @@
-use ndarray::Array2;
-
 use super::*;
+use crate::model::Shocks;
 use crate::rng::Component;
 use crate::scenario::Scenario;
 use crate::testing;
 
 fn run_one(scenario: &Scenario, index: usize, path: u64) -> SubFundOutcome {
-    let horizon = scenario.horizon();
-    let market = vec![scenario.market.initial; horizon + 1];
-    let factors = Array2::zeros((horizon + 1, scenario.fields.len()));
-    let env = Environment { scenario, market: &market, factors: &factors };
+    let shocks = Shocks::constant(scenario, scenario.market.initial);
+    let env = shocks.environment(scenario);
     let laws: Vec<ProfileLaw> = scenario.profiles.iter().map(|p| ProfileLaw::new(p).unwrap()).collect();
     let spec = &scenario.subfunds[index];
     let key = StreamKey::new(17, Component::SubFund(&spec.key));
