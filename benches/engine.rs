@@ -1,1 +1,96 @@
-fn main() {}
+//! Throughput of the engine and its parts (issue 4). Run with `cargo bench`; CI only compiles
+//! them (`cargo bench --no-run`). Figures are recorded in the README's "Performance" section.
+
+use std::hint::black_box;
+use std::path::Path;
+
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use fifsim::engine::{RunOptions, Stopping, run};
+use fifsim::model::Shocks;
+use fifsim::model::company::{self, Backer, ProfileLaw};
+use fifsim::model::fund::{PathState, Simulator};
+use fifsim::model::waterfall::{Waterfall, WaterfallTerms};
+use fifsim::rng::{Component, StreamKey};
+use fifsim::scenario::{self, Scenario, Stage};
+
+fn base() -> Scenario {
+    match scenario::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/base.toml")) {
+        Ok(s) => s,
+        Err(e) => panic!("{e}"),
+    }
+}
+
+/// One whole path of the base scenario: shocks, 18 sub-funds, the direct sleeve, the fund.
+fn whole_path(c: &mut Criterion) {
+    let scenario = base();
+    let simulator = Simulator::new(&scenario, 1).expect("laws");
+    let mut state = PathState::default();
+    let mut path = 0u64;
+    let mut group = c.benchmark_group("path");
+    group.throughput(Throughput::Elements(1));
+    group.bench_function("base_whole_path", |b| {
+        b.iter(|| {
+            path += 1;
+            simulator.simulate_path(black_box(path), &mut state);
+        })
+    });
+    group.finish();
+}
+
+/// One company from seed to its ending, in the base scenario's prototype profile.
+fn company_life_cycle(c: &mut Criterion) {
+    let scenario = base();
+    let shocks = Shocks::constant(&scenario, scenario.market.initial);
+    let env = shocks.environment(&scenario);
+    let field = scenario.fields.iter().position(|f| scenario.profiles[f.profile].key == "prototype").unwrap_or(0);
+    let law = ProfileLaw::new(&scenario.profiles[scenario.fields[field].profile]).expect("law");
+    let key = StreamKey::new(1, Component::Direct);
+    let mut rounds = Vec::new();
+    let mut i = 0u64;
+    c.bench_function("company_life_cycle", |b| {
+        b.iter(|| {
+            i += 1;
+            rounds.clear();
+            let mut rng = key.path_rng(i);
+            let post = company::draw_entry_post_money(&env, &law, Stage::Seed, field, 0, &mut rng);
+            black_box(company::simulate(&env, &law, field, Stage::Seed, 0, post, Backer::AVERAGE, &mut rng, &mut rounds))
+        })
+    });
+}
+
+/// A sub-fund's whole-fund waterfall over a 10-year life with quarterly calls and exits.
+fn subfund_waterfall(c: &mut Criterion) {
+    let terms = WaterfallTerms { hurdle_per_quarter: 1.08f64.powf(0.25) - 1.0, carry: 0.2, catch_up: 1.0 };
+    c.bench_function("subfund_waterfall_40_quarters", |b| {
+        b.iter(|| {
+            let mut waterfall = Waterfall::new(terms);
+            let mut lp = 0.0;
+            for t in 0..40 {
+                waterfall.accrue_quarter();
+                waterfall.contribute(if t < 20 { 50.0 } else { 5.0 });
+                lp += waterfall.distribute(if t >= 12 { 40.0 + t as f64 } else { 0.0 }).lp;
+                lp += waterfall.liquidation_split(black_box(500.0)).lp * 1e-9;
+            }
+            black_box(lp + waterfall.clawback())
+        })
+    });
+}
+
+/// 10,000 paths of the base scenario at 1 thread and at all threads (parallel efficiency).
+fn ten_thousand_paths(c: &mut Criterion) {
+    let scenario = base();
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let mut group = c.benchmark_group("run_10k_paths");
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(10_000));
+    for threads in [1, cores] {
+        group.bench_with_input(BenchmarkId::from_parameter(threads), &threads, |b, &threads| {
+            let options = RunOptions { seed: 1, stopping: Stopping::Paths(10_000), threads: Some(threads) };
+            b.iter(|| black_box(run(&scenario, &options, &mut |_| {}, None).expect("run").paths))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, whole_path, company_life_cycle, subfund_waterfall, ten_thousand_paths);
+criterion_main!(benches);
