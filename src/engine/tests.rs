@@ -48,3 +48,19 @@ fn zero_paths_is_an_error() {
     let options = RunOptions { seed: 3, stopping: Stopping::Paths(0), threads: Some(1) };
     assert!(matches!(run(&scenario, &options, &mut |_| {}, None), Err(EngineError::NoPaths)));
 }
+
+/// Pinned headline figures of a small run: a change of model, generator or crate version that
+/// moves them fails here first. Update them only for an intended change, and say why.
+#[test]
+fn golden_values_of_a_small_run() {
+    let r = run_with(2, 64);
+    let mean = |k: &str| r.summary(k).unwrap().mean;
+    let observed = [mean("fund_tvpi"), mean("fund_irr"), mean("fund_trough_cny_m"), mean("companies_backed"), mean("ipos")];
+    for (k, (o, p)) in observed.iter().zip(GOLDEN).enumerate() {
+        assert!((o - p).abs() <= 1e-9 * p.abs().max(1.0), "figure {k}: observed {o}, pinned {p}");
+    }
+}
+
+/// Means over 64 paths of base at seed 7: fund TVPI, fund IRR, J-curve trough (CNY m),
+/// companies backed, IPOs.
+const GOLDEN: [f64; 5] = [1.3420608767221278, 0.05767851720505075, -6360.686763151555, 582.671875, 26.5];

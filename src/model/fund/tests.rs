@@ -106,3 +106,31 @@ fn a_path_is_the_same_whoever_simulates_it() {
     simulator.simulate_path(7, &mut fresh);
     assert_eq!(fresh.fund, reused.fund, "reused buffers must not leak between paths");
 }
+
+/// No fees, carry, concessions, running costs or end-of-life discount: the fund's TVPI is the
+/// look-through multiple of the companies it holds (sub-funds at the fund's share, the direct
+/// sleeve in full), exactly.
+#[test]
+fn without_costs_the_fund_earns_the_company_level_multiple() {
+    let mut s = testing::base();
+    s.fund.running_cost_per_quarter = 0.0;
+    for sub in &mut s.subfunds {
+        sub.management_fee_ip_per_quarter = 0.0;
+        sub.management_fee_post_per_quarter = 0.0;
+        sub.carry = 0.0;
+        sub.end_of_life_discount = 0.0;
+        sub.concession.buyback.share = 0.0;
+        sub.concession.profit_cession_share = 0.0;
+        sub.concession.loss_first_cap = 0.0;
+    }
+    for path in 0..5 {
+        let state = simulate(&s, 8, path);
+        let (mut cost, mut value) = (state.direct.book.cost, state.direct.book.proceeds_total + state.direct.book.final_nav);
+        for (o, spec) in state.subfunds.iter().zip(&s.subfunds) {
+            cost += spec.fund_share * o.book.cost;
+            value += spec.fund_share * o.book.proceeds_total;
+        }
+        let tvpi = FlowMetrics::of(&state.fund).tvpi;
+        assert!((tvpi / (value / cost) - 1.0).abs() < 1e-9, "path {path}: fund {tvpi} vs companies {}", value / cost);
+    }
+}
