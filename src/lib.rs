@@ -24,3 +24,4 @@ pub mod report;
 #[cfg(test)]
 mod testing;
 pub mod calibration;
+pub mod app;

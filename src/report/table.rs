@@ -1,1 +1,452 @@
-//! The summary table printed in the terminal.
+//! The summary table printed in the terminal after a run: plain text, at most 100 columns,
+//! read from the [`Report`] alone (so `summary.json` can be rendered again later).
+//!
+//! Blocks: the fund (distribution of TVPI, DPI, RVPI, IRR, J-curve trough and payback, with the
+//! mean's standard error and 95% interval, P(TVPI < 1) with its Wilson interval and the expected
+//! shortfall of the worst 5% of paths); the two sleeves, compact; value by tier; policy
+//! outcomes; the dispersion of the sub-funds' median TVPIs. Units are in the row or column
+//! headers (× for multiples, % for rates and shares, CNY m or CNY bn for money); quarter indices
+//! are shown as calendar quarters counted from `provenance.start_quarter`. A statistic that does
+//! not exist (no path paid back, no IRR) is shown as "–".
+
+use std::fmt::Write as _;
+
+use crate::calendar::Quarter;
+use crate::metrics::path::Group;
+use crate::report::{MetricReport, Report};
+use crate::stats::summary::{Summary, quantile_sorted};
+
+/// Width the table never exceeds.
+pub const WIDTH: usize = 100;
+
+/// Shown for a number that does not exist.
+const NONE: &str = "–";
+
+/// How a metric's numbers are printed.
+#[derive(Debug, Clone, Copy)]
+enum Fmt {
+    /// A multiple, ×, two decimals.
+    Multiple,
+    /// A rate or share as a percentage, one decimal.
+    Percent,
+    /// CNY m shown as CNY bn, two decimals.
+    Bn,
+    /// CNY m, no decimals.
+    Millions,
+    /// A count, one decimal (means of counts are rarely whole).
+    Count,
+    /// A quarter index, shown as its calendar quarter.
+    Quarter(Option<Quarter>),
+}
+
+impl Fmt {
+    fn show(self, x: f64) -> String {
+        if !x.is_finite() {
+            return NONE.to_string();
+        }
+        match self {
+            Fmt::Multiple => format!("{x:.2}"),
+            Fmt::Percent => format!("{:.1}%", 100.0 * x),
+            Fmt::Bn => format!("{:.2}", x / 1000.0),
+            Fmt::Millions => thousands(x.round()),
+            Fmt::Count => format!("{x:.1}"),
+            Fmt::Quarter(start) => quarter_label(start, x),
+        }
+    }
+
+    /// The standard error, one more decimal than the value where that helps.
+    fn show_error(self, x: f64) -> String {
+        if !x.is_finite() {
+            return NONE.to_string();
+        }
+        match self {
+            Fmt::Multiple => format!("{x:.3}"),
+            Fmt::Percent => format!("{:.2}%", 100.0 * x),
+            Fmt::Bn => format!("{:.3}", x / 1000.0),
+            Fmt::Quarter(_) => format!("{x:.1}q"),
+            _ => self.show(x),
+        }
+    }
+}
+
+/// Renders the summary table of `report`.
+pub fn render(report: &Report) -> String {
+    let start: Option<Quarter> = report.provenance.start_quarter.parse().ok();
+    let mut out = String::new();
+    header(&mut out, report, start);
+    fund(&mut out, report, start);
+    sleeves(&mut out, report, start);
+    tiers(&mut out, report);
+    policy(&mut out, report);
+    dispersion(&mut out, report);
+    out
+}
+
+fn header(out: &mut String, report: &Report, start: Option<Quarter>) {
+    let p = &report.provenance;
+    let end = start.map_or_else(String::new, |s| format!(", {}–{}", s, s.plus(p.horizon_quarters)));
+    line(out, &format!("{} {} · scenario {} · {} paths · seed {}{end}", p.tool, p.version, p.scenario, thousands(p.paths as f64), p.seed));
+    for text in wrap(&p.description, WIDTH) {
+        line(out, &text);
+    }
+}
+
+/// The header of [`distribution_row`]s.
+fn distribution_header() -> String {
+    format!("  {:<28}{:>8} ± {:<7}{:>9}{:>9}{:>9}{:>9}{:>9}", "", "mean", "SE", "P5", "P25", "P50", "P75", "P95")
+}
+
+fn fund(out: &mut String, report: &Report, start: Option<Quarter>) {
+    let f = &report.fund;
+    out.push('\n');
+    line(
+        out,
+        &format!(
+            "FUND (CNY {} bn: direct {} bn, sub-funds {} bn)",
+            Fmt::Bn.show(f.size_cny_m),
+            Fmt::Bn.show(f.direct_budget_cny_m),
+            Fmt::Bn.show(f.subfund_commitments_cny_m)
+        ),
+    );
+    line(out, &distribution_header());
+    let q = Fmt::Quarter(start);
+    let rows: [(&str, &str, Fmt, bool); 7] = [
+        ("fund_tvpi", "TVPI (×)", Fmt::Multiple, false),
+        ("fund_dpi", "DPI (×)", Fmt::Multiple, false),
+        ("fund_rvpi", "RVPI (×)", Fmt::Multiple, false),
+        ("fund_irr", "IRR (%/yr, paths with one)", Fmt::Percent, false),
+        ("fund_trough_cny_m", "Peak capital need (CNY bn)", Fmt::Bn, true),
+        ("fund_trough_quarter", "J-curve trough quarter", q, false),
+        ("fund_payback_quarter", "Payback quarter", q, false),
+    ];
+    for (key, label, fmt, negate) in rows {
+        if let Some(m) = report.metric(key) {
+            let s = if negate { negated(&m.summary) } else { m.summary.clone() };
+            line(out, &distribution_row(label, &s, fmt));
+        }
+    }
+    if let Some(tvpi) = report.metric("fund_tvpi") {
+        let s = &tvpi.summary;
+        let mut text = format!("  Mean TVPI 95% CI {}–{}×", Fmt::Multiple.show(s.mean_ci95.0), Fmt::Multiple.show(s.mean_ci95.1));
+        if let Some(p) = &tvpi.probability_below_one {
+            let _ = write!(text, " · P(TVPI < 1) {} (Wilson 95% CI {}–{})", Fmt::Percent.show(p.estimate), Fmt::Percent.show(p.ci95.0), Fmt::Percent.show(p.ci95.1));
+        }
+        line(out, &text);
+        line(out, &format!("  Worst 5% of paths (expected shortfall): mean TVPI {}×", Fmt::Multiple.show(s.expected_shortfall_5)));
+    }
+    if let Some(text) = irr_note(report, "fund") {
+        line(out, &format!("  IRR: {text}"));
+    }
+    if let Some((share, paid, n)) = payback_share(report, "fund") {
+        line(out, &format!("  Paid back by the horizon on {} of paths ({} of {})", Fmt::Percent.show(share), thousands(paid as f64), thousands(n as f64)));
+    }
+}
+
+fn sleeves(out: &mut String, report: &Report, start: Option<Quarter>) {
+    out.push('\n');
+    line(out, &format!("{:<13}{:-^37}{:>35}{:>7}{:>8}", "", " TVPI (×) ", "peak need", "paid", "payback"));
+    line(
+        out,
+        &format!(
+            "{:<13}{:>8} ± {:<5}{:>7}{:>7}{:>7}{:>8}{:>9}{:>9}{:>9}{:>7}{:>8}",
+            "SLEEVES", "mean", "SE", "P5", "P50", "P95", "P(<1)", "IRR P50", "DPI P50", "CNY bn", "back", "P50"
+        ),
+    );
+    for (prefix, name) in [("direct", "Direct"), ("subfunds", "Sub-funds")] {
+        let Some(tvpi) = report.metric(&format!("{prefix}_tvpi")) else { continue };
+        let s = &tvpi.summary;
+        let median = |key: &str| report.metric(&format!("{prefix}_{key}")).map_or(f64::NAN, |m| quantile(&m.summary, 0.5));
+        let loss = tvpi.probability_below_one.map_or(f64::NAN, |p| p.estimate);
+        let payback = payback_share(report, prefix).map_or(f64::NAN, |(share, ..)| share);
+        line(
+            out,
+            &format!(
+                "  {name:<11}{:>8} ± {:<5}{:>7}{:>7}{:>7}{:>8}{:>9}{:>9}{:>9}{:>7}{:>8}",
+                Fmt::Multiple.show(s.mean),
+                Fmt::Multiple.show_error(s.std_error),
+                Fmt::Multiple.show(quantile(s, 0.05)),
+                Fmt::Multiple.show(quantile(s, 0.5)),
+                Fmt::Multiple.show(quantile(s, 0.95)),
+                Fmt::Percent.show(loss),
+                Fmt::Percent.show(median("irr")),
+                Fmt::Multiple.show(median("dpi")),
+                Fmt::Bn.show(-median("trough_cny_m")),
+                Fmt::Percent.show(payback),
+                Fmt::Quarter(start).show(median("payback_quarter")),
+            ),
+        );
+    }
+}
+
+fn tiers(out: &mut String, report: &Report) {
+    let rows: Vec<(&MetricReport, Option<&MetricReport>)> = report
+        .metrics
+        .iter()
+        .filter(|m| m.group == Group::Tier && m.key.ends_with("_multiple"))
+        .map(|m| (m, report.metric(&m.key.replace("_multiple", "_value_created_cny_m"))))
+        .collect();
+    if rows.is_empty() {
+        return;
+    }
+    out.push('\n');
+    line(out, &format!("{:<38}{:-^27}   {:-^31}", "BY TIER (look-through, before fees)", " gross multiple (×) ", " value created (CNY bn) "));
+    line(out, &format!("{:<38}{:>6}{:>7}{:>7}{:>7}   {:>7}{:>8}{:>8}{:>8}", "", "mean", "P5", "P50", "P95", "mean", "P5", "P50", "P95"));
+    for (multiple, value) in rows {
+        let name = multiple.label.trim_end_matches(" tier gross multiple");
+        let m = &multiple.summary;
+        let mut text = format!(
+            "  {:<36}{:>6}{:>7}{:>7}{:>7}",
+            clip(name, 36),
+            Fmt::Multiple.show(m.mean),
+            Fmt::Multiple.show(quantile(m, 0.05)),
+            Fmt::Multiple.show(quantile(m, 0.5)),
+            Fmt::Multiple.show(quantile(m, 0.95))
+        );
+        if let Some(v) = value {
+            let v = &v.summary;
+            let _ = write!(
+                text,
+                "   {:>7}{:>8}{:>8}{:>8}",
+                Fmt::Bn.show(v.mean),
+                Fmt::Bn.show(quantile(v, 0.05)),
+                Fmt::Bn.show(quantile(v, 0.5)),
+                Fmt::Bn.show(quantile(v, 0.95))
+            );
+        }
+        line(out, &text);
+    }
+}
+
+fn policy(out: &mut String, report: &Report) {
+    let rows: [(&str, &str, Fmt); 16] = [
+        ("companies_backed", "Companies backed", Fmt::Count),
+        ("companies_reaching_growth", "Companies reaching growth stage", Fmt::Count),
+        ("ipos", "IPOs", Fmt::Count),
+        ("unicorn_exits", "Unicorn-size exits", Fmt::Count),
+        ("local_achievement_mean", "Local reinvestment achieved/required (×)", Fmt::Multiple),
+        ("local_requirement_met_share", "Sub-funds meeting local requirement (%)", Fmt::Percent),
+        ("concession_buyback_cny_m", "Concession cost: buy-back (CNY m)", Fmt::Millions),
+        ("concession_profit_cession_cny_m", "Concession cost: profit cession (CNY m)", Fmt::Millions),
+        ("concession_loss_first_cny_m", "Concession cost: first loss (CNY m)", Fmt::Millions),
+        ("buybacks_exercised", "Buy-backs exercised", Fmt::Count),
+        ("subfunds_beyond_loss_tolerance_share", "Share of sub-funds beyond tolerance (%)", Fmt::Percent),
+        ("direct_projects_beyond_loss_tolerance_share", "Share of direct projects beyond tol. (%)", Fmt::Percent),
+        ("fees_cny_m", "Management fees, fund's share (CNY m)", Fmt::Millions),
+        ("carry_cny_m", "Carried interest, fund's share (CNY m)", Fmt::Millions),
+        ("running_costs_cny_m", "Fund running costs (CNY m)", Fmt::Millions),
+        ("direct_lapsed_tranches_cny_m", "Direct tranches lapsed (CNY m)", Fmt::Millions),
+    ];
+    out.push('\n');
+    line(out, &format!("{:<44}{:>10}{:>10}{:>10}{:>10}", "POLICY OUTCOMES", "mean", "P5", "P50", "P95"));
+    for (key, label, fmt) in rows {
+        let Some(m) = report.metric(key) else { continue };
+        let s = &m.summary;
+        let mut text = format!("  {:<42}{:>10}", clip(label, 42), fmt.show(s.mean));
+        for p in [0.05, 0.5, 0.95] {
+            let _ = write!(text, "{:>10}", fmt.show(quantile(s, p)));
+        }
+        line(out, &text);
+    }
+    if let (Some(mobilised), Some(leverage)) = (report.metric("capital_mobilised_cny_m"), report.metric("leverage")) {
+        line(
+            out,
+            &format!(
+                "  Mobilised CNY {} bn from other LPs; leverage {}× (sub-fund size per yuan the fund commits)",
+                Fmt::Bn.show(mobilised.summary.mean),
+                Fmt::Multiple.show(leverage.summary.mean)
+            ),
+        );
+    }
+    if let Some(m) = report.metric("subfunds_beyond_loss_tolerance_share") {
+        line(out, &format!("  P(a sub-fund loses beyond its loss tolerance) = {}", Fmt::Percent.show(m.summary.mean)));
+    }
+}
+
+fn dispersion(out: &mut String, report: &Report) {
+    let mut medians: Vec<(f64, String)> = report
+        .fund
+        .subfunds
+        .iter()
+        .filter_map(|s| report.metric(&format!("subfund_{}_tvpi", s.key)).map(|m| (quantile(&m.summary, 0.5), s.label.clone())))
+        .filter(|(x, _)| x.is_finite())
+        .collect();
+    if medians.is_empty() {
+        return;
+    }
+    medians.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let sorted: Vec<f64> = medians.iter().map(|(x, _)| *x).collect();
+    out.push('\n');
+    line(out, &format!("SUB-FUND DISPERSION (median TVPI of each of the {} sub-funds, fund's stake, ×)", medians.len()));
+    line(
+        out,
+        &format!(
+            "  P5 {}   P50 {}   P95 {}   spread P95/P5 {}",
+            Fmt::Multiple.show(quantile_sorted(&sorted, 0.05)),
+            Fmt::Multiple.show(quantile_sorted(&sorted, 0.5)),
+            Fmt::Multiple.show(quantile_sorted(&sorted, 0.95)),
+            Fmt::Multiple.show(quantile_sorted(&sorted, 0.95) / quantile_sorted(&sorted, 0.05)),
+        ),
+    );
+    if let (Some(worst), Some(best)) = (medians.first(), medians.last()) {
+        line(out, &format!("  Best:  {} ({}×)", clip(&best.1, 80), Fmt::Multiple.show(best.0)));
+        line(out, &format!("  Worst: {} ({}×)", clip(&worst.1, 80), Fmt::Multiple.show(worst.0)));
+    }
+}
+
+/// A row under [`distribution_header`]: label, mean ± SE, P5…P95.
+fn distribution_row(label: &str, s: &Summary, fmt: Fmt) -> String {
+    let mut text = format!("  {:<28}{:>8} ± {:<7}", clip(label, 28), fmt.show(s.mean), fmt.show_error(s.std_error));
+    for q in &s.quantiles {
+        let _ = write!(text, "{:>9}", fmt.show(q.value));
+    }
+    text
+}
+
+/// IRR caveats: paths without an IRR and paths with several roots.
+///
+/// The report keeps the IRR flag (0 unique root, 1 several roots, 2 no sign change, 3 none
+/// found) only as a summary, so counts come from identities: paths without an IRR are the IRR's
+/// missing values (flags 2 and 3); the flags' sum minus twice that is the number with several
+/// roots, exact when no root search failed (flag 3, which the root finder makes very rare).
+fn irr_note(report: &Report, prefix: &str) -> Option<String> {
+    let irr = report.metric(&format!("{prefix}_irr"))?;
+    let flags = report.metric(&format!("{prefix}_irr_flag"))?;
+    let none = irr.summary.missing;
+    let total = flags.summary.n as f64 * flags.summary.mean;
+    let several = if total.is_finite() { (total.round() - 2.0 * none as f64).max(0.0) } else { 0.0 };
+    Some(format!(
+        "none on {} of {} paths (no sign change or no root); several roots on {} (nearest used)",
+        thousands(none as f64),
+        thousands((irr.summary.n + none) as f64),
+        thousands(several)
+    ))
+}
+
+/// Share, count and total of paths whose cumulative net cash flow comes back to zero.
+fn payback_share(report: &Report, prefix: &str) -> Option<(f64, usize, usize)> {
+    let m = report.metric(&format!("{prefix}_payback_quarter"))?;
+    let n = m.summary.n + m.summary.missing;
+    (n > 0).then(|| (m.summary.n as f64 / n as f64, m.summary.n, n))
+}
+
+/// The summary of `-x` given that of `x`: quantiles mirror (P5 of −x is −P95 of x).
+fn negated(s: &Summary) -> Summary {
+    let mut out = s.clone();
+    out.mean = -s.mean;
+    out.mean_ci95 = (-s.mean_ci95.1, -s.mean_ci95.0);
+    (out.min, out.max) = (-s.max, -s.min);
+    for q in &mut out.quantiles {
+        let mirror = quantile(s, 1.0 - q.p);
+        let interval = s.quantiles.iter().find(|m| (m.p - (1.0 - q.p)).abs() < 1e-9).map_or((f64::NAN, f64::NAN), |m| (-m.upper, -m.lower));
+        (q.value, q.lower, q.upper) = (-mirror, interval.0, interval.1);
+    }
+    out.expected_shortfall_5 = f64::NAN;
+    out
+}
+
+/// The quantile at `p` (within 1e-9) or NaN.
+fn quantile(s: &Summary, p: f64) -> f64 {
+    s.quantiles.iter().find(|q| (q.p - p).abs() < 1e-9).map_or(f64::NAN, |q| q.value)
+}
+
+/// A quarter index (possibly interpolated) as its calendar quarter, rounded to the nearest.
+fn quarter_label(start: Option<Quarter>, t: f64) -> String {
+    match start {
+        Some(start) if t >= 0.0 => start.plus(t.round() as usize).to_string(),
+        _ => format!("q{}", t.round()),
+    }
+}
+
+/// A whole number with thousands separators: 12,345.
+fn thousands(x: f64) -> String {
+    if !x.is_finite() {
+        return NONE.to_string();
+    }
+    let digits = format!("{:.0}", x.abs());
+    let mut grouped = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    if x < 0.0 && digits != "0" { format!("-{grouped}") } else { grouped }
+}
+
+/// `text` cut to `width` characters, with an ellipsis when cut.
+fn clip(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        text.to_string()
+    } else {
+        text.chars().take(width.saturating_sub(1)).chain(['…']).collect()
+    }
+}
+
+/// `text` broken into lines of at most `width` characters at spaces (a longer word is cut).
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    let mut current = String::new();
+    for word in text.split_whitespace() {
+        if !current.is_empty() && current.chars().count() + 1 + word.chars().count() > width {
+            lines.push(std::mem::take(&mut current));
+        }
+        if !current.is_empty() {
+            current.push(' ');
+        }
+        current.push_str(word);
+    }
+    if !current.is_empty() {
+        lines.push(current);
+    }
+    lines
+}
+
+/// Appends `text` cut to [`WIDTH`] and a line break (trailing spaces removed).
+fn line(out: &mut String, text: &str) {
+    out.push_str(clip(text, WIDTH).trim_end());
+    out.push('\n');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::{RunOptions, Stopping, run};
+
+    #[test]
+    fn formats() {
+        assert_eq!(thousands(1_234_567.0), "1,234,567");
+        assert_eq!(thousands(999.0), "999");
+        assert_eq!(thousands(-1000.0), "-1,000");
+        assert_eq!(Fmt::Percent.show(0.1234), "12.3%");
+        assert_eq!(Fmt::Bn.show(15_000.0), "15.00");
+        assert_eq!(Fmt::Multiple.show(f64::NAN), NONE);
+        let start = "2024Q3".parse().ok();
+        assert_eq!(quarter_label(start, 5.6), "2026Q1");
+        assert_eq!(clip("abcdef", 4), "abc…");
+        assert_eq!(wrap("aa bb cc", 5), ["aa bb", "cc"]);
+        assert!(wrap("", 5).is_empty());
+    }
+
+    #[test]
+    fn negation_mirrors_quantiles() {
+        let s = Summary::of(&(1..=100).map(f64::from).collect::<Vec<_>>());
+        let n = negated(&s);
+        assert_eq!(quantile(&n, 0.05), -quantile(&s, 0.95));
+        assert_eq!(n.mean, -50.5);
+    }
+
+    #[test]
+    fn table_fits_and_shows_every_block() {
+        let scenario = crate::testing::base();
+        let options = RunOptions { seed: 3, stopping: Stopping::Paths(60), threads: Some(1) };
+        let results = run(&scenario, &options, &mut |_| {}, None).unwrap();
+        let table = render(&Report::build(&scenario, &results));
+        for line in table.lines() {
+            assert!(line.chars().count() <= WIDTH, "too wide: {line}");
+        }
+        for block in ["FUND", "SLEEVES", "BY TIER", "POLICY OUTCOMES", "SUB-FUND DISPERSION", "P(TVPI < 1)", "Payback quarter"] {
+            assert!(table.contains(block), "{block} missing:\n{table}");
+        }
+        assert!(table.contains(&scenario.calendar.start.to_string()));
+    }
+}

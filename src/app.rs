@@ -1,0 +1,62 @@
+//! What each `fifsim` command does, as library functions: the binary (`src/main.rs`) only
+//! parses the command line, shows progress, prints, and turns errors into exit codes.
+//!
+//! * [`run`]: simulate a scenario and publish a results folder (`summary.json`, `paths.csv`,
+//!   `quarterly.csv`, charts) safely ([`crate::output::Staging`]).
+//! * [`validate`]: check scenario files without simulating.
+//! * [`calibrate`]: the company model against its calibration targets (CALIBRATION.md §2).
+//! * [`chart`]: redraw the charts of an existing results folder from its `summary.json`.
+
+pub mod calibrate;
+pub mod chart;
+pub mod run;
+pub mod validate;
+
+use std::path::PathBuf;
+
+use crate::charts::ChartError;
+use crate::engine::EngineError;
+use crate::model::company::LawError;
+use crate::output::OutputError;
+use crate::report::export::ExportError;
+use crate::scenario::ScenarioError;
+
+/// Why a command failed.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error(transparent)]
+    Scenario(#[from] ScenarioError),
+    #[error(transparent)]
+    Output(#[from] OutputError),
+    #[error(transparent)]
+    Export(#[from] ExportError),
+    #[error(transparent)]
+    Chart(#[from] ChartError),
+    #[error("{}: simulation failed: {source}", .file.display())]
+    Engine { file: PathBuf, source: EngineError },
+    #[error("{}: calibration failed: {source}", .file.display())]
+    Calibration { file: PathBuf, source: LawError },
+    /// `fifsim chart` was pointed at something that is not a results folder.
+    #[error("{}: {problem}; expected a folder written by `fifsim run` (holding summary.json)", .dir.display())]
+    NoResults { dir: PathBuf, problem: String },
+}
+
+impl AppError {
+    /// Whether the user's input is at fault — a scenario file, a results folder that is taken
+    /// or missing — rather than the work failing (I/O, simulation, drawing). The binary exits
+    /// with 2 for the first, 1 for the second.
+    pub fn is_input_error(&self) -> bool {
+        match self {
+            AppError::Scenario(_) | AppError::NoResults { .. } => true,
+            AppError::Output(e) | AppError::Export(ExportError::Output(e)) => matches!(
+                e,
+                OutputError::Occupied { .. }
+                    | OutputError::Foreign { .. }
+                    | OutputError::NotADirectory { .. }
+                    | OutputError::BadName { .. }
+            ),
+            AppError::Export(ExportError::ReadJson { .. }) => true,
+            _ => false,
+        }
+    }
+}

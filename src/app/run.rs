@@ -1,0 +1,141 @@
+//! `fifsim run`: simulate a scenario and publish its results folder.
+//!
+//! The run is built in a staging folder beside the results folder ([`Staging`]): `paths.csv`
+//! is streamed there while paths are simulated, then `summary.json` and `quarterly.csv` are
+//! written, then the charts; only then is the folder swapped in. A failure anywhere (or an
+//! interrupted run) leaves the previous results as they were.
+
+use std::path::{Path, PathBuf};
+
+use super::AppError;
+use crate::charts;
+use crate::engine::{self, RunOptions, Stopping};
+use crate::metrics::path::Schema;
+use crate::output::Staging;
+use crate::report::Report;
+use crate::report::export::{PathsCsv, write_quarterly_csv, write_summary_json};
+use crate::scenario::Scenario;
+
+/// Default master seed: 20250926, the date the 2025 measures (沪府办规〔2025〕8号) took effect.
+pub const DEFAULT_SEED: u64 = 20_250_926;
+/// Default number of paths.
+pub const DEFAULT_PATHS: u64 = 10_000;
+/// With a precision target: the fewest paths run, and the most unless the user caps it.
+pub const PRECISION_MIN_PATHS: u64 = 1_000;
+pub const PRECISION_MAX_PATHS: u64 = 1_000_000;
+/// Folder under which runs go by default, one subfolder per scenario name.
+pub const RESULTS_ROOT: &str = "results";
+
+/// `results/<scenario name>`, with characters unsafe in a folder name replaced by `_`.
+pub fn default_results_dir(scenario: &Scenario) -> PathBuf {
+    let mut name: String =
+        scenario.name.chars().map(|c| if c.is_alphanumeric() || matches!(c, '-' | '_' | '.') { c } else { '_' }).collect();
+    if name.is_empty() || name.starts_with('.') {
+        name.insert_str(0, "scenario");
+    }
+    Path::new(RESULTS_ROOT).join(name)
+}
+
+/// A run whose files are written but not yet published.
+#[derive(Debug)]
+pub struct Simulated {
+    report: Report,
+    staging: Staging,
+    files: Vec<PathBuf>,
+}
+
+/// A published run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Published {
+    pub dir: PathBuf,
+    /// Every file written, in the results folder.
+    pub files: Vec<PathBuf>,
+}
+
+/// Simulates `scenario` and writes `summary.json`, `paths.csv` and `quarterly.csv` into a
+/// staging folder for `out`; `progress` is told the paths done after every chunk.
+///
+/// The results-folder policy is checked before anything is simulated: an `out` holding a run
+/// is refused unless `force` (see [`crate::output::check_results_dir`]).
+///
+/// # Errors
+/// [`AppError::Output`] for a refused or unwritable folder, [`AppError::Engine`],
+/// [`AppError::Export`].
+pub fn simulate(scenario: &Scenario, options: &RunOptions, out: &Path, force: bool, progress: &mut dyn FnMut(u64)) -> Result<Simulated, AppError> {
+    let staging = Staging::begin(out, force)?;
+    let known_paths = match options.stopping {
+        Stopping::Paths(n) => Some(n),
+        Stopping::Precision { .. } => None,
+    };
+    let schema = Schema::new(scenario);
+    let mut sink = PathsCsv::create(staging.dir(), &schema, &scenario.name, options.seed, known_paths)?;
+    let results = engine::run(scenario, options, progress, Some(&mut sink))
+        .map_err(|source| AppError::Engine { file: scenario.source.clone(), source })?;
+    let report = Report::build(scenario, &results);
+    let files = vec![write_summary_json(&report, staging.dir())?, sink.finish(results.paths)?, write_quarterly_csv(&report, staging.dir())?];
+    Ok(Simulated { report, staging, files })
+}
+
+impl Simulated {
+    /// The run's report.
+    pub fn report(&self) -> &Report {
+        &self.report
+    }
+
+    /// Draws the charts (unless `charts` is false) and swaps the run in as its results folder.
+    ///
+    /// # Errors
+    /// [`AppError::Chart`], or [`AppError::Output`] if the folder cannot be swapped in; the
+    /// previous results are then untouched.
+    pub fn publish(mut self, charts: bool) -> Result<Published, AppError> {
+        if charts {
+            self.files.extend(charts::draw_all(&self.report, self.staging.dir())?);
+        }
+        let dir = self.staging.publish()?;
+        let files = self.files.iter().filter_map(|f| f.file_name()).map(|name| dir.join(name)).collect();
+        Ok(Published { dir, files })
+    }
+}
+
+/// How a run with a precision target ended: the paths used and the interval reached.
+pub fn precision_note(report: &Report, half_width: f64, max_paths: u64) -> String {
+    let paths = report.provenance.paths;
+    let reached = report.metric("fund_tvpi").map_or(f64::NAN, |m| 1.959_963_984_540_054 * m.summary.std_error);
+    if reached < half_width {
+        format!("precision reached after {paths} paths: 95% CI of mean fund TVPI ±{reached:.4} (target ±{half_width})")
+    } else {
+        format!("precision not reached: stopped at the cap of {max_paths} paths with 95% CI of mean fund TVPI ±{reached:.4} (target ±{half_width}); raise --paths to go further")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_run_that_is_never_published_leaves_the_old_results_alone() {
+        let scenario = crate::testing::base();
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("base");
+        std::fs::create_dir(&out).unwrap();
+        std::fs::write(out.join("summary.json"), "old").unwrap();
+        let options = RunOptions { seed: 1, stopping: Stopping::Paths(20), threads: Some(1) };
+        assert!(simulate(&scenario, &options, &out, false, &mut |_| {}).is_err(), "refused without force");
+        let simulated = simulate(&scenario, &options, &out, true, &mut |_| {}).unwrap();
+        assert_eq!(simulated.report().provenance.paths, 20);
+        drop(simulated); // e.g. drawing the charts failed
+        let names: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(names, ["base"]);
+        assert_eq!(std::fs::read_to_string(out.join("summary.json")).unwrap(), "old");
+        let names: Vec<_> = std::fs::read_dir(&out).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(names, ["summary.json"]);
+    }
+
+    #[test]
+    fn default_folder_is_named_after_the_scenario() {
+        let mut s = crate::testing::base();
+        assert_eq!(default_results_dir(&s), Path::new("results/base"));
+        s.name = "../x y".into();
+        assert_eq!(default_results_dir(&s), Path::new("results/scenario.._x_y"));
+    }
+}

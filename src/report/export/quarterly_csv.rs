@@ -1,0 +1,36 @@
+//! `quarterly.csv`: the quarterly fans of a report in long format, one row per series and
+//! quarter: `series, quarter_index, quarter, p5, p25, p50, p75, p95`.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use super::{ExportError, QUARTERLY_CSV, csv_number, provenance_line};
+use crate::output::{AtomicFile, OutputError};
+use crate::report::Report;
+
+/// Writes the fans of `report` as `dir/quarterly.csv`; returns the file's path.
+///
+/// # Errors
+/// [`ExportError`] naming the file.
+pub fn write_quarterly_csv(report: &Report, dir: &Path) -> Result<PathBuf, ExportError> {
+    let path = dir.join(QUARTERLY_CSV);
+    let csv_error = |source| ExportError::Csv { path: path.clone(), source };
+    let mut file = AtomicFile::create(&path)?;
+    let p = &report.provenance;
+    writeln!(file, "{}", provenance_line(&p.scenario, p.seed, p.paths)).map_err(|source| OutputError::Write { path: path.clone(), source })?;
+    let mut writer = csv::Writer::from_writer(file);
+    let probabilities = report.fans.first().map(|f| f.probabilities.clone()).unwrap_or_default();
+    let mut header = vec!["series".to_string(), "quarter_index".to_string(), "quarter".to_string()];
+    header.extend(probabilities.iter().map(|p| format!("p{}", (p * 100.0).round())));
+    writer.write_record(&header).map_err(csv_error)?;
+    for fan in &report.fans {
+        for (t, quarter) in fan.quarters.iter().enumerate() {
+            let mut record = vec![fan.key.clone(), t.to_string(), quarter.clone()];
+            record.extend(fan.values.iter().map(|row| csv_number(row.get(t).copied().unwrap_or(f64::NAN))));
+            writer.write_record(&record).map_err(csv_error)?;
+        }
+    }
+    let file = writer.into_inner().map_err(|e| ExportError::Csv { path: path.clone(), source: e.into_error().into() })?;
+    file.commit()?;
+    Ok(path)
+}
