@@ -1,1 +1,102 @@
-//! PNG charts of a report.
+//! PNG charts of a [`Report`], the pictures analysts and the investment committee see first.
+//!
+//! Every chart is drawn from the report alone (it is what `summary.json` holds, so
+//! `fifsim chart RESULTS_DIR` redraws the same pictures without re-running anything):
+//!
+//! | file | question it answers |
+//! |---|---|
+//! | `jcurve.png` | How deep is the fund's cash need, when is it deepest, when is it paid back? |
+//! | `nav_dpi.png` | How does value build up (NAV) and when does cash come back (DPI)? |
+//! | `distribution.png` | How likely is a loss, and how wide is the range of TVPI and IRR? |
+//! | `value_by_field.png` | Which fields and tiers create the value; direct vs sub-fund sleeve? |
+//! | `subfund_dispersion.png` | How much do outcomes differ between the 18 sub-funds (manager risk)? |
+//! | `policy.png` | Companies backed, capital mobilised, local reinvestment, cost of concessions. |
+//!
+//! Every interval drawn is labelled: fans and whiskers are P5–P95 (and boxes P25–P75) of the
+//! simulated paths, i.e. the spread of outcomes, not the Monte Carlo error of an estimate;
+//! where the Monte Carlo error of a mean or probability matters it is quoted as a 95 % CI.
+//!
+//! Text is drawn with DejaVu Sans, embedded in the binary (`assets/fonts/`), so charts render
+//! on machines without any font installed. Each file is drawn into a temporary file in the
+//! target directory and renamed into place once complete, so a failure never leaves a
+//! half-written PNG; every error names the chart file.
+
+mod data;
+mod distribution;
+mod fan;
+mod jcurve;
+mod nav_dpi;
+mod policy;
+mod render;
+mod rows;
+mod style;
+mod subfund_dispersion;
+mod value_by_field;
+
+#[cfg(test)]
+mod tests;
+
+use std::path::{Path, PathBuf};
+
+use crate::report::Report;
+
+pub use distribution::distribution;
+pub use jcurve::jcurve;
+pub use nav_dpi::nav_dpi;
+pub use policy::policy;
+pub use subfund_dispersion::subfund_dispersion;
+pub use value_by_field::value_by_field;
+
+/// Width and height of every chart, in pixels.
+pub const CHART_SIZE: (u32, u32) = (style::WIDTH, style::HEIGHT);
+
+/// File names of the charts [`draw_all`] writes, in the order it writes them.
+pub const CHART_FILES: [&str; 6] = ["jcurve.png", "nav_dpi.png", "distribution.png", "value_by_field.png", "subfund_dispersion.png", "policy.png"];
+
+/// Why a chart could not be drawn or saved. Every variant names the chart file.
+#[derive(Debug, thiserror::Error)]
+pub enum ChartError {
+    /// The report lacks something the chart needs (e.g. a `summary.json` from another version).
+    #[error("{}: the report has no {what}", file.display())]
+    MissingData { file: PathBuf, what: String },
+    /// Drawing failed (a plotting-library error).
+    #[error("{}: drawing failed: {message}", file.display())]
+    Draw { file: PathBuf, message: String },
+    /// The image could not be encoded or written (e.g. the directory does not exist or is not
+    /// writable).
+    #[error("{}: could not write the image: {message}", file.display())]
+    Save { file: PathBuf, message: String },
+    /// The finished image could not be moved into place.
+    #[error("{}: could not move the finished image into place: {source}", file.display())]
+    Io { file: PathBuf, source: std::io::Error },
+    /// The embedded font could not be loaded (a build defect, not a user error).
+    #[error("{}: the embedded chart font could not be loaded", file.display())]
+    Font { file: PathBuf },
+}
+
+impl ChartError {
+    /// The chart file the error concerns.
+    pub fn file(&self) -> &Path {
+        match self {
+            ChartError::MissingData { file, .. }
+            | ChartError::Draw { file, .. }
+            | ChartError::Save { file, .. }
+            | ChartError::Io { file, .. }
+            | ChartError::Font { file } => file,
+        }
+    }
+}
+
+/// A function drawing one chart of a report into a folder.
+type Chart = fn(&Report, &Path) -> Result<PathBuf, ChartError>;
+
+/// Draws every chart of `report` into the existing directory `dir` and returns the files
+/// written, in the order of [`CHART_FILES`]. Existing files of the same names are replaced.
+///
+/// # Errors
+/// The first chart that fails stops the run (charts already written stay); see
+/// [`ChartError`].
+pub fn draw_all(report: &Report, dir: &Path) -> Result<Vec<PathBuf>, ChartError> {
+    let charts: [Chart; 6] = [jcurve, nav_dpi, distribution, value_by_field, subfund_dispersion, policy];
+    charts.iter().map(|chart| chart(report, dir)).collect()
+}
