@@ -56,7 +56,7 @@ pub(crate) fn draw(root: &Area, report: &Report) -> Drawn<Vec<String>> {
         _ => "Rows: sub-fund · vintage · the fund's commitment.".to_string(),
     };
     let notes = vec![
-        format!("TVPI of the fund's stake in each sub-fund ((distributions + final NAV) ÷ paid-in), after the sub-fund's fees and carry. {rows_are}"),
+        format!("TVPI of the fund's stake in each sub-fund, after the sub-fund's fees and carry. {rows_are}"),
         format!(
             "Sorted by median. {} of {} sub-funds have a median below 1 (red). Right: median TVPI and P(<1), the share of paths where the fund loses money on that sub-fund.",
             below,
