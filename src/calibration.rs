@@ -23,7 +23,7 @@ use serde::Serialize;
 
 use crate::model::company::{self, Backer, Ending, ProfileLaw, Round};
 use crate::model::{Shocks, factors, market};
-use crate::rng::{Component, StreamKey, seek_item};
+use crate::rng::{Component, StreamKey};
 use crate::scenario::{Scenario, Stage};
 
 /// Upper edges of the multiple buckets: < 1×, 1–5×, 5–10×, ≥ 10×.
@@ -79,13 +79,12 @@ pub fn financing_outcomes(scenario: &Scenario, seed: u64, companies: usize) -> R
     for i in 0..companies {
         let path = (i / PER_PATH) as u64;
         if i % PER_PATH == 0 {
-            market::simulate(&scenario.market, &mut market_key.path_rng(path), &mut shocks.market);
-            factors::simulate(&scenario.fields, &scenario.factors, &mut factor_key.path_rng(path), &mut shocks.factors, &mut scratch);
+            market::simulate(&scenario.market, &mut market_key.rng(path, 0), &mut shocks.market);
+            factors::simulate(&scenario.fields, &scenario.factors, &mut factor_key.rng(path, 0), &mut shocks.factors, &mut scratch);
             shocks.derive(scenario);
         }
         let env = shocks.environment(scenario);
-        let mut rng = company_key.path_rng(path);
-        seek_item(&mut rng, i % PER_PATH);
+        let mut rng = company_key.rng(path, (i % PER_PATH) as u64);
         let field = i % scenario.fields.len();
         let law = &laws[scenario.fields[field].profile];
         rounds.clear();

@@ -63,4 +63,4 @@ fn golden_values_of_a_small_run() {
 
 /// Means over 64 paths of base at seed 7: fund TVPI, fund IRR, J-curve trough (CNY m),
 /// companies backed, IPOs.
-const GOLDEN: [f64; 5] = [1.3420608767221278, 0.05767851720505075, -6360.686763151555, 582.671875, 26.5];
+const GOLDEN: [f64; 5] = [1.4280513647205337, 0.06795288193203788, -6308.914928392219, 581.109375, 27.9375];

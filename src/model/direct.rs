@@ -19,7 +19,7 @@ use super::Environment;
 use super::company::{self, Backer, ProfileLaw, Round};
 use super::flows::CashFlows;
 use super::holdings::{Book, Close, Entry, RoundTake};
-use crate::rng::{PathRng, StreamKey, seek_item};
+use crate::rng::{PathRng, StreamKey};
 use crate::scenario::{DirectSpec, Stage, TranchePricing};
 
 /// What the direct sleeve did on one path.
@@ -44,13 +44,14 @@ pub struct Workspace {
     nav: Vec<f64>,
 }
 
-/// A deal drawn but not yet affordable.
+/// A deal drawn but not yet affordable, with the generator its company will draw from.
 struct Deal {
     field: usize,
     stage: Stage,
     local: bool,
     post: f64,
     commitment: f64,
+    rng: PathRng,
 }
 
 /// Simulates the direct sleeve on path `path`, writing into `out`.
@@ -64,7 +65,6 @@ pub fn simulate(env: &Environment<'_>, laws: &[ProfileLaw], spec: &DirectSpec, k
     ws.returns.resize(horizon + 1, 0.0);
     let backer = Backer::new(spec.skill, 0.0);
     let weights_total: f64 = scenario.fields.iter().map(|f| f.direct_weight).sum();
-    let mut rng = key.path_rng(path);
     let allocation = spec.budget_cny_m / spec.deploy_quarters as f64;
     let mut pool = 0.0;
     let mut deals = 0usize;
@@ -74,7 +74,7 @@ pub fn simulate(env: &Environment<'_>, laws: &[ProfileLaw], spec: &DirectSpec, k
         loop {
             let deal = match pending.take() {
                 Some(deal) => deal,
-                None if weights_total > 0.0 => draw_deal(env, laws, spec, weights_total, quarter, deals, &mut rng),
+                None if weights_total > 0.0 => draw_deal(env, laws, spec, weights_total, quarter, key.rng(path, deals as u64 + 1)),
                 None => break,
             };
             if deal.commitment > pool * (1.0 + 1e-12) {
@@ -83,7 +83,7 @@ pub fn simulate(env: &Environment<'_>, laws: &[ProfileLaw], spec: &DirectSpec, k
             }
             pool -= deal.commitment;
             deals += 1;
-            invest(env, laws, spec, deal, quarter, backer, &mut rng, ws, out);
+            invest(env, laws, spec, deal, quarter, backer, ws, out);
         }
     }
     out.undeployed = pool;
@@ -98,9 +98,8 @@ pub fn simulate(env: &Environment<'_>, laws: &[ProfileLaw], spec: &DirectSpec, k
     ws.nav = nav;
 }
 
-/// Draws deal number `index` from its own block of the sleeve's stream.
-fn draw_deal(env: &Environment<'_>, laws: &[ProfileLaw], spec: &DirectSpec, weights_total: f64, quarter: usize, index: usize, rng: &mut PathRng) -> Deal {
-    seek_item(rng, index + 1);
+/// Draws a deal from its own generator (deal k uses item k + 1 of the sleeve's stream).
+fn draw_deal(env: &Environment<'_>, laws: &[ProfileLaw], spec: &DirectSpec, weights_total: f64, quarter: usize, mut rng: PathRng) -> Deal {
     let fields = &env.scenario.fields;
     let mut target = rng.random::<f64>() * weights_total;
     let mut field = fields.iter().rposition(|f| f.direct_weight > 0.0).unwrap_or(0);
@@ -125,17 +124,17 @@ fn draw_deal(env: &Environment<'_>, laws: &[ProfileLaw], spec: &DirectSpec, weig
     }
     let local = rng.random::<f64>() < spec.local_share;
     let law = &laws[fields[field].profile];
-    let post = company::draw_entry_post_money(env, law, stage, field, quarter, rng);
+    let post = company::draw_entry_post_money(env, law, stage, field, quarter, &mut rng);
     let commitment = (spec.round_participation * law.equity_sold(stage) * post).min(spec.budget_cny_m);
-    Deal { field, stage, local, post, commitment }
+    Deal { field, stage, local, post, commitment, rng }
 }
 
 /// Makes the deal in `quarter`: simulates the company, releases or lapses its tranches, books it.
 #[allow(clippy::too_many_arguments)]
-fn invest(env: &Environment<'_>, laws: &[ProfileLaw], spec: &DirectSpec, deal: Deal, quarter: usize, backer: Backer, rng: &mut PathRng, ws: &mut Workspace, out: &mut DirectOutcome) {
+fn invest(env: &Environment<'_>, laws: &[ProfileLaw], spec: &DirectSpec, mut deal: Deal, quarter: usize, backer: Backer, ws: &mut Workspace, out: &mut DirectOutcome) {
     let law = &laws[env.scenario.fields[deal.field].profile];
     ws.rounds.clear();
-    let company = company::simulate(env, law, deal.field, deal.stage, quarter, deal.post, backer, rng, &mut ws.rounds);
+    let company = company::simulate(env, law, deal.field, deal.stage, quarter, deal.post, backer, &mut deal.rng, &mut ws.rounds);
     let tranches = &spec.tranches.shares;
     ws.takes.clear();
     ws.takes.resize(ws.rounds.len(), RoundTake::NONE);

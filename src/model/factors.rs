@@ -9,7 +9,7 @@
 //! ([`crate::scenario::FactorModel`]). The factor is a random walk, so progress persists: a field
 //! in a winter stays behind, which is what the fund's reviews (动态甄别评估调整) react to.
 //!
-//! Every quarter draws the same count of numbers (n normals, 2n uniforms) whatever the
+//! Every quarter draws the same count of numbers (n normals, n uniforms) whatever the
 //! parameters, so scenarios differing only in drift or hazards share their shocks.
 
 use ndarray::Array2;
@@ -48,13 +48,14 @@ fn correlate(model: &FactorModel, z: &[f64], out: &mut [f64]) {
 /// Moves every field's factor from quarter `t - 1` to quarter `t`.
 fn step(fields: &[Field], shocks: &[f64], rng: &mut PathRng, paths: &mut Array2<f64>, t: usize) {
     for (f, field) in fields.iter().enumerate() {
-        let breakthrough: f64 = rng.random();
-        let winter: f64 = rng.random();
+        // One uniform decides both jumps: a breakthrough in the bottom tail, a winter in the top
+        // one. The two cannot share a quarter (validation keeps their probabilities summing
+        // below 1; with a few % a quarter each, a quarter with both is a rounding error).
+        let u: f64 = rng.random();
         let mut x = paths[[t - 1, f]] + field.drift_per_quarter + field.volatility_per_quarter * shocks[f];
-        if breakthrough < field.breakthrough.quarterly_probability {
+        if u < field.breakthrough.quarterly_probability {
             x += field.breakthrough.size;
-        }
-        if winter < field.winter.quarterly_probability {
+        } else if 1.0 - u <= field.winter.quarterly_probability {
             x -= field.winter.size;
         }
         paths[[t, f]] = x;
@@ -103,7 +104,7 @@ mod tests {
         let n = 20_000;
         let (mut s0, mut s00, mut s1, mut s11, mut s01) = (0.0, 0.0, 0.0, 0.0, 0.0);
         for p in 0..n {
-            simulate(&fields, &m, &mut key.path_rng(p), &mut paths, &mut scratch);
+            simulate(&fields, &m, &mut key.rng(p, 0), &mut paths, &mut scratch);
             let (a, b) = (paths[[20, 0]], paths[[20, 1]]);
             s0 += a;
             s00 += a * a;
@@ -130,7 +131,7 @@ mod tests {
         let fields = [field(0.05, 0.0, 0.0)];
         let m = FactorModel { cholesky: ndarray::arr2(&[[1.0]]), advance_logit_per_unit: 1.0, valuation_log_per_unit: 0.5 };
         let mut paths = Array2::zeros((9, 1));
-        simulate(&fields, &m, &mut StreamKey::new(1, Component::FieldFactors).path_rng(0), &mut paths, &mut Vec::new());
+        simulate(&fields, &m, &mut StreamKey::new(1, Component::FieldFactors).rng(0, 0), &mut paths, &mut Vec::new());
         for t in 0..9 {
             assert!((paths[[t, 0]] - 0.05 * t as f64).abs() < 1e-12);
         }

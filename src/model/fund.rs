@@ -74,8 +74,8 @@ impl<'a> Simulator<'a> {
         let horizon = scenario.horizon();
         let shocks = &mut state.shocks;
         shocks.resize(scenario);
-        market::simulate(&scenario.market, &mut self.market_key.path_rng(path), &mut shocks.market);
-        factors::simulate(&scenario.fields, &scenario.factors, &mut self.factor_key.path_rng(path), &mut shocks.factors, &mut state.factor_scratch);
+        market::simulate(&scenario.market, &mut self.market_key.rng(path, 0), &mut shocks.market);
+        factors::simulate(&scenario.fields, &scenario.factors, &mut self.factor_key.rng(path, 0), &mut shocks.factors, &mut state.factor_scratch);
         shocks.derive(scenario);
         let env = state.shocks.environment(scenario);
 

@@ -97,7 +97,7 @@ mod tests {
         let mut total = 0usize;
         let mut states = vec![0; 41];
         for path in 0..4000 {
-            simulate(&market, &mut key.path_rng(path), &mut states);
+            simulate(&market, &mut key.rng(path, 0), &mut states);
             // Skip the burn-in from the initial state.
             closed += states[20..].iter().filter(|&&s| s == 1).count();
             total += states[20..].len();
@@ -117,8 +117,8 @@ mod tests {
         let pinned_market = two_state(pinned);
         let key = StreamKey::new(3, Component::ExitMarket);
         let (mut a, mut b) = (vec![0; 21], vec![0; 21]);
-        simulate(&free, &mut key.path_rng(5), &mut a);
-        simulate(&pinned_market, &mut key.path_rng(5), &mut b);
+        simulate(&free, &mut key.rng(5, 0), &mut a);
+        simulate(&pinned_market, &mut key.rng(5, 0), &mut b);
         assert!(b[4..=7].iter().all(|&s| s == 1));
         assert_eq!(a[..4], b[..4], "quarters before the pin are unchanged");
     }

@@ -32,7 +32,7 @@ use super::concession::{self, ConcessionCosts};
 use super::flows::CashFlows;
 use super::holdings::{Book, Close, Entry, RoundTake};
 use super::waterfall::{Waterfall, WaterfallTerms};
-use crate::rng::{PathRng, StreamKey, seek_item};
+use crate::rng::StreamKey;
 use crate::scenario::{Stage, SubFundSpec};
 
 /// What one sub-fund did on one path.
@@ -74,7 +74,7 @@ pub struct Workspace {
 pub fn simulate(env: &Environment<'_>, laws: &[ProfileLaw], spec: &SubFundSpec, key: &StreamKey, path: u64, ws: &mut Workspace, out: &mut SubFundOutcome) {
     let scenario = env.scenario;
     let horizon = env.horizon();
-    let mut rng = key.path_rng(path);
+    let mut rng = key.rng(path, 0);
     let skill = scenario.skill.dispersion * rng.sample::<f64, _>(StandardNormal);
     let pace = spec.deployment_pace.median * (spec.deployment_pace.sigma * rng.sample::<f64, _>(StandardNormal)).exp();
     let extended = rng.random::<f64>() < spec.extension_probability;
@@ -83,7 +83,7 @@ pub fn simulate(env: &Environment<'_>, laws: &[ProfileLaw], spec: &SubFundSpec, 
 
     let size = spec.commitment_cny_m / spec.fund_share;
     let investable = size * spec.investable_share;
-    make_deals(env, laws, spec, investable * (1.0 - spec.reserve_share), pace, backer, &mut rng, ws);
+    make_deals(env, laws, spec, investable * (1.0 - spec.reserve_share), pace, backer, key, path, ws);
     decide_follow_ons(investable * spec.reserve_share, end, ws);
 
     out.book.reset(horizon, scenario.fields.len());
@@ -107,7 +107,7 @@ pub fn simulate(env: &Environment<'_>, laws: &[ProfileLaw], spec: &SubFundSpec, 
 
 /// Initial deals: cheques spread over the investment period at `pace` until `budget` is spent.
 #[allow(clippy::too_many_arguments)]
-fn make_deals(env: &Environment<'_>, laws: &[ProfileLaw], spec: &SubFundSpec, budget: f64, pace: f64, backer: Backer, rng: &mut PathRng, ws: &mut Workspace) {
+fn make_deals(env: &Environment<'_>, laws: &[ProfileLaw], spec: &SubFundSpec, budget: f64, pace: f64, backer: Backer, key: &StreamKey, path: u64, ws: &mut Workspace) {
     ws.companies.clear();
     ws.entries.clear();
     ws.rounds.clear();
@@ -120,7 +120,8 @@ fn make_deals(env: &Environment<'_>, laws: &[ProfileLaw], spec: &SubFundSpec, bu
             break; // the investment period closed with commitments undeployed
         }
         let quarter = spec.vintage + offset as usize;
-        seek_item(rng, ws.companies.len() + 1);
+        // Deal k draws from item k + 1 of the sub-fund's stream (item 0 is the sub-fund's own).
+        let rng = &mut key.rng(path, ws.companies.len() as u64 + 1);
         let field = pick(spec.fields.iter().map(|&(f, w)| (f, w)), rng.random());
         let stage = pick(Stage::ALL.into_iter().zip(spec.stage_mix), rng.random());
         let local = rng.random::<f64>() < spec.local_share;

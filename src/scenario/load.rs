@@ -765,6 +765,14 @@ mod tests {
     }
 
     #[test]
+    fn jump_hazards_must_fit_in_a_quarter() {
+        assert_error(
+            "[fields.quantum_technology]\nbreakthrough = { hazard_per_year = 4.0, jump = 0.5 }\nwinter = { hazard_per_year = 4.0, jump = 0.5 }\n",
+            &["fields.quantum_technology.winter.hazard_per_year", "at most 1"],
+        );
+    }
+
+    #[test]
     fn sub_fund_lives_are_checked() {
         assert_error(
             "[subfunds.sf01_embodied_ai]\nterm_years = 6\n",

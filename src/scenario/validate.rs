@@ -344,6 +344,14 @@ fn fields(
             winter: jump(c, &format!("{p}.winter"), &f.winter)?,
             direct_weight: c.number(format!("{p}.direct_weight"), f.direct_weight, Allowed::NON_NEGATIVE)?,
         };
+        // One uniform decides both jumps of a quarter (model::factors), so they must fit in it.
+        let both = field.breakthrough.quarterly_probability + field.winter.quarterly_probability;
+        if both > 1.0 {
+            return Err(c.invalid(
+                format!("{p}.winter.hazard_per_year"),
+                format!("breakthrough and winter hazards are too high together: their quarterly probabilities must sum to at most 1, got {both:.3}"),
+            ));
+        }
         out.push((field, f.family.clone()));
     }
     out.sort_by(|(a, _), (b, _)| (a.tier, &a.key).cmp(&(b.tier, &b.key)));
