@@ -12,6 +12,14 @@
 //! A tranche that misses its deadline — or whose company exits or fails first — lapses with all
 //! later ones; lapsed money returns to the sleeve's pool and funds new deals while the sleeve is
 //! still deploying. Stakes left at the horizon are held as NAV (less the scenario's haircut).
+//!
+//! With dynamic re-allocation ([`crate::scenario::ReallocationSpec`], the measures' 动态甄别评估调整), the fund
+//! reviews its fields every `review_quarters`: a field whose progress factor is at least the
+//! threshold has its deal-flow weight multiplied by `favour`, one at or below minus the
+//! threshold by `stalled`, until the next review. The fund sees the factor itself — its reviews
+//! assess technical progress directly — so the policy's value is an upper bound on what reviews
+//! that see progress with noise or delay would achieve. Uncommitted capital, including lapsed
+//! tranches returned to the pool, follows the new weights.
 
 use rand::RngExt;
 
@@ -64,7 +72,6 @@ pub fn simulate(env: &Environment<'_>, laws: &[ProfileLaw], spec: &DirectSpec, k
     ws.returns.clear();
     ws.returns.resize(horizon + 1, 0.0);
     let backer = Backer::new(spec.skill, 0.0);
-    let weights_total: f64 = scenario.fields.iter().map(|f| f.direct_weight).sum();
     let allocation = spec.budget_cny_m / spec.deploy_quarters as f64;
     let mut pool = 0.0;
     let mut deals = 0usize;
@@ -74,8 +81,10 @@ pub fn simulate(env: &Environment<'_>, laws: &[ProfileLaw], spec: &DirectSpec, k
         loop {
             let deal = match pending.take() {
                 Some(deal) => deal,
-                None if weights_total > 0.0 => draw_deal(env, laws, spec, weights_total, quarter, key.rng(path, deals as u64 + 1)),
-                None => break,
+                None => match draw_deal(env, laws, spec, quarter, key.rng(path, deals as u64 + 1)) {
+                    Some(deal) => deal,
+                    None => break,
+                },
             };
             if deal.commitment > pool * (1.0 + 1e-12) {
                 pending = Some(deal);
@@ -98,17 +107,41 @@ pub fn simulate(env: &Environment<'_>, laws: &[ProfileLaw], spec: &DirectSpec, k
     ws.nav = nav;
 }
 
-/// Draws a deal from its own generator (deal k uses item k + 1 of the sleeve's stream).
-fn draw_deal(env: &Environment<'_>, laws: &[ProfileLaw], spec: &DirectSpec, weights_total: f64, quarter: usize, mut rng: PathRng) -> Deal {
+/// The weight of `field` in new direct deals in `quarter`, after any review.
+fn field_weight(env: &Environment<'_>, spec: &DirectSpec, field: usize, quarter: usize) -> f64 {
+    let base = env.scenario.fields[field].direct_weight;
+    let Some(policy) = spec.reallocation else { return base };
+    let reviews = quarter / policy.review_quarters.max(1);
+    if reviews == 0 {
+        return base;
+    }
+    let progress = env.field_progress(field, reviews * policy.review_quarters);
+    if progress >= policy.progress_threshold {
+        base * policy.favour
+    } else if progress <= -policy.progress_threshold {
+        base * policy.stalled
+    } else {
+        base
+    }
+}
+
+/// Draws a deal from its own generator (deal k uses item k + 1 of the sleeve's stream); `None`
+/// when no field takes new deals.
+fn draw_deal(env: &Environment<'_>, laws: &[ProfileLaw], spec: &DirectSpec, quarter: usize, mut rng: PathRng) -> Option<Deal> {
     let fields = &env.scenario.fields;
-    let mut target = rng.random::<f64>() * weights_total;
-    let mut field = fields.iter().rposition(|f| f.direct_weight > 0.0).unwrap_or(0);
-    for (i, f) in fields.iter().enumerate() {
-        if f.direct_weight > 0.0 && target < f.direct_weight {
+    let weights = (0..fields.len()).map(|f| field_weight(env, spec, f, quarter));
+    let total: f64 = weights.clone().sum();
+    if total <= 0.0 {
+        return None;
+    }
+    let mut target = rng.random::<f64>() * total;
+    let mut field = weights.clone().rposition(|w| w > 0.0).unwrap_or(0);
+    for (i, w) in weights.enumerate() {
+        if w > 0.0 && target < w {
             field = i;
             break;
         }
-        target -= f.direct_weight;
+        target -= w;
     }
     let u: f64 = rng.random();
     let mut cumulative = 0.0;
@@ -126,7 +159,7 @@ fn draw_deal(env: &Environment<'_>, laws: &[ProfileLaw], spec: &DirectSpec, weig
     let law = &laws[fields[field].profile];
     let post = company::draw_entry_post_money(env, law, stage, field, quarter, &mut rng);
     let commitment = (spec.round_participation * law.equity_sold(stage) * post).min(spec.budget_cny_m);
-    Deal { field, stage, local, post, commitment, rng }
+    Some(Deal { field, stage, local, post, commitment, rng })
 }
 
 /// Makes the deal in `quarter`: simulates the company, releases or lapses its tranches, books it.

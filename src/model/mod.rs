@@ -131,6 +131,11 @@ impl Environment<'_> {
         self.shocks.advance[[quarter, field]]
     }
 
+    /// Field `field`'s progress factor at the end of `quarter`.
+    pub fn field_progress(&self, field: usize, quarter: usize) -> f64 {
+        self.shocks.factors[[quarter, field]]
+    }
+
     /// `exp` of the valuation level in `field` in `quarter` set by the market and the field's
     /// progress. A price set in one quarter and one set in another differ by the ratio of levels.
     pub fn valuation(&self, field: usize, quarter: usize) -> f64 {

@@ -765,6 +765,18 @@ mod tests {
     }
 
     #[test]
+    fn reallocation_is_checked() {
+        assert_error(
+            "[direct.reallocation]\nreview_every_months = 1\nprogress_threshold = 0.3\nfavour = 2.0\nstalled = 0.0\n",
+            &["direct.reallocation.review_every_months", "got 1"],
+        );
+        assert_error(
+            "[direct.reallocation]\nreview_every_months = 12\nprogress_threshold = 0.3\nfavour = 2.0\n",
+            &["direct.reallocation", "stalled"],
+        );
+    }
+
+    #[test]
     fn jump_hazards_must_fit_in_a_quarter() {
         assert_error(
             "[fields.quantum_technology]\nbreakthrough = { hazard_per_year = 4.0, jump = 0.5 }\nwinter = { hazard_per_year = 4.0, jump = 0.5 }\n",

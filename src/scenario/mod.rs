@@ -329,6 +329,21 @@ pub struct TrancheSpec {
     pub pricing: TranchePricing,
 }
 
+/// Dynamic re-allocation of the direct sleeve (动态甄别评估调整): at each review the fund
+/// re-weights the fields its new direct deals go to by their observed progress.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ReallocationSpec {
+    /// Quarters between reviews; the first review is at quarter `review_quarters`.
+    pub review_quarters: usize,
+    /// A field whose progress factor is at least this at a review is progressing; at most
+    /// minus this, stalled.
+    pub progress_threshold: f64,
+    /// Deal-flow weight multiplier of a progressing field (≥ 1 moves capital towards it).
+    pub favour: f64,
+    /// Deal-flow weight multiplier of a stalled field (0 stops new deals in it).
+    pub stalled: f64,
+}
+
 /// The fund's own direct investments.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DirectSpec {
@@ -345,6 +360,8 @@ pub struct DirectSpec {
     pub local_share: f64,
     /// Project loss tolerance as a share of its cost (容错).
     pub loss_tolerance: f64,
+    /// `None`: field weights stay as the scenario sets them.
+    pub reallocation: Option<ReallocationSpec>,
 }
 
 /// Fund-level terms.

@@ -268,6 +268,16 @@ pub struct RawLossFirst {
     pub cap: f64,
 }
 
+/// `[direct.reallocation]`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawReallocation {
+    pub review_every_months: f64,
+    pub progress_threshold: f64,
+    pub favour: f64,
+    pub stalled: f64,
+}
+
 /// `[direct]`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -278,6 +288,9 @@ pub struct RawDirect {
     pub tranches: Vec<f64>,
     pub tranche_deadline_months: f64,
     pub tranche_pricing: crate::scenario::TranchePricing,
+    /// Optional: dynamic re-allocation of new direct deals at periodic reviews.
+    #[serde(default)]
+    pub reallocation: Option<RawReallocation>,
     pub skill: f64,
     pub local_share: f64,
     pub loss_tolerance: f64,

@@ -22,12 +22,12 @@ use statrs::distribution::{ContinuousCDF, Normal};
 pub use super::error::ScenarioError;
 use super::error::{Allowed, Bound, Checker};
 use super::raw::{
-    RawCalendar, RawDirect, RawExitMarket, RawFactors, RawField, RawFund, RawJump, RawLogNormal, RawProfile,
+    RawCalendar, RawDirect, RawExitMarket, RawFactors, RawField, RawFund, RawJump, RawLogNormal, RawProfile, RawReallocation,
     RawScenario, RawSplicedTail, RawStage, RawSubFund,
 };
 use super::{
     BuybackSpec, ConcessionSpec, DirectSpec, ExitMarket, FactorModel, Field, FundSpec, JumpSpec, LogNormalSpec,
-    MarketState, Profile, STAGE_COUNT, Scenario, SkillModel, SplicedTailSpec, Stage, StageMix, StageSpec, SubFundSpec,
+    MarketState, Profile, ReallocationSpec, STAGE_COUNT, Scenario, SkillModel, SplicedTailSpec, Stage, StageMix, StageSpec, SubFundSpec,
     Tier, TrancheSpec,
 };
 use crate::calendar::{Calendar, Quarter, quarterly_rate};
@@ -635,8 +635,20 @@ fn direct(c: &Checker, raw: &RawDirect, fund: &FundSpec, calendar: &Calendar, fi
             pricing: raw.tranche_pricing,
         },
         skill: c.number("direct.skill", raw.skill, Allowed::FINITE)?,
+        reallocation: raw.reallocation.as_ref().map(|r| reallocation(c, r)).transpose()?,
         local_share: c.number("direct.local_share", raw.local_share, Allowed::UNIT)?,
         loss_tolerance: c.number("direct.loss_tolerance", raw.loss_tolerance, Allowed::UNIT)?,
+    })
+}
+
+fn reallocation(c: &Checker, raw: &RawReallocation) -> Result<ReallocationSpec> {
+    let p = "direct.reallocation";
+    let months = c.number(format!("{p}.review_every_months"), raw.review_every_months, Allowed { lo: Bound::Closed(3.0), hi: Bound::Closed(1200.0) })?;
+    Ok(ReallocationSpec {
+        review_quarters: (months / 3.0).round() as usize,
+        progress_threshold: c.number(format!("{p}.progress_threshold"), raw.progress_threshold, Allowed::NON_NEGATIVE)?,
+        favour: c.number(format!("{p}.favour"), raw.favour, Allowed::NON_NEGATIVE)?,
+        stalled: c.number(format!("{p}.stalled"), raw.stalled, Allowed::NON_NEGATIVE)?,
     })
 }
 

@@ -85,3 +85,44 @@ fn entry_priced_tranches_are_worth_more_than_round_priced() {
     }
     assert!(entry_value > round_value * 1.05, "entry {entry_value} vs round {round_value}");
 }
+
+fn with_reallocation(mut scenario: Scenario, threshold: f64) -> Scenario {
+    scenario.direct.reallocation = Some(crate::scenario::ReallocationSpec { review_quarters: 4, progress_threshold: threshold, favour: 3.0, stalled: 0.0 });
+    scenario
+}
+
+fn run_with_factors(scenario: &Scenario, path: u64) -> DirectOutcome {
+    // Real field factors, so reviews have progress to see.
+    let simulator = crate::model::fund::Simulator::new(scenario, 31).unwrap();
+    let mut state = crate::model::fund::PathState::default();
+    simulator.simulate_path(path, &mut state);
+    state.direct
+}
+
+#[test]
+fn reviews_that_never_trigger_change_nothing() {
+    let base = testing::base();
+    let unreachable = with_reallocation(base.clone(), 1e9);
+    for path in 0..3 {
+        assert_eq!(run_with_factors(&base, path).flows, run_with_factors(&unreachable, path).flows);
+    }
+}
+
+/// One field races ahead, the others stall: after the first review every new deal goes to it.
+/// (Commitments paid in full at entry and valuations blind to progress, so cost shares are
+/// deal shares.)
+#[test]
+fn reviews_move_new_deals_towards_progressing_fields() {
+    let mut s = testing::quiet();
+    s.direct.tranches.shares = vec![1.0];
+    s.factors.valuation_log_per_unit = 0.0;
+    for (i, field) in s.fields.iter_mut().enumerate() {
+        field.drift_per_quarter = if i == 0 { 0.25 } else { -0.25 };
+    }
+    let share_of_first = |o: &DirectOutcome| o.book.by_field[0].cost / o.book.cost;
+    let static_share = share_of_first(&run_with_factors(&s, 0));
+    let dynamic = run_with_factors(&with_reallocation(s, 0.5), 0);
+    let dynamic_share = share_of_first(&dynamic);
+    assert!(static_share < 0.2, "equal weights over 11 fields: {static_share}");
+    assert!(dynamic_share > 0.6, "deals after the first review all go to field 0: {dynamic_share}");
+}
