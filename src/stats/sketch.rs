@@ -196,22 +196,27 @@ impl QuantileSketch {
             return None;
         }
         let rank = (p * (self.count - 1) as f64).floor() as u64;
+        // Walk the counts in value order; only the bucket holding the rank is turned into a
+        // value (a representative costs a power, and a store has thousands of buckets).
+        #[derive(Clone, Copy)]
+        enum Slot {
+            Negative(i64),
+            Zero,
+            Positive(i64),
+        }
+        let negatives = self.negative.buckets().rev().map(|(i, c)| (Slot::Negative(i), c));
+        let zeros = std::iter::once((Slot::Zero, self.zero_count));
+        let positives = self.positive.buckets().map(|(i, c)| (Slot::Positive(i), c));
         let mut seen = 0;
         let mut estimate = self.max;
-        let negatives = self
-            .negative
-            .buckets()
-            .rev()
-            .map(|(i, c)| (-self.representative(i), c));
-        let zeros = std::iter::once((0.0, self.zero_count));
-        let positives = self
-            .positive
-            .buckets()
-            .map(|(i, c)| (self.representative(i), c));
-        for (value, count) in negatives.chain(zeros).chain(positives) {
+        for (slot, count) in negatives.chain(zeros).chain(positives) {
             seen += count;
             if seen > rank {
-                estimate = value;
+                estimate = match slot {
+                    Slot::Negative(i) => -self.representative(i),
+                    Slot::Zero => 0.0,
+                    Slot::Positive(i) => self.representative(i),
+                };
                 break;
             }
         }
