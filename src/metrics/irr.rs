@@ -345,10 +345,17 @@ fn brent(flows: &Trimmed, mut a: f64, mut b: f64, mut fa: f64, mut fb: f64) -> f
     b
 }
 
-/// Scan grid: step 0.001 on [-1, 1], then steps growing 5 % each out to ±X_LIMIT.
-fn scan_grid() -> Vec<f64> {
-    let mut positive = Vec::with_capacity(1300);
-    let (mut x, mut step) = (0.0_f64, 1e-3);
+/// Scan grid: step 0.004 on [-1, 1] (1.6% a year in the rate near zero), then steps growing 5 %
+/// each out to ±X_LIMIT; built once. Two roots closer than a step can hide from the scan: such
+/// flows are reported `Defined` at the root found.
+fn scan_grid() -> &'static [f64] {
+    static GRID: std::sync::OnceLock<Vec<f64>> = std::sync::OnceLock::new();
+    GRID.get_or_init(build_scan_grid)
+}
+
+fn build_scan_grid() -> Vec<f64> {
+    let mut positive = Vec::with_capacity(400);
+    let (mut x, mut step) = (0.0_f64, 4e-3);
     while x < X_LIMIT {
         positive.push(x);
         x += step;
@@ -376,7 +383,7 @@ fn scan_roots(flows: &Trimmed) -> ScanRoots {
     };
     let mut previous: Option<(f64, f64)> = None;
     let mut exact_zero: Option<f64> = None;
-    for x in scan_grid() {
+    for &x in scan_grid() {
         let value = flows.value(x);
         if value == 0.0 {
             exact_zero = exact_zero.or(Some(x));
