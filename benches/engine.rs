@@ -10,7 +10,7 @@ use fifsim::model::Shocks;
 use fifsim::model::company::{self, Backer, ProfileLaw};
 use fifsim::model::fund::{PathState, Simulator};
 use fifsim::model::waterfall::{Waterfall, WaterfallTerms};
-use fifsim::rng::{Component, StreamKey};
+use fifsim::rng::{Component, RandomUse, StreamKey};
 use fifsim::scenario::{self, Scenario, Stage};
 
 fn base() -> Scenario {
@@ -20,18 +20,38 @@ fn base() -> Scenario {
     }
 }
 
-/// One whole path of the base scenario: shocks, 18 sub-funds, the direct sleeve, the fund.
-fn whole_path(c: &mut Criterion) {
+/// Paths the per-path benches cycle through (the same ones for the model and its floor).
+const PATHS: u64 = 64;
+
+/// One whole path of the base scenario (shocks, 18 sub-funds, the direct sleeve, the fund), and
+/// the random-number floor of the same paths: seeding the same number of generators and drawing
+/// the same number of words, without the model. Their ratio is how far the engine is from its
+/// floor.
+fn whole_path_and_its_floor(c: &mut Criterion) {
     let scenario = base();
     let simulator = Simulator::new(&scenario, 1).expect("laws");
     let mut state = PathState::default();
-    let mut path = 0u64;
+    let uses: Vec<RandomUse> = (0..PATHS)
+        .map(|p| {
+            simulator.simulate_path(p, &mut state);
+            state.random
+        })
+        .collect();
     let mut group = c.benchmark_group("path");
     group.throughput(Throughput::Elements(1));
+    let mut path = 0u64;
     group.bench_function("base_whole_path", |b| {
         b.iter(|| {
-            path += 1;
+            path = (path + 1) % PATHS;
             simulator.simulate_path(black_box(path), &mut state);
+        })
+    });
+    let key = StreamKey::new(1, Component::Direct);
+    let mut path = 0u64;
+    group.bench_function("random_number_floor", |b| {
+        b.iter(|| {
+            path = (path + 1) % PATHS;
+            black_box(uses[path as usize].replay(&key, path))
         })
     });
     group.finish();
@@ -92,5 +112,5 @@ fn ten_thousand_paths(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, whole_path, company_life_cycle, subfund_waterfall, ten_thousand_paths);
+criterion_group!(benches, whole_path_and_its_floor, company_life_cycle, subfund_waterfall, ten_thousand_paths);
 criterion_main!(benches);

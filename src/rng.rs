@@ -19,11 +19,83 @@
 //! with seekable streams gives the same keyed structure but pays for a whole buffer of blocks at
 //! every seek, which measured as the largest single cost of a path.
 
-use rand::SeedableRng;
+use std::convert::Infallible;
+
+use rand::{Rng, SeedableRng, TryRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 
-/// The generator every draw comes from.
-pub type PathRng = Xoshiro256PlusPlus;
+/// The generator every draw comes from: xoshiro256++, counting the words it hands out (one
+/// add per draw), so benchmarks can replay a path's random-number use without the model.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PathRng {
+    inner: Xoshiro256PlusPlus,
+    words: u64,
+}
+
+impl PathRng {
+    /// Words (32- or 64-bit) drawn so far.
+    pub fn words(&self) -> u64 {
+        self.words
+    }
+}
+
+impl TryRng for PathRng {
+    type Error = Infallible;
+
+    #[inline]
+    fn try_next_u32(&mut self) -> Result<u32, Infallible> {
+        self.words += 1;
+        Ok(self.inner.next_u32())
+    }
+
+    #[inline]
+    fn try_next_u64(&mut self) -> Result<u64, Infallible> {
+        self.words += 1;
+        Ok(self.inner.next_u64())
+    }
+
+    #[inline]
+    fn try_fill_bytes(&mut self, bytes: &mut [u8]) -> Result<(), Infallible> {
+        self.words += bytes.len().div_ceil(8) as u64;
+        self.inner.fill_bytes(bytes);
+        Ok(())
+    }
+}
+
+/// How much randomness a path used: generators seeded and words drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct RandomUse {
+    pub generators: u64,
+    pub words: u64,
+}
+
+impl RandomUse {
+    /// Counts a generator that is done drawing.
+    pub fn record(&mut self, rng: &PathRng) {
+        self.generators += 1;
+        self.words += rng.words();
+    }
+
+    pub fn add(&mut self, other: RandomUse) {
+        self.generators += other.generators;
+        self.words += other.words;
+    }
+
+    /// The random-number floor of a path: seeds as many generators and draws as many words as
+    /// the path did (spread evenly), with none of the model's work. Returns a checksum so the
+    /// work cannot be optimised away.
+    pub fn replay(&self, key: &StreamKey, path: u64) -> u64 {
+        let per_generator = self.words / self.generators.max(1);
+        let mut checksum = 0u64;
+        for item in 0..self.generators {
+            let mut rng = key.rng(path, item);
+            for _ in 0..per_generator {
+                checksum = checksum.wrapping_add(rng.next_u64());
+            }
+        }
+        checksum
+    }
+}
 
 /// Which part of the model a stream feeds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,7 +137,7 @@ impl StreamKey {
         for chunk in seed.chunks_exact_mut(8) {
             chunk.copy_from_slice(&splitmix64(&mut state).to_le_bytes());
         }
-        PathRng::from_seed(seed)
+        PathRng { inner: Xoshiro256PlusPlus::from_seed(seed), words: 0 }
     }
 }
 
@@ -92,7 +164,6 @@ fn fnv1a(bytes: &[u8]) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rand::Rng;
 
     #[test]
     fn streams_are_value_stable() {

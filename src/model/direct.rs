@@ -27,7 +27,7 @@ use super::Environment;
 use super::company::{self, Backer, ProfileLaw, Round};
 use super::flows::CashFlows;
 use super::holdings::{Book, Close, Entry, RoundTake};
-use crate::rng::{PathRng, StreamKey};
+use crate::rng::{PathRng, RandomUse, StreamKey};
 use crate::scenario::{DirectSpec, Stage, TranchePricing};
 
 /// What the direct sleeve did on one path.
@@ -41,6 +41,8 @@ pub struct DirectOutcome {
     pub lapsed: f64,
     /// Budget never committed (the pool left when deployment ended).
     pub undeployed: f64,
+    /// Random numbers it used (for the benchmarks' random-number floor).
+    pub random: RandomUse,
 }
 
 /// Buffers reused from path to path.
@@ -69,6 +71,7 @@ pub fn simulate(env: &Environment<'_>, laws: &[ProfileLaw], spec: &DirectSpec, k
     out.book.reset(horizon, scenario.fields.len());
     out.committed = 0.0;
     out.lapsed = 0.0;
+    out.random = RandomUse::default();
     ws.returns.clear();
     ws.returns.resize(horizon + 1, 0.0);
     let backer = Backer::new(spec.skill, 0.0);
@@ -94,6 +97,9 @@ pub fn simulate(env: &Environment<'_>, laws: &[ProfileLaw], spec: &DirectSpec, k
             deals += 1;
             invest(env, laws, spec, deal, quarter, backer, ws, out);
         }
+    }
+    if let Some(deal) = &pending {
+        out.random.record(&deal.rng);
     }
     out.undeployed = pool;
     let mut nav = std::mem::take(&mut ws.nav);
@@ -168,6 +174,7 @@ fn invest(env: &Environment<'_>, laws: &[ProfileLaw], spec: &DirectSpec, mut dea
     let law = &laws[env.scenario.fields[deal.field].profile];
     ws.rounds.clear();
     let company = company::simulate(env, law, deal.field, deal.stage, quarter, deal.post, backer, &mut deal.rng, &mut ws.rounds);
+    out.random.record(&deal.rng);
     let tranches = &spec.tranches.shares;
     ws.takes.clear();
     ws.takes.resize(ws.rounds.len(), RoundTake::NONE);

@@ -32,7 +32,7 @@ use super::concession::{self, ConcessionCosts};
 use super::flows::CashFlows;
 use super::holdings::{Book, Close, Entry, RoundTake};
 use super::waterfall::{Waterfall, WaterfallTerms};
-use crate::rng::StreamKey;
+use crate::rng::{RandomUse, StreamKey};
 use crate::scenario::{Stage, SubFundSpec};
 
 /// What one sub-fund did on one path.
@@ -56,6 +56,8 @@ pub struct SubFundOutcome {
     pub local_achievement: f64,
     /// Whether the sub-fund lost more than its loss tolerance (容错) of its cost.
     pub beyond_loss_tolerance: bool,
+    /// Random numbers it used (for the benchmarks' random-number floor).
+    pub random: RandomUse,
 }
 
 /// Buffers reused from path to path.
@@ -80,10 +82,12 @@ pub fn simulate(env: &Environment<'_>, laws: &[ProfileLaw], spec: &SubFundSpec, 
     let extended = rng.random::<f64>() < spec.extension_probability;
     let end = (spec.vintage + spec.term_quarters + if extended { spec.extension_quarters } else { 0 }).min(horizon);
     let backer = Backer::new(skill, skill * scenario.skill.valuation_log_per_unit);
+    out.random = RandomUse::default();
+    out.random.record(&rng);
 
     let size = spec.commitment_cny_m / spec.fund_share;
     let investable = size * spec.investable_share;
-    make_deals(env, laws, spec, investable * (1.0 - spec.reserve_share), pace, backer, key, path, ws);
+    make_deals(env, laws, spec, investable * (1.0 - spec.reserve_share), pace, backer, key, path, ws, &mut out.random);
     decide_follow_ons(investable * spec.reserve_share, end, ws);
 
     out.book.reset(horizon, scenario.fields.len());
@@ -107,7 +111,7 @@ pub fn simulate(env: &Environment<'_>, laws: &[ProfileLaw], spec: &SubFundSpec, 
 
 /// Initial deals: cheques spread over the investment period at `pace` until `budget` is spent.
 #[allow(clippy::too_many_arguments)]
-fn make_deals(env: &Environment<'_>, laws: &[ProfileLaw], spec: &SubFundSpec, budget: f64, pace: f64, backer: Backer, key: &StreamKey, path: u64, ws: &mut Workspace) {
+fn make_deals(env: &Environment<'_>, laws: &[ProfileLaw], spec: &SubFundSpec, budget: f64, pace: f64, backer: Backer, key: &StreamKey, path: u64, ws: &mut Workspace, random: &mut RandomUse) {
     ws.companies.clear();
     ws.entries.clear();
     ws.rounds.clear();
@@ -129,6 +133,7 @@ fn make_deals(env: &Environment<'_>, laws: &[ProfileLaw], spec: &SubFundSpec, bu
         let post = company::draw_entry_post_money(env, law, stage, field, quarter, rng);
         let cheque = (spec.round_participation * law.equity_sold(stage) * post).min(budget - spent);
         let company = company::simulate(env, law, field, stage, quarter, post, backer, rng, &mut ws.rounds);
+        random.record(rng);
         ws.companies.push(company);
         ws.entries.push(Entry { ownership: cheque / post, cost: cheque, local });
         spent += cheque;
