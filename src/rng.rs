@@ -62,6 +62,14 @@ impl TryRng for PathRng {
     }
 }
 
+impl SeedableRng for PathRng {
+    type Seed = [u8; 32];
+
+    fn from_seed(seed: [u8; 32]) -> PathRng {
+        PathRng { inner: Xoshiro256PlusPlus::from_seed(seed), words: 0 }
+    }
+}
+
 /// How much randomness a path used: generators seeded and words drawn.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct RandomUse {
@@ -137,7 +145,7 @@ impl StreamKey {
         for chunk in seed.chunks_exact_mut(8) {
             chunk.copy_from_slice(&splitmix64(&mut state).to_le_bytes());
         }
-        PathRng { inner: Xoshiro256PlusPlus::from_seed(seed), words: 0 }
+        PathRng::from_seed(seed)
     }
 }
 
