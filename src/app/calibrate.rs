@@ -16,7 +16,7 @@ use super::AppError;
 use crate::calibration::{Calibration, TARGET_COUNT_SHARES, financing_outcomes};
 use crate::scenario::Scenario;
 
-/// Default number of simulated seed companies (the standard error of a 4 % bucket share is then
+/// Default number of simulated companies (the standard error of a 4 % bucket share is then
 /// about 0.1 percentage point).
 pub const DEFAULT_COMPANIES: usize = 40_000;
 
@@ -60,7 +60,7 @@ pub fn render(report: &CalibrationReport, file: &Path) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "Calibration of {} ({}), seed {}: {} seed companies, {} realised financings",
+        "Calibration of {} ({}), seed {}: {} companies (half from seed, half from Series A), {} realised financings",
         report.scenario,
         file.display(),
         report.seed,
@@ -85,12 +85,12 @@ pub fn render(report: &CalibrationReport, file: &Path) -> String {
         );
     }
     let _ = writeln!(out, "  Targets: Correlation Ventures 2014 (by count); 2019 update (by dollars; 2023 update: 37% < 1×).");
-    let _ = writeln!(out, "\nOutcomes of seed companies by the horizon");
+    let _ = writeln!(out, "\nOutcomes of the companies by the horizon");
     for (label, share) in [("IPO", c.ipo_share), ("acquired", c.acquired_share), ("failed", c.failed_share), ("still private", c.alive_share)] {
         let _ = writeln!(out, "  {label:<16}{:>8}", pct(share));
     }
     let years = if c.median_years_to_ipo.is_finite() { format!("{:.1}", c.median_years_to_ipo) } else { "–".to_string() };
-    let _ = writeln!(out, "  Median years from seed round to IPO: {years} (reference: ~10 years from founding, ChiNext listings)");
+    let _ = writeln!(out, "  Median years from first round to IPO: {years} (reference: ~10 years from founding, ChiNext listings)");
     out
 }
 
