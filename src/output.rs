@@ -10,8 +10,9 @@
 //!   removed and the old results are untouched.
 //!
 //! Results-folder policy: a folder that does not exist or is empty is used; a non-empty one is
-//! refused unless `force` is set, and even then only if it holds a previous run (a
-//! `summary.json`), so `--force` can never wipe an unrelated folder such as `.` or `~`.
+//! refused unless `force` is set, and even then only if it holds a previous run of the same
+//! command (its marker file: `summary.json` for `run`, `compare.json` for `compare`, …), so
+//! `--force` can never wipe an unrelated folder such as `.` or `~`.
 //! Replacing takes two renames (old run aside, new run in) then removes the old run: a crash in
 //! between leaves the old run complete in `.<name>.fifsim-replaced-<pid>-<n>` next to it.
 
@@ -45,10 +46,10 @@ pub enum OutputError {
     Occupied { dir: PathBuf, found: String },
     /// The results folder holds something other than a fifsim run; never replaced.
     #[error(
-        "{} is not empty and holds no fifsim run (found {found}, no {RUN_MARKER}); choose another folder with --out",
+        "{} is not empty and holds no fifsim run (found {found}, no {marker}); choose another folder with --out",
         .dir.display()
     )]
-    Foreign { dir: PathBuf, found: String },
+    Foreign { dir: PathBuf, found: String, marker: String },
     #[error("{}: exists and is not a plain folder (a file or a link); choose another folder with --out", .path.display())]
     NotADirectory { path: PathBuf },
     #[error("{}: cannot be used as a results folder (it must end in a folder name)", .path.display())]
@@ -159,6 +160,15 @@ pub enum Policy {
 /// [`OutputError::Foreign`] when it holds anything else, [`OutputError::NotADirectory`],
 /// [`OutputError::BadName`], or [`OutputError::Read`] if it cannot be listed.
 pub fn check_results_dir(dir: &Path, force: bool) -> Result<Policy, OutputError> {
+    check_output_dir(dir, force, RUN_MARKER)
+}
+
+/// As [`check_results_dir`], for a folder whose runs are marked by the file `marker` (e.g.
+/// `compare.json`): only a folder holding `marker` may be replaced, and only with `force`.
+///
+/// # Errors
+/// As [`check_results_dir`].
+pub fn check_output_dir(dir: &Path, force: bool, marker: &str) -> Result<Policy, OutputError> {
     if dir.file_name().is_none() {
         return Err(OutputError::BadName { path: dir.to_path_buf() });
     }
@@ -177,16 +187,16 @@ pub fn check_results_dir(dir: &Path, force: bool) -> Result<Policy, OutputError>
         return Ok(Policy::Create);
     }
     names.sort();
-    if names.iter().any(|n| n == RUN_MARKER) {
+    if names.iter().any(|n| n == marker) {
         if force {
             Ok(Policy::Replace)
         } else {
-            Err(OutputError::Occupied { dir: dir.to_path_buf(), found: RUN_MARKER.to_string() })
+            Err(OutputError::Occupied { dir: dir.to_path_buf(), found: marker.to_string() })
         }
     } else {
         let shown: Vec<String> = names.iter().take(3).map(|n| n.to_string_lossy().into_owned()).collect();
         let more = if names.len() > 3 { format!(" and {} more", names.len() - 3) } else { String::new() };
-        Err(OutputError::Foreign { dir: dir.to_path_buf(), found: format!("{}{more}", shown.join(", ")) })
+        Err(OutputError::Foreign { dir: dir.to_path_buf(), found: format!("{}{more}", shown.join(", ")), marker: marker.to_string() })
     }
 }
 
@@ -197,6 +207,7 @@ pub struct Staging {
     target: PathBuf,
     dir: PathBuf,
     force: bool,
+    marker: &'static str,
     published: bool,
 }
 
@@ -207,11 +218,20 @@ impl Staging {
     /// # Errors
     /// As [`check_results_dir`], or [`OutputError::Create`].
     pub fn begin(target: &Path, force: bool) -> Result<Staging, OutputError> {
-        check_results_dir(target, force)?;
+        Staging::begin_marked(target, force, RUN_MARKER)
+    }
+
+    /// As [`Staging::begin`], for a folder whose runs are marked by `marker` (see
+    /// [`check_output_dir`]); the staged files must include `marker`.
+    ///
+    /// # Errors
+    /// As [`check_output_dir`], or [`OutputError::Create`].
+    pub fn begin_marked(target: &Path, force: bool, marker: &'static str) -> Result<Staging, OutputError> {
+        check_output_dir(target, force, marker)?;
         let parent = parent_of(target);
         fs::create_dir_all(&parent).map_err(|source| OutputError::Create { path: parent.clone(), source })?;
         let dir = create_unique_dir(target, "fifsim-staging")?;
-        Ok(Staging { target: target.to_path_buf(), dir, force, published: false })
+        Ok(Staging { target: target.to_path_buf(), dir, force, marker, published: false })
     }
 
     /// The folder to write the run's files into.
@@ -236,7 +256,7 @@ impl Staging {
         let rename = |from: &Path, to: &Path| {
             fs::rename(from, to).map_err(|source| OutputError::Rename { from: from.to_path_buf(), to: to.to_path_buf(), source })
         };
-        match check_results_dir(&self.target, self.force)? {
+        match check_output_dir(&self.target, self.force, self.marker)? {
             Policy::Create => {
                 // An empty folder is removed first (remove_dir fails if a file appeared meanwhile).
                 if self.target.is_dir() {
@@ -384,6 +404,24 @@ mod tests {
         fs::write(tmp.path().join("file"), "x").unwrap();
         assert!(matches!(check_results_dir(&tmp.path().join("file"), true), Err(OutputError::NotADirectory { .. })));
         assert!(matches!(check_results_dir(Path::new(".."), true), Err(OutputError::BadName { .. })));
+    }
+
+    #[test]
+    fn a_marked_folder_is_replaced_only_by_its_own_kind() {
+        let tmp = tempfile::tempdir().unwrap();
+        let target = tmp.path().join("compare");
+        let staging = Staging::begin_marked(&target, false, "compare.json").unwrap();
+        fs::write(staging.dir().join("compare.json"), "one").unwrap();
+        staging.publish().unwrap();
+        assert!(matches!(Staging::begin_marked(&target, false, "compare.json"), Err(OutputError::Occupied { .. })));
+        // A `run` may not replace a comparison, even with force, nor the other way round.
+        assert!(matches!(Staging::begin(&target, true), Err(OutputError::Foreign { .. })));
+        let e = check_output_dir(&target, true, "frontier.json").unwrap_err();
+        assert!(e.to_string().contains("no frontier.json"), "{e}");
+        let staging = Staging::begin_marked(&target, true, "compare.json").unwrap();
+        fs::write(staging.dir().join("compare.json"), "two").unwrap();
+        staging.publish().unwrap();
+        assert_eq!(fs::read_to_string(target.join("compare.json")).unwrap(), "two");
     }
 
     #[test]
