@@ -6,14 +6,21 @@
 //! * [`validate`]: check scenario files without simulating.
 //! * [`calibrate`]: the company model against its calibration targets (CALIBRATION.md §2).
 //! * [`chart`]: redraw the charts of an existing results folder from its `summary.json`.
+//! * [`compare`], [`sensitivity`], [`frontier`]: decision analysis on common random numbers
+//!   ([`crate::analysis`]), each publishing its own folder ([`decision`]).
 
 pub mod calibrate;
 pub mod chart;
+pub mod compare;
+pub mod decision;
+pub mod frontier;
 pub mod run;
+pub mod sensitivity;
 pub mod validate;
 
 use std::path::PathBuf;
 
+use crate::analysis::AnalysisError;
 use crate::charts::ChartError;
 use crate::engine::EngineError;
 use crate::model::company::LawError;
@@ -32,6 +39,8 @@ pub enum AppError {
     Export(#[from] ExportError),
     #[error(transparent)]
     Chart(#[from] ChartError),
+    #[error(transparent)]
+    Analysis(#[from] AnalysisError),
     #[error("{}: simulation failed: {source}", .file.display())]
     Engine { file: PathBuf, source: EngineError },
     #[error("{}: calibration failed: {source}", .file.display())]
@@ -48,6 +57,7 @@ impl AppError {
     pub fn is_input_error(&self) -> bool {
         match self {
             AppError::Scenario(_) | AppError::NoResults { .. } => true,
+            AppError::Analysis(e) => e.is_input_error(),
             AppError::Output(e) | AppError::Export(ExportError::Output(e)) => matches!(
                 e,
                 OutputError::Occupied { .. }

@@ -25,3 +25,4 @@ pub mod report;
 mod testing;
 pub mod calibration;
 pub mod app;
+pub mod analysis;

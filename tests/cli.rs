@@ -299,3 +299,166 @@ fn usage_errors_are_clap_messages_with_exit_2() {
     fifsim().arg("validate").assert().code(2);
     fifsim().assert().code(2);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Decision commands: compare, sensitivity, frontier.
+
+fn scenario(name: &str) -> PathBuf {
+    scenarios_dir().join(name)
+}
+
+/// The CSV's rows as maps from header to field (after the provenance comment).
+fn csv_rows(text: &str) -> Vec<BTreeMap<String, String>> {
+    let mut lines = text.lines().skip(1);
+    let header: Vec<String> = lines.next().unwrap_or_default().split(',').map(str::to_string).collect();
+    let body = lines.collect::<Vec<_>>().join("\n");
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).from_reader(body.as_bytes());
+    reader.records().map(|r| header.iter().cloned().zip(r.unwrap().iter().map(str::to_string)).collect()).collect()
+}
+
+#[test]
+fn decision_commands_are_listed_with_their_timing() {
+    let text = stdout(&fifsim().arg("--help").assert().success());
+    for command in ["compare", "sensitivity", "frontier"] {
+        assert!(text.contains(command), "{command} missing from --help:\n{text}");
+    }
+    for (command, words) in [("compare", &["common random numbers", "s on two cores"][..]), ("sensitivity", &["÷/× 1.25", "25 runs", "s on two cores"][..]), ("frontier", &["P(fund TVPI < 1)", "allocations", "s on two cores"][..])] {
+        let help = stdout(&fifsim().args([command, "--help"]).assert().success());
+        for word in words {
+            assert!(help.contains(word), "{command} --help lacks {word:?}:\n{help}");
+        }
+    }
+}
+
+#[test]
+fn compare_writes_table_json_csv_and_charts_and_itself_differs_by_zero() {
+    let tmp = TempDir::new().unwrap();
+    let out = tmp.path().join("cmp");
+    let assert = fifsim().arg("compare").arg(base()).arg(base()).arg(scenario("direct_heavy.toml")).arg("--out").arg(&out).args(["--paths", "200", "--seed", "9"]).assert().success();
+    let table = stdout(&assert);
+    for block in ["COMPARISON", "LEVELS", "B − A (base − base)", "C − A (direct_heavy − base)", "paired 95% CI", "±indep.", "exact"] {
+        assert!(table.contains(block), "{block} missing:\n{table}");
+    }
+    assert!(table.lines().all(|l| l.chars().count() <= 100), "table wider than 100 columns:\n{table}");
+    assert_eq!(names(&out), ["compare.csv", "compare.json", "compare_jcurve.png", "compare_tvpi.png"]);
+    assert!(stderr(&assert).starts_with(&format!("wrote {}", out.display())));
+
+    let json: serde_json::Value = serde_json::from_slice(&fs::read(out.join("compare.json")).unwrap()).unwrap();
+    let p = &json["provenance"];
+    assert_eq!((p["seed"].as_u64(), p["paths"].as_u64(), p["runs"].as_u64()), (Some(9), Some(200), Some(3)));
+    assert_eq!(p["version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(p["scenarios"][2]["name"], "direct_heavy");
+
+    let csv = fs::read_to_string(out.join("compare.csv")).unwrap();
+    assert!(csv.starts_with(&format!("# fifsim {} scenario=base,base,direct_heavy seed=9 paths=200\n", env!("CARGO_PKG_VERSION"))));
+    let rows = csv_rows(&csv);
+    let row = |measure: &str, k: usize| rows.iter().filter(|r| r["measure"] == measure).nth(k).cloned().unwrap();
+    // The same scenario on the same seed: every difference exactly 0, with a zero-width interval.
+    for measure in ["fund_tvpi", "p_fund_tvpi_below_1", "fund_tvpi_es5", "peak_capital_need"] {
+        let same = row(measure, 1);
+        for column in ["difference_vs_first", "paired_ci95_low", "paired_ci95_high", "paired_half_width"] {
+            assert_eq!(same[column], "0", "{measure} {column}: {same:?}");
+        }
+        assert_ne!(same["independent_half_width"], "0", "{measure}: {same:?}");
+    }
+    // A real difference is paired: narrower than two independent runs would give.
+    let heavy = row("fund_tvpi", 2);
+    let (paired, independent): (f64, f64) = (heavy["paired_half_width"].parse().unwrap(), heavy["independent_half_width"].parse().unwrap());
+    assert!(paired > 0.0 && paired < independent, "{heavy:?}");
+}
+
+#[test]
+fn decision_folders_follow_the_results_folder_policy() {
+    let tmp = TempDir::new().unwrap();
+    let out = tmp.path().join("cmp");
+    let compare = |extra: &[&str]| fifsim().arg("compare").arg(base()).arg(scenario("no_buyback.toml")).arg("--out").arg(&out).args(["--paths", "50", "--no-charts"]).args(extra).assert();
+    compare(&[]).success();
+    let before = snapshot(&out);
+    let err = stderr(&compare(&[]).code(2));
+    assert!(err.contains("already holds a run (compare.json); use --force"), "{err}");
+    assert_eq!(snapshot(&out), before);
+    compare(&["--force", "--seed", "3"]).success();
+    assert_eq!(names(&out), ["compare.csv", "compare.json"]);
+    assert_eq!(names(tmp.path()), ["cmp"], "no staging folder left behind");
+    // A folder of another command (or anything else) is never replaced, even with --force.
+    let err = stderr(&fifsim().arg("sensitivity").arg(base()).arg("--out").arg(&out).args(["--paths", "10", "--force"]).assert().code(2));
+    assert!(err.contains("holds no fifsim run") && err.contains("sensitivity.json"), "{err}");
+    let run = tmp.path().join("run");
+    tiny_run(&run, 20, &[]).success();
+    let err = stderr(&fifsim().arg("compare").arg(base()).arg(base()).arg("--out").arg(&run).args(["--paths", "10", "--force"]).assert().code(2));
+    assert!(err.contains("holds no fifsim run") && err.contains("no compare.json"), "{err}");
+    assert_eq!(names(&run), ["paths.csv", "quarterly.csv", "summary.json"], "the run is left alone");
+    let err = stderr(&fifsim().arg("frontier").arg(base()).arg("--out").arg(&run).args(["--paths", "10", "--force"]).assert().code(2));
+    assert!(err.contains("holds no fifsim run"), "{err}");
+}
+
+#[test]
+fn decision_usage_errors_exit_2() {
+    fifsim().arg("compare").arg(base()).assert().code(2);
+    let err = stderr(&fifsim().args(["frontier", "--direct-shares", "0.1,1.5"]).assert().code(2));
+    assert!(err.contains("must be a share in [0, 1], got 1.5"), "{err}");
+    fifsim().args(["frontier", "--grid", "0"]).assert().code(2);
+    fifsim().args(["sensitivity", "--paths", "1"]).assert().code(2);
+    let tmp = TempDir::new().unwrap();
+    // A grid the scenario cannot take (no direct deals in the exploration tier to scale up) fails
+    // before anything is simulated, naming the tier.
+    let body = "[fields.quantum_technology]\ndirect_weight = 0.0\n[fields.controlled_fusion]\ndirect_weight = 0.0\n[fields.regenerative_medicine]\ndirect_weight = 0.0\n";
+    let no_exploration = scenario_file(tmp.path(), "no_exploration.toml", body);
+    let out = tmp.path().join("f");
+    let assert = fifsim().arg("frontier").arg(&no_exploration).arg("--out").arg(&out).args(["--grid", "1"]).assert().code(2);
+    assert!(stderr(&assert).contains("the direct sleeve has nothing in the exploration tier"), "{}", stderr(&assert));
+    assert!(stdout(&assert).is_empty() && !out.exists());
+    let err = stderr(&fifsim().arg("compare").arg(base()).arg(tmp.path().join("missing.toml")).arg("--out").arg(tmp.path().join("x")).assert().code(2));
+    assert!(err.starts_with("error: ") && err.contains("missing.toml"), "{err}");
+}
+
+#[test]
+fn sensitivity_ranks_every_shock_with_paired_intervals() {
+    let tmp = TempDir::new().unwrap();
+    let out = tmp.path().join("sens");
+    let assert = fifsim().arg("sensitivity").arg(base()).arg("--out").arg(&out).args(["--paths", "100"]).assert().success();
+    let table = stdout(&assert);
+    assert!(table.contains("SENSITIVITY") && table.contains("Exit multiples") && table.contains("×1.25"), "{table}");
+    assert!(table.lines().all(|l| l.chars().count() <= 100), "{table}");
+    assert_eq!(names(&out), ["sensitivity.csv", "sensitivity.json", "tornado.png"]);
+    let rows = csv_rows(&fs::read_to_string(out.join("sensitivity.csv")).unwrap());
+    assert_eq!(rows.len(), 1 + 2 * 12, "base and 12 shocks down and up");
+    assert_eq!(rows[0]["shock"], "base");
+    let sizes: Vec<f64> = rows[1..]
+        .chunks(2)
+        .map(|pair| pair.iter().map(|r| r["d_mean_tvpi"].parse::<f64>().unwrap().abs()).fold(0.0, f64::max))
+        .collect();
+    assert!(sizes.windows(2).all(|w| w[0] >= w[1]), "ranked by |effect|: {sizes:?}");
+    let exit_up = rows.iter().find(|r| r["shock"] == "exit_multiples" && r["direction"] == "up").unwrap();
+    assert!(exit_up["d_mean_tvpi_ci95_low"].parse::<f64>().unwrap() > 0.0, "{exit_up:?}");
+    let json: serde_json::Value = serde_json::from_slice(&fs::read(out.join("sensitivity.json")).unwrap()).unwrap();
+    assert_eq!(json["provenance"]["runs"], 25);
+}
+
+#[test]
+fn frontier_is_reproducible_and_marks_an_efficient_set() {
+    let tmp = TempDir::new().unwrap();
+    let frontier = |dir: &str, threads: &str| {
+        fifsim()
+            .arg("frontier")
+            .arg(base())
+            .arg("--out")
+            .arg(tmp.path().join(dir))
+            .args(["--grid", "2", "--direct-shares", "0.1,0.5", "--paths", "60", "--threads", threads])
+            .assert()
+            .success()
+    };
+    let table = stdout(&frontier("one", "1"));
+    assert!(table.contains("Primary risk: P(fund TVPI < 1)") && table.contains("as is"), "{table}");
+    assert!(table.lines().all(|l| l.chars().count() <= 100), "{table}");
+    frontier("two", "2");
+    let (one, two) = (tmp.path().join("one"), tmp.path().join("two"));
+    assert_eq!(names(&one), ["frontier.csv", "frontier.json", "frontier.png"]);
+    for file in ["frontier.csv", "frontier.json"] {
+        assert!(fs::read(one.join(file)).unwrap() == fs::read(two.join(file)).unwrap(), "{file} differs between runs with the same seed");
+    }
+    let rows = csv_rows(&fs::read_to_string(one.join("frontier.csv")).unwrap());
+    assert_eq!(rows.len(), 1 + 2 * 6, "as is, then 2 direct shares × 6 tier splits");
+    assert!(rows.iter().any(|r| r["efficient"] == "true"));
+    assert!(rows.iter().all(|r| ["true", "false"].contains(&r["efficient_at_direct_share"].as_str())));
+}

@@ -21,9 +21,12 @@
 //! target directory and renamed into place once complete, so a failure never leaves a
 //! half-written PNG; every error names the chart file.
 
+mod banner;
+mod compare;
 mod data;
 mod distribution;
 mod fan;
+mod frontier;
 mod jcurve;
 mod nav_dpi;
 mod policy;
@@ -31,6 +34,7 @@ mod render;
 mod rows;
 mod style;
 mod subfund_dispersion;
+mod tornado;
 mod value_by_field;
 
 #[cfg(test)]
@@ -40,11 +44,14 @@ use std::path::{Path, PathBuf};
 
 use crate::report::Report;
 
+pub use compare::{COMPARE_FILES, compare_charts};
 pub use distribution::distribution;
+pub use frontier::{FRONTIER_FILE, frontier};
 pub use jcurve::jcurve;
 pub use nav_dpi::nav_dpi;
 pub use policy::policy;
 pub use subfund_dispersion::subfund_dispersion;
+pub use tornado::{TORNADO_FILE, tornado};
 pub use value_by_field::value_by_field;
 
 /// Width and height of every chart, in pixels.

@@ -75,9 +75,14 @@ const HEADER: u32 = 100;
 /// Draws the title, a subtitle naming the scenario and run, and `notes` (one line each) at the
 /// bottom; returns the area left for the plot.
 pub(crate) fn frame<'a>(root: &Area<'a>, report: &Report, title: &str, notes: &[String]) -> Drawn<Area<'a>> {
+    banner(root, title, &subtitle(report), notes)
+}
+
+/// Draws `title`, `subtitle` and `notes` (one line each, at the bottom); returns the area left.
+pub(crate) fn banner<'a>(root: &Area<'a>, title: &str, subtitle: &str, notes: &[String]) -> Drawn<Area<'a>> {
     let (header, rest) = root.split_vertically(HEADER);
     header.draw(&Text::new(title.to_string(), (MARGIN, 32), text(TITLE)))?;
-    header.draw(&Text::new(subtitle(report), (MARGIN, 74), text(SUBTITLE).color(&MUTED)))?;
+    header.draw(&Text::new(subtitle.to_string(), (MARGIN, 74), text(SUBTITLE).color(&MUTED)))?;
     let line = NOTE as i32 + 8;
     let footer_height = if notes.is_empty() { 10 } else { line * notes.len() as i32 + 16 };
     let (body, footer) = rest.split_vertically(rest.dim_in_pixel().1 as i32 - footer_height);
@@ -103,17 +108,7 @@ fn subtitle(report: &Report) -> String {
 }
 
 /// `12345` as "12,345".
-pub(crate) fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
+pub(crate) use crate::report::table::grouped as thousands;
 
 /// CNY millions as a number of billions, e.g. 7174.2 → "7.2", 72.6 → "0.07".
 pub(crate) fn bn(cny_m: f64) -> String {

@@ -362,15 +362,22 @@ fn thousands(x: f64) -> String {
     if !x.is_finite() {
         return NONE.to_string();
     }
-    let digits = format!("{:.0}", x.abs());
-    let mut grouped = String::new();
+    let magnitude = x.abs().round();
+    let digits = grouped(magnitude as u64);
+    if x < 0.0 && magnitude > 0.0 { format!("-{digits}") } else { digits }
+}
+
+/// A count with thousands separators: 12345 → "12,345".
+pub(crate) fn grouped(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
         if i > 0 && (digits.len() - i) % 3 == 0 {
-            grouped.push(',');
+            out.push(',');
         }
-        grouped.push(c);
+        out.push(c);
     }
-    if x < 0.0 && digits != "0" { format!("-{grouped}") } else { grouped }
+    out
 }
 
 /// `text` cut to `width` characters, with an ellipsis when cut.

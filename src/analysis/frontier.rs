@@ -1,0 +1,342 @@
+//! `fifsim frontier`: a sweep over how the fund's capital is allocated — the direct share and the
+//! split across the three maturity tiers ([`super::allocation`]) — every allocation run on the same
+//! seed (common random numbers), with the efficient set marked.
+//!
+//! The grid: each direct share given × every tier split on the simplex in steps of `1 / divisions`
+//! (industrialising, prototype, exploration; both sleeves follow the same split), plus the scenario
+//! as it is, for reference. Each point reports mean fund TVPI, P(fund TVPI < 1), the expected
+//! shortfall of the worst 5 % of paths (ES5) and the mean peak capital need.
+//!
+//! **Primary risk measure: P(fund TVPI < 1)**, the probability of not getting the money back —
+//! what a policy fund "not mainly for profit" but accountable for its capital is asked first. A
+//! point is *efficient* when no other point has a mean TVPI at least as high and a P(TVPI < 1) at
+//! least as low, one of them strictly. The same test with ES5 (higher is better) is reported as a
+//! second flag. Points are compared on their estimates; since all share their random numbers,
+//! their ranking is far more precise than each estimate's own interval suggests.
+
+use std::fmt::Write as _;
+
+use serde::Serialize;
+
+use super::allocation::{self, TierShares, tier_split};
+use super::headline::{FUND_TVPI, PEAK_NEED};
+use super::text::thousands;
+use super::{AnalysisError, Provenance, invariants, simulate};
+use crate::engine::RunOptions;
+use crate::report::export::csv_number;
+use crate::scenario::Scenario;
+use crate::stats::summary::{Summary, probability_below};
+
+/// Direct shares swept by default.
+pub const DEFAULT_DIRECT_SHARES: [f64; 4] = [0.05, 0.2, 0.4, 0.6];
+/// Default steps of the tier simplex: shares move in quarters (15 splits).
+pub const DEFAULT_DIVISIONS: usize = 4;
+/// The primary risk measure, named in outputs.
+pub const PRIMARY_RISK: &str = "P(fund TVPI < 1)";
+
+/// One allocation of the grid.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Allocation {
+    pub direct_share: f64,
+    /// Shares of capital by tier (industrialising, prototype, exploration), both sleeves.
+    pub tiers: TierShares,
+}
+
+/// Every direct share × every tier split in steps of `1 / divisions` (`divisions` ≥ 1), in a
+/// fixed order: by direct share as given, then industrialising share descending, then prototype.
+pub fn grid(direct_shares: &[f64], divisions: usize) -> Vec<Allocation> {
+    let n = divisions.max(1);
+    let mut out = Vec::new();
+    for &direct_share in direct_shares {
+        for i in (0..=n).rev() {
+            for j in (0..=n - i).rev() {
+                let share = |k: usize| k as f64 / n as f64;
+                out.push(Allocation { direct_share, tiers: [share(i), share(j), share(n - i - j)] });
+            }
+        }
+    }
+    out
+}
+
+/// One evaluated allocation.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Point {
+    /// e.g. "d20% 50/25/25", or "as is".
+    pub label: String,
+    /// The scenario as it is (not a grid point).
+    pub reference: bool,
+    pub direct_share: f64,
+    /// The fund's capital by tier (for the reference: the two sleeves' splits combined).
+    pub tiers: TierShares,
+    pub mean_tvpi: f64,
+    pub tvpi_std_error: f64,
+    pub loss_probability: f64,
+    /// Wilson 95 % interval of P(TVPI < 1).
+    pub loss_ci95: (f64, f64),
+    /// Mean fund TVPI of the worst 5 % of paths.
+    pub es5: f64,
+    /// Mean peak capital need, CNY m.
+    pub peak_need_cny_m: f64,
+    /// Efficient on mean TVPI against P(TVPI < 1) (the primary risk).
+    pub efficient: bool,
+    /// Efficient on mean TVPI against ES5.
+    pub efficient_es5: bool,
+    /// Efficient (primary risk) among the points with the same direct share: the best tier
+    /// splits for that direct share.
+    pub efficient_at_share: bool,
+}
+
+/// The sweep.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Frontier {
+    pub provenance: Provenance,
+    pub primary_risk: String,
+    pub direct_shares: Vec<f64>,
+    pub divisions: usize,
+    /// The reference first, then the grid in [`grid`] order.
+    pub points: Vec<Point>,
+}
+
+/// Runs the scenario as it is and every allocation of `grid(direct_shares, divisions)`;
+/// `progress` is told the paths done across all runs.
+///
+/// # Errors
+/// [`AnalysisError::Allocation`] if an allocation cannot be made (e.g. the scenario holds no
+/// field of a tier), [`AnalysisError::Engine`] if a run fails.
+pub fn run(scenario: &Scenario, direct_shares: &[f64], divisions: usize, options: &RunOptions, progress: &mut dyn FnMut(u64)) -> Result<Frontier, AnalysisError> {
+    let allocations = grid(direct_shares, divisions);
+    // Make every allocation first: a grid the scenario cannot take fails before any run.
+    let scenarios = allocations.iter().map(|a| allocate(scenario, a)).collect::<Result<Vec<_>, _>>()?;
+    let mut points = Vec::with_capacity(allocations.len() + 1);
+    let (mut done, mut paths) = (0, 0);
+    let reference = Allocation { direct_share: scenario.fund.direct_share, tiers: tier_split(scenario).fund };
+    for (s, allocation, is_reference) in std::iter::once((scenario, &reference, true)).chain(scenarios.iter().zip(&allocations).map(|(s, a)| (s, a, false))) {
+        let results = simulate(s, options, done, progress)?;
+        done += results.paths;
+        paths = results.paths;
+        let tvpi = FUND_TVPI.values(&results);
+        let summary = Summary::of(&tvpi);
+        let loss = probability_below(&tvpi, 1.0);
+        points.push(Point {
+            label: if is_reference { "as is".to_string() } else { label(allocation) },
+            reference: is_reference,
+            direct_share: allocation.direct_share,
+            tiers: allocation.tiers,
+            mean_tvpi: summary.mean,
+            tvpi_std_error: summary.std_error,
+            loss_probability: loss.estimate,
+            loss_ci95: loss.ci95,
+            es5: summary.expected_shortfall_5,
+            peak_need_cny_m: Summary::of(&PEAK_NEED.values(&results)).mean,
+            efficient: false,
+            efficient_es5: false,
+            efficient_at_share: false,
+        });
+    }
+    mark_efficient(&mut points);
+    Ok(Frontier {
+        provenance: Provenance::new(&[scenario], options.seed, paths, points.len(), METHOD),
+        primary_risk: PRIMARY_RISK.to_string(),
+        direct_shares: direct_shares.to_vec(),
+        divisions,
+        points,
+    })
+}
+
+/// How the sweep is made, for the provenance of the outputs.
+pub const METHOD: &str = "every allocation run with the same seed (common random numbers); allocations change the direct \
+     share (same total) and scale both sleeves' field weights and sub-fund commitments by tier; efficient = no other point \
+     with a mean fund TVPI at least as high and a P(fund TVPI < 1) at least as low (one strictly)";
+
+/// `scenario` re-allocated to `a`, checked.
+///
+/// # Errors
+/// [`AnalysisError::Allocation`] or [`AnalysisError::InvalidShock`].
+pub fn allocate(scenario: &Scenario, a: &Allocation) -> Result<Scenario, AnalysisError> {
+    let mut s = scenario.clone();
+    let fail = |source| AnalysisError::Allocation { file: scenario.source.clone(), source };
+    allocation::set_direct_share(&mut s, a.direct_share).map_err(fail)?;
+    allocation::set_tier_shares(&mut s, a.tiers).map_err(fail)?;
+    invariants::check(&s).map_err(|problem| AnalysisError::InvalidShock { file: scenario.source.clone(), shock: label(a), problem })?;
+    s.name = format!("{} [{}]", scenario.name, label(a));
+    Ok(s)
+}
+
+/// e.g. "d20% 50/25/25": direct share, then industrialising/prototype/exploration shares in %.
+pub fn label(a: &Allocation) -> String {
+    let pct = |x: f64| format!("{:.0}", 100.0 * x);
+    format!("d{}% {}/{}/{}", pct(a.direct_share), pct(a.tiers[0]), pct(a.tiers[1]), pct(a.tiers[2]))
+}
+
+/// Sets `efficient`, `efficient_es5` and `efficient_at_share` on every point.
+pub fn mark_efficient(points: &mut [Point]) {
+    let values: Vec<(f64, f64, f64, f64)> = points.iter().map(|p| (p.mean_tvpi, p.loss_probability, p.es5, p.direct_share)).collect();
+    for (i, p) in points.iter_mut().enumerate() {
+        let (tvpi, loss, es5, share) = values[i];
+        let defined = tvpi.is_finite() && loss.is_finite();
+        let beats = |&&(t, l, _, _): &&(f64, f64, f64, f64)| t >= tvpi && l <= loss && (t > tvpi || l < loss);
+        p.efficient = defined && !values.iter().any(|v| beats(&v));
+        p.efficient_at_share = defined && !values.iter().filter(|v| v.3 == share).any(|v| beats(&v));
+        p.efficient_es5 = defined && es5.is_finite() && !values.iter().any(|&(t, _, e, _)| t >= tvpi && e >= es5 && (t > tvpi || e > es5));
+    }
+}
+
+/// The points as CSV: a provenance comment, a header, one row per point.
+pub fn to_csv(f: &Frontier) -> String {
+    let p = &f.provenance;
+    let scenario = p.scenarios.first().map_or("", |s| s.name.as_str());
+    let mut out = crate::report::export::provenance_line(scenario, p.seed, p.paths);
+    let _ = writeln!(out, " primary_risk=p_tvpi_below_1");
+    out.push_str("label,reference,direct_share,industrialising,prototype,exploration,mean_tvpi,tvpi_std_error,p_tvpi_below_1,p_ci95_low,p_ci95_high,es5_tvpi,peak_need_cny_m,efficient,efficient_es5,efficient_at_direct_share\n");
+    for q in &f.points {
+        let fields = [
+            q.label.clone(),
+            q.reference.to_string(),
+            csv_number(q.direct_share),
+            csv_number(q.tiers[0]),
+            csv_number(q.tiers[1]),
+            csv_number(q.tiers[2]),
+            csv_number(q.mean_tvpi),
+            csv_number(q.tvpi_std_error),
+            csv_number(q.loss_probability),
+            csv_number(q.loss_ci95.0),
+            csv_number(q.loss_ci95.1),
+            csv_number(q.es5),
+            csv_number(q.peak_need_cny_m),
+            q.efficient.to_string(),
+            q.efficient_es5.to_string(),
+            q.efficient_at_share.to_string(),
+        ];
+        out.push_str(&fields.join(","));
+        out.push('\n');
+    }
+    out
+}
+
+/// The efficient allocations and the reference as a plain-text table, at most 100 columns wide.
+pub fn render(f: &Frontier) -> String {
+    let p = &f.provenance;
+    let scenario = p.scenarios.first().map_or("?", |s| s.name.as_str());
+    let mut out = String::new();
+    let shares: Vec<String> = f.direct_shares.iter().map(|d| format!("{d}")).collect();
+    let _ = writeln!(out, "FRONTIER · {scenario} · {} allocations × {} paths · seed {} (fifsim {})", f.points.len(), thousands(p.paths), p.seed, p.version);
+    let _ = writeln!(out, "Grid: direct share {} × tier splits in steps of 1/{} (industrialising/prototype/exploration).", shares.join(", "), f.divisions);
+    let _ = writeln!(out, "Primary risk: {PRIMARY_RISK}; efficient = no other allocation with more mean TVPI and less risk.\n");
+    let _ = writeln!(out, "{:<18} {:>6}  {:<11} {:>10} {:>10} {:>8} {:>11}  ES5-eff.", "allocation", "direct", "I/P/E (%)", "mean TVPI", "P(TVPI<1)", "ES5", "peak need");
+    let mut rows: Vec<&Point> = f.points.iter().filter(|q| q.efficient || q.reference).collect();
+    rows.sort_by(|a, b| a.loss_probability.total_cmp(&b.loss_probability).then(a.mean_tvpi.total_cmp(&b.mean_tvpi)));
+    for q in rows {
+        let pct = |x: f64| format!("{:.0}", 100.0 * x);
+        let name = if q.reference { format!("as is{}", if q.efficient { " *" } else { "" }) } else { format!("{} *", q.label) };
+        let _ = writeln!(
+            out,
+            "{:<18} {:>5}%  {:<11} {:>9.3}× {:>9.1}% {:>7.2}× {:>7.2} bn  {}",
+            name,
+            pct(q.direct_share),
+            format!("{}/{}/{}", pct(q.tiers[0]), pct(q.tiers[1]), pct(q.tiers[2])),
+            q.mean_tvpi,
+            100.0 * q.loss_probability,
+            q.es5,
+            q.peak_need_cny_m / 1000.0,
+            if q.efficient_es5 { "yes" } else { "no" }
+        );
+    }
+    let efficient = f.points.iter().filter(|q| q.efficient).count();
+    let _ = writeln!(out, "* efficient ({efficient} of {} allocations); every point is in frontier.csv.", f.points.len());
+    out.push_str("\nBEST TIER SPLITS AT EACH DIRECT SHARE (efficient among allocations with that direct share)\n");
+    for &d in &f.direct_shares {
+        let mut best: Vec<&Point> = f.points.iter().filter(|q| !q.reference && q.direct_share == d && q.efficient_at_share).collect();
+        best.sort_by(|a, b| a.loss_probability.total_cmp(&b.loss_probability));
+        let list: Vec<String> = best.iter().map(|q| format!("{:.0}/{:.0}/{:.0}", 100.0 * q.tiers[0], 100.0 * q.tiers[1], 100.0 * q.tiers[2])).collect();
+        let range = match (best.first(), best.last()) {
+            (Some(a), Some(b)) if best.len() == 1 || (a.mean_tvpi == b.mean_tvpi && a.loss_probability == b.loss_probability) => {
+                format!("mean TVPI {:.3}×, P(TVPI < 1) {:.1}%", a.mean_tvpi, 100.0 * a.loss_probability)
+            }
+            (Some(a), Some(b)) => {
+                format!("mean TVPI {:.3}–{:.3}×, P(TVPI < 1) {:.1}–{:.1}%", a.mean_tvpi, b.mean_tvpi, 100.0 * a.loss_probability, 100.0 * b.loss_probability)
+            }
+            _ => "none".to_string(),
+        };
+        let count = if best.len() == 1 { "1 split".to_string() } else { format!("{} splits", best.len()) };
+        let _ = writeln!(out, "  direct {:>3.0}%: {count}, {range}", 100.0 * d);
+        let mut line = String::from("    I/P/E:");
+        for item in list {
+            if line.chars().count() + item.len() + 2 > 96 {
+                let _ = writeln!(out, "{line}");
+                line = String::from("          ");
+            }
+            line.push(' ');
+            line.push_str(&item);
+        }
+        let _ = writeln!(out, "{line}");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::Stopping;
+
+    fn point(mean_tvpi: f64, loss_probability: f64, es5: f64) -> Point {
+        Point {
+            label: String::new(),
+            reference: false,
+            direct_share: 0.2,
+            tiers: [1.0, 0.0, 0.0],
+            mean_tvpi,
+            tvpi_std_error: 0.0,
+            loss_probability,
+            loss_ci95: (0.0, 0.0),
+            es5,
+            peak_need_cny_m: 0.0,
+            efficient: false,
+            efficient_es5: false,
+            efficient_at_share: false,
+        }
+    }
+
+    #[test]
+    fn grid_covers_the_simplex() {
+        let g = grid(&[0.1, 0.5], 4);
+        assert_eq!(g.len(), 2 * 15);
+        assert!(g.iter().all(|a| (a.tiers.iter().sum::<f64>() - 1.0).abs() < 1e-12 && a.tiers.iter().all(|&t| t >= 0.0)));
+        assert_eq!(g[0].tiers, [1.0, 0.0, 0.0]);
+        assert_eq!(label(&g[1]), "d10% 75/25/0");
+        assert_eq!(grid(&[0.2], 5).len(), 21);
+    }
+
+    #[test]
+    fn efficiency_is_pareto_dominance() {
+        let mut points = vec![point(1.5, 0.2, 0.7), point(1.4, 0.1, 0.8), point(1.3, 0.2, 0.6), point(1.5, 0.2, 0.7), point(1.6, 0.3, 0.5)];
+        mark_efficient(&mut points);
+        let flags: Vec<bool> = points.iter().map(|p| p.efficient).collect();
+        // The third is beaten by the first; equal points do not dominate each other.
+        assert_eq!(flags, [true, true, false, true, true]);
+        let es5: Vec<bool> = points.iter().map(|p| p.efficient_es5).collect();
+        assert_eq!(es5, [true, true, false, true, true]);
+        let mut points = vec![point(1.5, 0.2, 0.9), point(1.4, 0.1, 0.8)];
+        mark_efficient(&mut points);
+        assert_eq!((points[1].efficient, points[1].efficient_es5), (true, false));
+    }
+
+    #[test]
+    fn frontier_points_are_reproducible() {
+        let base = crate::testing::base();
+        let run_with = |threads| {
+            let options = RunOptions { seed: 3, stopping: Stopping::Paths(40), threads: Some(threads) };
+            to_csv(&run(&base, &[0.1, 0.4], 2, &options, &mut |_| {}).unwrap())
+        };
+        let first = run_with(1);
+        assert_eq!(first, run_with(2), "same seed must give an identical frontier.csv");
+        let lines: Vec<&str> = first.lines().collect();
+        assert_eq!(lines.len(), 2 + 1 + 2 * 6, "provenance, header, reference and 2 × 6 allocations");
+        assert!(lines[2].starts_with("as is,true,0.2,"), "{}", lines[2]);
+        assert!(lines.iter().skip(2).any(|l| l.ends_with(",true,true") || l.contains(",true,false")), "some point is efficient");
+        // The ends of the direct share: no direct sleeve, no sub-funds.
+        let ends = run(&base, &[0.0, 1.0], 1, &RunOptions { seed: 3, stopping: Stopping::Paths(20), threads: Some(2) }, &mut |_| {}).unwrap();
+        assert!(ends.points.iter().all(|p| p.mean_tvpi.is_finite()), "{:?}", ends.points);
+        let table = render(&run(&base, &[0.1], 1, &RunOptions { seed: 3, stopping: Stopping::Paths(20), threads: Some(1) }, &mut |_| {}).unwrap());
+        assert!(table.lines().all(|l| l.chars().count() <= 100), "{table}");
+    }
+}

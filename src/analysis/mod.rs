@@ -1,0 +1,112 @@
+//! Decision analysis: what changes when the fund is set up differently, measured on common random
+//! numbers (DESIGN.md §7).
+//!
+//! Every scenario here is run with the same master seed. Path *i* of one scenario and path *i* of
+//! another then draw from the same streams wherever their structure is shared (the exit market,
+//! the field factors, each sub-fund by its key, the direct sleeve, each company by its place in
+//! its sleeve — [`crate::rng`]), so their outcomes move together and a difference is measured
+//! from per-path differences ([`paired`]), far more precisely than two independent runs would.
+//!
+//! * [`compare`]: scenarios side by side, with the paired interval of each difference next to the
+//!   width an independent-samples interval would have;
+//! * [`shocks`] and [`sensitivity`]: one-at-a-time shocks to a validated scenario, ranked by their
+//!   effect on mean fund TVPI (a tornado);
+//! * [`allocation`] and [`frontier`]: a sweep over the direct share and the tier split of the
+//!   fund's capital, with the efficient set marked;
+//! * [`invariants`]: the checks a scenario changed in code must still pass.
+
+pub mod allocation;
+pub mod compare;
+pub mod frontier;
+pub mod headline;
+pub mod invariants;
+pub mod paired;
+pub mod sensitivity;
+pub mod shocks;
+mod text;
+
+use std::path::PathBuf;
+
+use crate::engine::{self, EngineError, RunOptions, RunResults};
+use crate::scenario::Scenario;
+
+pub use allocation::AllocationError;
+
+/// The 97.5 % quantile of the standard normal distribution.
+pub const Z95: f64 = 1.959_963_984_540_054;
+
+/// Why an analysis failed.
+#[derive(Debug, thiserror::Error)]
+pub enum AnalysisError {
+    /// A run failed (invalid laws in the scenario, threads, …).
+    #[error("{}: simulating {scenario} failed: {source}", .file.display())]
+    Engine { scenario: String, file: PathBuf, source: EngineError },
+    /// A re-allocation asked of the scenario cannot be made.
+    #[error("{}: {source}", .file.display())]
+    Allocation { file: PathBuf, source: AllocationError },
+    /// A shocked scenario broke an invariant the engine relies on (a bug in the shock).
+    #[error("{}: shock {shock} left an invalid scenario: {problem}", .file.display())]
+    InvalidShock { file: PathBuf, shock: String, problem: String },
+}
+
+impl AnalysisError {
+    /// Whether the user's input is at fault (a scenario or grid the analysis cannot use).
+    pub fn is_input_error(&self) -> bool {
+        matches!(self, AnalysisError::Allocation { .. })
+    }
+}
+
+/// Runs `scenario` with `options`; `done` is the number of paths of earlier runs, added to what
+/// `progress` is told, so several runs share one progress count.
+///
+/// # Errors
+/// [`AnalysisError::Engine`].
+pub(crate) fn simulate(scenario: &Scenario, options: &RunOptions, done: u64, progress: &mut dyn FnMut(u64)) -> Result<RunResults, AnalysisError> {
+    engine::run(scenario, options, &mut |paths| progress(done + paths), None).map_err(|source| AnalysisError::Engine {
+        scenario: scenario.name.clone(),
+        file: scenario.source.clone(),
+        source,
+    })
+}
+
+/// Where the numbers came from, for every machine-readable output of this module.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Provenance {
+    pub tool: String,
+    pub version: String,
+    pub seed: u64,
+    /// Paths of every run.
+    pub paths: u64,
+    /// Runs made, all on the same seed.
+    pub runs: usize,
+    pub scenarios: Vec<ScenarioRef>,
+    pub method: String,
+}
+
+/// A scenario, by name, file and description.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct ScenarioRef {
+    pub name: String,
+    pub file: String,
+    pub description: String,
+}
+
+impl ScenarioRef {
+    pub fn of(scenario: &Scenario) -> ScenarioRef {
+        ScenarioRef { name: scenario.name.clone(), file: scenario.source.display().to_string(), description: scenario.description.clone() }
+    }
+}
+
+impl Provenance {
+    pub(crate) fn new(scenarios: &[&Scenario], seed: u64, paths: u64, runs: usize, method: &str) -> Provenance {
+        Provenance {
+            tool: env!("CARGO_PKG_NAME").to_string(),
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            seed,
+            paths,
+            runs,
+            scenarios: scenarios.iter().map(|s| ScenarioRef::of(s)).collect(),
+            method: method.to_string(),
+        }
+    }
+}

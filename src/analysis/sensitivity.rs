@@ -1,0 +1,278 @@
+//! `fifsim sensitivity`: one-at-a-time shocks ([`super::shocks`]) to a scenario, each run down and
+//! up on the base run's seed, so every effect is a paired difference on common random numbers.
+//!
+//! The effect of a move is its mean fund TVPI minus the base's, and its P(fund TVPI < 1) minus the
+//! base's, each with a paired 95 % interval ([`super::paired`]). Shocks are ranked by the larger
+//! of their two |effects| on mean TVPI (the tornado's order).
+
+use std::fmt::Write as _;
+
+use serde::Serialize;
+
+use super::headline::{FUND_TVPI, LOSS_PROBABILITY};
+use super::paired::{Difference, mean_difference};
+use super::shocks::{Direction, Shock, library};
+use super::text::{fit, thousands};
+use super::{AnalysisError, Provenance, invariants, simulate};
+use crate::engine::RunOptions;
+use crate::scenario::Scenario;
+use crate::stats::summary::{Proportion, Summary, probability_below};
+
+/// How effects are computed, for the provenance of the outputs.
+pub const METHOD: &str = "one shock at a time, each run down and up with the base run's seed (common random numbers); \
+     effect = shocked − base from per-path differences: mean ± 1.96 SE; ranked by the larger |effect| on mean fund TVPI";
+
+/// The base run and every shock's effects.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Sensitivity {
+    pub provenance: Provenance,
+    pub base: BaseRun,
+    /// Ranked, largest effect first.
+    pub shocks: Vec<ShockEffects>,
+}
+
+/// The unshocked scenario's headline numbers.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BaseRun {
+    pub mean_tvpi: f64,
+    pub mean_tvpi_ci95: (f64, f64),
+    pub loss_probability: Proportion,
+}
+
+/// One shock's effects, down and up.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ShockEffects {
+    /// 1 = the largest effect.
+    pub rank: usize,
+    pub key: String,
+    pub label: String,
+    pub down: Effect,
+    pub up: Effect,
+    /// The larger |effect| on mean TVPI of the two moves: what the ranking uses.
+    pub size: f64,
+}
+
+/// The effect of one move.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Effect {
+    pub direction: Direction,
+    /// The move, e.g. "×1.25".
+    pub setting: String,
+    pub mean_tvpi: f64,
+    pub loss_probability: f64,
+    /// Shocked − base, mean fund TVPI.
+    pub tvpi: Difference,
+    /// Shocked − base, P(fund TVPI < 1).
+    pub loss: Difference,
+}
+
+/// Runs the sensitivity analysis would make for `scenario`: the base and two per shock.
+pub fn runs(scenario: &Scenario) -> usize {
+    1 + 2 * library(scenario).len()
+}
+
+/// Runs the base and every shock of [`library`] down and up with `options`; `progress` is told
+/// the paths done across all runs.
+///
+/// # Errors
+/// [`AnalysisError::Engine`] if a run fails, [`AnalysisError::Allocation`] if the direct-share
+/// shock cannot be made, [`AnalysisError::InvalidShock`] if a shock broke an invariant.
+pub fn run(scenario: &Scenario, options: &RunOptions, progress: &mut dyn FnMut(u64)) -> Result<Sensitivity, AnalysisError> {
+    let base = simulate(scenario, options, 0, progress)?;
+    let mut done = base.paths;
+    let base_tvpi = FUND_TVPI.values(&base);
+    let base_loss = LOSS_PROBABILITY.values(&base);
+    let shocks = library(scenario);
+    let mut effects = Vec::with_capacity(shocks.len());
+    for shock in &shocks {
+        let mut moves = Vec::with_capacity(2);
+        for direction in Direction::BOTH {
+            let shocked = shocked(scenario, shock, direction)?;
+            let results = simulate(&shocked, options, done, progress)?;
+            done += results.paths;
+            let (tvpi, loss) = (FUND_TVPI.values(&results), LOSS_PROBABILITY.values(&results));
+            moves.push(Effect {
+                direction,
+                setting: shock.setting(direction).to_string(),
+                mean_tvpi: Summary::of(&tvpi).mean,
+                loss_probability: Summary::of(&loss).mean,
+                tvpi: mean_difference(&base_tvpi, &tvpi),
+                loss: mean_difference(&base_loss, &loss),
+            });
+        }
+        let [down, up]: [Effect; 2] = moves.try_into().unwrap_or_else(|_| unreachable!("two directions"));
+        let size = down.tvpi.estimate.abs().max(up.tvpi.estimate.abs());
+        effects.push(ShockEffects { rank: 0, key: shock.key.clone(), label: shock.label.clone(), down, up, size });
+    }
+    // Largest first; NaN (no effect measurable) last; ties in library order (stable sort).
+    effects.sort_by(|a, b| match (a.size.is_nan(), b.size.is_nan()) {
+        (false, false) => b.size.total_cmp(&a.size),
+        (a_nan, b_nan) => a_nan.cmp(&b_nan),
+    });
+    for (i, e) in effects.iter_mut().enumerate() {
+        e.rank = i + 1;
+    }
+    let summary = Summary::of(&base_tvpi);
+    Ok(Sensitivity {
+        provenance: Provenance::new(&[scenario], options.seed, base.paths, 1 + 2 * shocks.len(), METHOD),
+        base: BaseRun {
+            mean_tvpi: summary.mean,
+            mean_tvpi_ci95: summary.mean_ci95,
+            loss_probability: probability_below(FUND_TVPI.values(&base).as_slice(), 1.0),
+        },
+        shocks: effects,
+    })
+}
+
+/// `scenario` with `shock` applied in `direction`, checked.
+///
+/// # Errors
+/// [`AnalysisError::Allocation`] or [`AnalysisError::InvalidShock`].
+pub fn shocked(scenario: &Scenario, shock: &Shock, direction: Direction) -> Result<Scenario, AnalysisError> {
+    let mut s = scenario.clone();
+    shock.apply(&mut s, direction).map_err(|source| AnalysisError::Allocation { file: scenario.source.clone(), source })?;
+    invariants::check(&s).map_err(|problem| AnalysisError::InvalidShock {
+        file: scenario.source.clone(),
+        shock: format!("{} {}", shock.key, shock.setting(direction)),
+        problem,
+    })?;
+    s.name = format!("{} [{} {}]", scenario.name, shock.key, shock.setting(direction));
+    Ok(s)
+}
+
+/// The ranked effects as a plain-text table, at most 100 columns wide.
+pub fn render(s: &Sensitivity) -> String {
+    let p = &s.provenance;
+    let mut out = String::new();
+    let scenario = p.scenarios.first().map_or("?", |x| x.name.as_str());
+    let _ = writeln!(out, "SENSITIVITY · {scenario} · {} paths per run · {} runs · seed {} (fifsim {})", thousands(p.paths), p.runs, p.seed, p.version);
+    let b = &s.base;
+    let _ = writeln!(
+        out,
+        "Base: mean fund TVPI {:.3}× (95% CI {:.3}–{:.3}) · P(TVPI < 1) {:.1}% (95% CI {:.1}–{:.1}%)",
+        b.mean_tvpi,
+        b.mean_tvpi_ci95.0,
+        b.mean_tvpi_ci95.1,
+        100.0 * b.loss_probability.estimate,
+        100.0 * b.loss_probability.ci95.0,
+        100.0 * b.loss_probability.ci95.1
+    );
+    out.push_str("One shock at a time, same seed; Δ = shocked − base with its paired 95% CI [lo, hi].\n\n");
+    let _ = writeln!(out, "{:>2}  {} {:<7}  {:<23}  Δ P(TVPI < 1)", "#", fit("shock", 38), "move", "Δ mean TVPI (×)");
+    for e in &s.shocks {
+        for (i, m) in [&e.down, &e.up].into_iter().enumerate() {
+            let (rank, label) = if i == 0 { (e.rank.to_string(), e.label.as_str()) } else { (String::new(), "") };
+            let line = format!("{rank:>2}  {} {:<7}  {:<23}  {}", fit(label, 38), m.setting, tvpi(&m.tvpi), pp(&m.loss));
+            let _ = writeln!(out, "{}", line.trim_end());
+        }
+    }
+    out
+}
+
+/// The effects as CSV: a provenance comment, a header, the base run (rank 0), then one row per
+/// shock and direction in rank order.
+pub fn to_csv(s: &Sensitivity) -> String {
+    let p = &s.provenance;
+    let scenario = p.scenarios.first().map_or("", |x| x.name.as_str());
+    let mut out = crate::report::export::provenance_line(scenario, p.seed, p.paths);
+    out.push('\n');
+    out.push_str(
+        "rank,shock,label,direction,setting,mean_tvpi,d_mean_tvpi,d_mean_tvpi_ci95_low,d_mean_tvpi_ci95_high,\
+         d_mean_tvpi_independent_half_width,p_tvpi_below_1,d_p_tvpi_below_1,d_p_ci95_low,d_p_ci95_high,d_p_independent_half_width\n",
+    );
+    let n = crate::report::export::csv_number;
+    let b = &s.base;
+    out.push_str(&format!("0,base,\"{scenario} as is\",,,{},,,,,{},,,,\n", n(b.mean_tvpi), n(b.loss_probability.estimate)));
+    for e in &s.shocks {
+        for m in [&e.down, &e.up] {
+            let direction = match m.direction {
+                Direction::Down => "down",
+                Direction::Up => "up",
+            };
+            let row = [
+                e.rank.to_string(),
+                e.key.clone(),
+                format!("\"{}\"", e.label.replace('"', "\"\"")),
+                direction.to_string(),
+                m.setting.clone(),
+                n(m.mean_tvpi),
+                n(m.tvpi.estimate),
+                n(m.tvpi.paired_ci95.0),
+                n(m.tvpi.paired_ci95.1),
+                n(m.tvpi.independent_half_width),
+                n(m.loss_probability),
+                n(m.loss.estimate),
+                n(m.loss.paired_ci95.0),
+                n(m.loss.paired_ci95.1),
+                n(m.loss.independent_half_width),
+            ];
+            out.push_str(&row.join(","));
+            out.push('\n');
+        }
+    }
+    out
+}
+
+fn tvpi(d: &Difference) -> String {
+    if d.estimate.is_finite() {
+        format!("{:+.3} [{:+.3}, {:+.3}]", d.estimate, d.paired_ci95.0, d.paired_ci95.1)
+    } else {
+        "–".to_string()
+    }
+}
+
+fn pp(d: &Difference) -> String {
+    if d.estimate.is_finite() {
+        format!("{:+.1}pp [{:+.1}, {:+.1}]", 100.0 * d.estimate, 100.0 * d.paired_ci95.0, 100.0 * d.paired_ci95.1)
+    } else {
+        "–".to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::shocks::ShockKind;
+    use crate::engine::{self, Stopping};
+
+    /// Mean-TVPI difference of `shock` moved `direction` against the base, on `paths` paths.
+    fn effect(kind: ShockKind, direction: Direction, paths: u64) -> Difference {
+        let base = crate::testing::base();
+        let shock = library(&base).into_iter().find(|s| s.kind == kind).unwrap();
+        let options = RunOptions { seed: 5, stopping: Stopping::Paths(paths), threads: Some(2) };
+        let a = engine::run(&base, &options, &mut |_| {}, None).unwrap();
+        let b = engine::run(&shocked(&base, &shock, direction).unwrap(), &options, &mut |_| {}, None).unwrap();
+        mean_difference(&FUND_TVPI.values(&a), &FUND_TVPI.values(&b))
+    }
+
+    #[test]
+    fn effects_have_the_signs_economics_says() {
+        // Higher exit multiples raise mean TVPI; higher fees and a bigger buy-back concession lower
+        // it. On common random numbers a few hundred paths settle the sign.
+        let up = effect(ShockKind::ExitMultiples, Direction::Up, 300);
+        assert!(up.paired_ci95.0 > 0.0, "higher exit multiples: {up:?}");
+        let down = effect(ShockKind::ExitMultiples, Direction::Down, 300);
+        assert!(down.paired_ci95.1 < 0.0, "lower exit multiples: {down:?}");
+        let fees = effect(ShockKind::Fees, Direction::Up, 300);
+        assert!(fees.paired_ci95.1 < 0.0, "higher fees: {fees:?}");
+        let concession = effect(ShockKind::Buyback, Direction::Up, 300);
+        assert!(concession.paired_ci95.1 < 0.0, "more concession: {concession:?}");
+        let no_concession = effect(ShockKind::Buyback, Direction::Down, 300);
+        assert!(no_concession.paired_ci95.0 > 0.0, "no concession: {no_concession:?}");
+    }
+
+    #[test]
+    fn a_small_run_is_ranked_and_renders_within_100_columns() {
+        let base = crate::testing::base();
+        let options = RunOptions { seed: 5, stopping: Stopping::Paths(60), threads: Some(2) };
+        let mut seen = 0;
+        let s = run(&base, &options, &mut |done| seen = done).unwrap();
+        assert_eq!(seen, 60 * runs(&base) as u64);
+        assert_eq!(s.shocks.len(), library(&base).len());
+        assert!(s.shocks.windows(2).all(|w| w[0].size >= w[1].size));
+        assert!(s.shocks.iter().enumerate().all(|(i, e)| e.rank == i + 1));
+        let table = render(&s);
+        assert!(table.lines().all(|l| l.chars().count() <= 100), "{table}");
+        assert!(table.contains("×1.25") && table.contains("Δ mean TVPI"), "{table}");
+    }
+}

@@ -1,0 +1,373 @@
+//! The library of one-at-a-time shocks `fifsim sensitivity` applies to a validated scenario, each
+//! a function of the scenario and a [`Direction`], with its range stated here:
+//!
+//! | shock | down | up |
+//! |---|---|---|
+//! | exit multiples: every profile's IPO median (and its Pareto threshold) and acquisition medians | ÷ 1.25 | × 1.25 |
+//! | graduation odds, one line per company profile in use (a profile used by fields of one tier is that tier's line; `clinical`, used by fields of two tiers, is its own): every stage's advance probability, with failure moving the other way | − 0.05 | + 0.05 |
+//! | exit-market persistence: the self-transition of every state worse than the best (base: tight, closed), the rest of the row rescaled | − 0.1 | + 0.1 |
+//! | manager skill dispersion | × 0 | × 2 |
+//! | leverage: every sub-fund's `fund_share` (commitments fixed, so sub-fund size = commitment / fund_share) | − 0.05 | + 0.05 |
+//! | management fees, in the investment period and after (annual) | − 0.5 pp | + 0.5 pp |
+//! | carried interest | − 5 pp | + 5 pp |
+//! | concession: the managers' buy-back share | × 0 | × 2 |
+//! | direct share (same total: sub-fund commitments rescaled, [`super::allocation`]) | − 0.1 | + 0.1 |
+//!
+//! Ranges are chosen to be plausible one-step moves, not extremes: ±25 % on exit values is about
+//! the gap between the tight and open market states; ±5 points of graduation odds is a quarter of
+//! the gap between the tiers' profiles; ±0.1 of persistence moves a closed spell from 4 to about
+//! 2.9 or 6.7 quarters; the fee and carry steps span the usual 1.5–2.5 % and 15–25 % of
+//! guidance-fund terms (CALIBRATION.md §1).
+//!
+//! Every shock keeps the scenario valid (probabilities in [0, 1], tables and rows summing to 1,
+//! log-odds recomputed): moves are clipped where a probability would leave [0, 1] (graduation
+//! moves at most what failure has to give; a self-transition stops at 0 or 1), `fund_share` stays
+//! in [0.01, 1], carry in [0, 0.95], the buy-back share at most 1, fees at least 0. A higher fee
+//! that would no longer fit the capital not invested (the validation rule) lowers the sub-fund's
+//! investable share to make room, as its agreement would have to. [`super::invariants`] checks
+//! the result.
+
+use serde::Serialize;
+
+use super::allocation::{self, AllocationError};
+use crate::scenario::{Outcome, Scenario, Tier};
+
+/// Factor on exit multiples.
+pub const EXIT_MULTIPLE_FACTOR: f64 = 1.25;
+/// Step in the advance probability of every stage.
+pub const GRADUATION_STEP: f64 = 0.05;
+/// Step in the self-transition of stressed market states.
+pub const PERSISTENCE_STEP: f64 = 0.1;
+/// Factors on manager skill dispersion, down and up.
+pub const SKILL_FACTORS: (f64, f64) = (0.0, 2.0);
+/// Step in every sub-fund's fund share.
+pub const FUND_SHARE_STEP: f64 = 0.05;
+/// Step in annual management fees.
+pub const FEE_STEP: f64 = 0.005;
+/// Step in carried interest.
+pub const CARRY_STEP: f64 = 0.05;
+/// Factors on the buy-back share, down and up.
+pub const BUYBACK_FACTORS: (f64, f64) = (0.0, 2.0);
+/// Step in the direct share.
+pub const DIRECT_SHARE_STEP: f64 = 0.1;
+
+/// Which way a shock moves its parameter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    Down,
+    Up,
+}
+
+impl Direction {
+    pub const BOTH: [Direction; 2] = [Direction::Down, Direction::Up];
+
+    fn sign(self) -> f64 {
+        match self {
+            Direction::Down => -1.0,
+            Direction::Up => 1.0,
+        }
+    }
+
+    fn pick<T>(self, down: T, up: T) -> T {
+        match self {
+            Direction::Down => down,
+            Direction::Up => up,
+        }
+    }
+}
+
+/// What a shock changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ShockKind {
+    ExitMultiples,
+    /// Graduation odds of the profile at this index of [`Scenario::profiles`].
+    Graduation { profile: usize },
+    MarketPersistence,
+    SkillDispersion,
+    FundShare,
+    Fees,
+    Carry,
+    Buyback,
+    DirectShare,
+}
+
+/// A named shock with its stated range.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Shock {
+    pub key: String,
+    pub label: String,
+    /// What the down and up moves are, e.g. "÷1.25" and "×1.25".
+    pub down: String,
+    pub up: String,
+    pub kind: ShockKind,
+}
+
+impl Shock {
+    /// The setting of a direction, e.g. "×1.25".
+    pub fn setting(&self, direction: Direction) -> &str {
+        direction.pick(&self.down, &self.up)
+    }
+
+    /// Applies the shock to `s`.
+    ///
+    /// # Errors
+    /// Only the direct-share shock can fail, when the scenario has no sleeve to move money into.
+    pub fn apply(&self, s: &mut Scenario, direction: Direction) -> Result<(), AllocationError> {
+        match self.kind {
+            ShockKind::ExitMultiples => exit_multiples(s, direction),
+            ShockKind::Graduation { profile } => graduation(s, profile, direction),
+            ShockKind::MarketPersistence => market_persistence(s, direction),
+            ShockKind::SkillDispersion => skill_dispersion(s, direction),
+            ShockKind::FundShare => fund_share(s, direction),
+            ShockKind::Fees => fees(s, direction),
+            ShockKind::Carry => carry(s, direction),
+            ShockKind::Buyback => buyback(s, direction),
+            ShockKind::DirectShare => return direct_share(s, direction),
+        }
+        Ok(())
+    }
+}
+
+/// The shocks that apply to `s`, in a fixed order (graduation lines per profile in use; no
+/// persistence line for a market with one state).
+pub fn library(s: &Scenario) -> Vec<Shock> {
+    let shock = |key: &str, label: String, down: &str, up: &str, kind| Shock { key: key.to_string(), label, down: down.to_string(), up: up.to_string(), kind };
+    let mut out = vec![shock("exit_multiples", "Exit multiples (IPO, trade sale)".into(), "÷1.25", "×1.25", ShockKind::ExitMultiples)];
+    for (index, p) in s.profiles.iter().enumerate() {
+        let tiers: Vec<Tier> = Tier::ALL.into_iter().filter(|t| s.fields.iter().any(|f| f.profile == index && f.tier == *t)).collect();
+        let label = match tiers.as_slice() {
+            [] => continue,
+            [t] if t.key() == p.key => format!("Graduation odds, {} tier", p.key),
+            // A profile shared by fields of several tiers (base: clinical) is its own line.
+            _ => format!("Graduation odds, {} profile", p.key),
+        };
+        out.push(shock(&format!("graduation_{}", p.key), label, "-0.05", "+0.05", ShockKind::Graduation { profile: index }));
+    }
+    let stressed = stressed_states(s);
+    if !stressed.is_empty() {
+        let names: Vec<&str> = stressed.iter().map(|&i| s.market.states[i].key.as_str()).collect();
+        out.push(shock("market_persistence", format!("Exit persistence ({})", names.join(", ")), "-0.1", "+0.1", ShockKind::MarketPersistence));
+    }
+    out.extend([
+        shock("skill_dispersion", "Manager skill dispersion".into(), "×0", "×2", ShockKind::SkillDispersion),
+        shock("fund_share", "Fund share in each sub-fund".into(), "-0.05", "+0.05", ShockKind::FundShare),
+        shock("fees", "Management fees".into(), "-0.5pp", "+0.5pp", ShockKind::Fees),
+        shock("carry", "Carried interest".into(), "-5pp", "+5pp", ShockKind::Carry),
+        shock("buyback", "Buy-back concession share".into(), "×0", "×2", ShockKind::Buyback),
+        shock("direct_share", "Direct share (same total)".into(), "-0.1", "+0.1", ShockKind::DirectShare),
+    ]);
+    out
+}
+
+/// IPO and acquisition medians × or ÷ [`EXIT_MULTIPLE_FACTOR`].
+pub fn exit_multiples(s: &mut Scenario, direction: Direction) {
+    let factor = direction.pick(1.0 / EXIT_MULTIPLE_FACTOR, EXIT_MULTIPLE_FACTOR);
+    for p in &mut s.profiles {
+        p.ipo_multiple.body.median *= factor;
+        // The threshold is a quantile of the body: it scales with the median.
+        p.ipo_multiple.threshold *= factor;
+        for stage in &mut p.stages {
+            stage.acquisition_multiple.median *= factor;
+        }
+    }
+}
+
+/// Every stage of profile `profile`: advance ± [`GRADUATION_STEP`], failure ∓ the same, clipped so
+/// both stay in [0, 1] and the table still sums to 1.
+pub fn graduation(s: &mut Scenario, profile: usize, direction: Direction) {
+    let Some(p) = s.profiles.get_mut(profile) else { return };
+    let (advance, failed) = (Outcome::Advance.index(), Outcome::Failed.index());
+    for stage in &mut p.stages {
+        let mut probs = stage.outcome_probabilities;
+        let pool = probs[advance] + probs[failed];
+        probs[advance] = (probs[advance] + direction.sign() * GRADUATION_STEP).clamp(0.0, pool);
+        probs[failed] = (pool - probs[advance]).max(0.0);
+        set_outcomes(stage, probs);
+    }
+}
+
+fn set_outcomes(stage: &mut crate::scenario::StageSpec, probs: [f64; 4]) {
+    let sum: f64 = probs.iter().sum();
+    stage.outcome_probabilities = probs.map(|x| x / sum);
+    stage.outcome_logits = stage.outcome_probabilities.map(f64::ln);
+}
+
+/// Market states whose IPO log-odds shift is below the best state's (base: tight and closed).
+fn stressed_states(s: &Scenario) -> Vec<usize> {
+    let best = s.market.states.iter().map(|m| m.ipo_logit_shift).fold(f64::NEG_INFINITY, f64::max);
+    (0..s.market.states.len()).filter(|&i| s.market.states[i].ipo_logit_shift < best).collect()
+}
+
+/// Self-transition of every stressed state ± [`PERSISTENCE_STEP`] (clipped to [0, 1]); the rest
+/// of its row is rescaled to fill the remainder (spread evenly if it was empty).
+pub fn market_persistence(s: &mut Scenario, direction: Direction) {
+    for i in stressed_states(s) {
+        let row = &mut s.market.transition[i];
+        let old = row[i];
+        let new = (old + direction.sign() * PERSISTENCE_STEP).clamp(0.0, 1.0);
+        let rest = 1.0 - old;
+        let others = row.len() - 1;
+        for (j, x) in row.iter_mut().enumerate() {
+            if j == i {
+                *x = new;
+            } else if rest > 0.0 {
+                *x *= (1.0 - new) / rest;
+            } else {
+                *x = (1.0 - new) / others as f64;
+            }
+        }
+        let sum: f64 = row.iter().sum();
+        row.iter_mut().for_each(|x| *x /= sum);
+    }
+}
+
+/// Skill dispersion × 0 or × 2.
+pub fn skill_dispersion(s: &mut Scenario, direction: Direction) {
+    s.skill.dispersion *= direction.pick(SKILL_FACTORS.0, SKILL_FACTORS.1);
+}
+
+/// Every sub-fund's fund share ± [`FUND_SHARE_STEP`], within [0.01, 1]; commitments unchanged.
+pub fn fund_share(s: &mut Scenario, direction: Direction) {
+    for sub in &mut s.subfunds {
+        sub.fund_share = (sub.fund_share + direction.sign() * FUND_SHARE_STEP).clamp(0.01, 1.0);
+    }
+}
+
+/// Both management fees ± [`FEE_STEP`] a year (at least 0); see the module docs for the
+/// investable share.
+pub fn fees(s: &mut Scenario, direction: Direction) {
+    let step = direction.sign() * FEE_STEP / 4.0;
+    for sub in &mut s.subfunds {
+        sub.management_fee_ip_per_quarter = (sub.management_fee_ip_per_quarter + step).max(0.0);
+        sub.management_fee_post_per_quarter = (sub.management_fee_post_per_quarter + step).max(0.0);
+        // Fee load fee_ip·ip + fee_post·inv·post must not exceed 1 − inv.
+        let (ip_years, post_years) = super::invariants::fee_years(sub);
+        let fitting = (1.0 - 4.0 * sub.management_fee_ip_per_quarter * ip_years) / (1.0 + 4.0 * sub.management_fee_post_per_quarter * post_years);
+        sub.investable_share = sub.investable_share.min(fitting);
+    }
+}
+
+/// Carry ± [`CARRY_STEP`], within [0, 0.95].
+pub fn carry(s: &mut Scenario, direction: Direction) {
+    for sub in &mut s.subfunds {
+        sub.carry = (sub.carry + direction.sign() * CARRY_STEP).clamp(0.0, 0.95);
+    }
+}
+
+/// Buy-back share × 0 or × 2 (at most 1).
+pub fn buyback(s: &mut Scenario, direction: Direction) {
+    let factor = direction.pick(BUYBACK_FACTORS.0, BUYBACK_FACTORS.1);
+    for sub in &mut s.subfunds {
+        sub.concession.buyback.share = (sub.concession.buyback.share * factor).min(1.0);
+    }
+}
+
+/// Direct share ± [`DIRECT_SHARE_STEP`] (within [0, 1]), same total.
+///
+/// # Errors
+/// See [`allocation::set_direct_share`].
+pub fn direct_share(s: &mut Scenario, direction: Direction) -> Result<(), AllocationError> {
+    let share = (s.fund.direct_share + direction.sign() * DIRECT_SHARE_STEP).clamp(0.0, 1.0);
+    allocation::set_direct_share(s, share)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::invariants;
+
+    #[test]
+    fn the_base_library_has_every_shock_with_clinical_on_its_own_line() {
+        let keys: Vec<String> = library(&crate::testing::base()).into_iter().map(|s| s.key).collect();
+        assert_eq!(
+            keys,
+            [
+                "exit_multiples",
+                "graduation_clinical",
+                "graduation_exploration",
+                "graduation_industrialising",
+                "graduation_prototype",
+                "market_persistence",
+                "skill_dispersion",
+                "fund_share",
+                "fees",
+                "carry",
+                "buyback",
+                "direct_share"
+            ]
+        );
+        let base = crate::testing::base();
+        let lib = library(&base);
+        assert_eq!(lib[1].label, "Graduation odds, clinical profile");
+        assert_eq!(lib[2].label, "Graduation odds, exploration tier");
+        assert_eq!(lib[5].label, "Exit persistence (closed, tight)");
+    }
+
+    #[test]
+    fn shocked_scenarios_stay_valid() {
+        let base = crate::testing::base();
+        for shock in library(&base) {
+            for direction in Direction::BOTH {
+                // Twice, and from an extreme scenario, so the clipping is exercised too.
+                let mut s = base.clone();
+                for _ in 0..3 {
+                    shock.apply(&mut s, direction).unwrap();
+                    invariants::check(&s).unwrap_or_else(|e| panic!("{} {direction:?}: {e}", shock.key));
+                }
+                assert_ne!(s, base, "{} {direction:?} changed nothing", shock.key);
+            }
+        }
+        // Extremes: a certain failure, an absorbing closed market.
+        let mut s = base.clone();
+        for p in &mut s.profiles {
+            for stage in &mut p.stages {
+                set_outcomes(stage, [0.0, 0.0, 1.0 - stage.outcome_probabilities[3], stage.outcome_probabilities[3]]);
+            }
+        }
+        let closed = s.market.states.iter().position(|m| m.key == "closed").unwrap();
+        s.market.transition[closed] = vec![0.0; s.market.states.len()];
+        s.market.transition[closed][closed] = 1.0;
+        for direction in Direction::BOTH {
+            let mut t = s.clone();
+            for p in 0..t.profiles.len() {
+                graduation(&mut t, p, direction);
+            }
+            market_persistence(&mut t, direction);
+            invariants::check(&t).unwrap_or_else(|e| panic!("{direction:?}: {e}"));
+        }
+    }
+
+    #[test]
+    fn shocks_move_what_they_say() {
+        let base = crate::testing::base();
+        let mut s = base.clone();
+        exit_multiples(&mut s, Direction::Up);
+        assert!((s.profiles[0].ipo_multiple.body.median / base.profiles[0].ipo_multiple.body.median - 1.25).abs() < 1e-12);
+        let mut s = base.clone();
+        graduation(&mut s, 1, Direction::Up);
+        let (new, old) = (&s.profiles[1].stages[0].outcome_probabilities, &base.profiles[1].stages[0].outcome_probabilities);
+        assert!((new[0] - old[0] - 0.05).abs() < 1e-12 && (old[2] - new[2] - 0.05).abs() < 1e-12 && new[1] == old[1]);
+        assert_eq!(s.profiles[0], base.profiles[0], "other profiles untouched");
+        let mut s = base.clone();
+        market_persistence(&mut s, Direction::Up);
+        let closed = s.market.states.iter().position(|m| m.key == "closed").unwrap();
+        assert!((s.market.transition[closed][closed] - base.market.transition[closed][closed] - 0.1).abs() < 1e-12);
+        let open = s.market.states.iter().position(|m| m.key == "open").unwrap();
+        assert_eq!(s.market.transition[open], base.market.transition[open], "the open state's row is untouched");
+        let mut s = base.clone();
+        fees(&mut s, Direction::Up);
+        let sub = &s.subfunds[0];
+        assert!((sub.management_fee_ip_per_quarter * 4.0 - 0.025).abs() < 1e-12);
+        assert!(sub.investable_share < 0.8, "the higher fee no longer fits 80% invested: {}", sub.investable_share);
+        let mut s = base.clone();
+        fees(&mut s, Direction::Down);
+        assert_eq!(s.subfunds[0].investable_share, 0.8);
+        let mut s = base.clone();
+        direct_share(&mut s, Direction::Up).unwrap();
+        assert!((s.fund.direct_share - 0.3).abs() < 1e-12);
+        let mut s = base.clone();
+        buyback(&mut s, Direction::Up);
+        assert!((s.subfunds[0].concession.buyback.share - 0.6).abs() < 1e-12);
+    }
+}

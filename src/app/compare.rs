@@ -1,0 +1,42 @@
+//! `fifsim compare`: run scenarios on common random numbers and publish `compare.json`,
+//! `compare.csv` and the overlay charts ([`crate::analysis::compare`]).
+
+use std::path::{Path, PathBuf};
+
+use super::AppError;
+use super::decision::{Files, Pending, default_dir, stage};
+use crate::analysis::compare::{self, Compared};
+use crate::engine::RunOptions;
+use crate::scenario::Scenario;
+
+/// The comparison, as JSON; also the marker of a comparison folder.
+pub const COMPARE_JSON: &str = "compare.json";
+/// The comparison in long format.
+pub const COMPARE_CSV: &str = "compare.csv";
+/// Paths per scenario by default: as `fifsim run`, so the first scenario's levels are the numbers
+/// `run` prints for it; two scenarios take a few seconds.
+pub const DEFAULT_PATHS: u64 = 10_000;
+
+/// `results/compare-<a>-vs-<b>[-vs-<c>…]`.
+pub fn default_results_dir(scenarios: &[Scenario]) -> PathBuf {
+    let names: Vec<&str> = scenarios.iter().map(|s| s.name.as_str()).collect();
+    default_dir(&format!("compare-{}", names.join("-vs-")))
+}
+
+/// Runs `scenarios` and writes the comparison into a staging folder for `out` (checked before
+/// anything is simulated).
+///
+/// # Errors
+/// [`AppError::Output`] for a refused folder, [`AppError::Analysis`], [`AppError::Export`].
+pub fn compare(scenarios: &[Scenario], options: &RunOptions, out: &Path, force: bool, progress: &mut dyn FnMut(u64)) -> Result<Pending<Compared>, AppError> {
+    let staging = stage(out, force, COMPARE_JSON)?;
+    let compared = compare::run(scenarios, options, progress)?;
+    let files = Files {
+        json: COMPARE_JSON,
+        to_json: |c: &Compared| &c.comparison,
+        csv: COMPARE_CSV,
+        to_csv: |c| compare::to_csv(&c.comparison),
+        charts: |c, dir| crate::charts::compare_charts(&c.comparison, &c.curves, dir),
+    };
+    Pending::write(compared, staging, files)
+}

@@ -1,0 +1,55 @@
+//! `fifsim frontier`: the allocation sweep on common random numbers, published as
+//! `frontier.json`, `frontier.csv` and `frontier.png` ([`crate::analysis::frontier`]).
+
+use std::path::{Path, PathBuf};
+
+use super::AppError;
+use super::decision::{Files, Pending, default_dir, stage};
+use crate::analysis::frontier::{self, Frontier};
+use crate::engine::RunOptions;
+use crate::scenario::Scenario;
+
+/// The sweep, as JSON; also the marker of a frontier folder.
+pub const FRONTIER_JSON: &str = "frontier.json";
+/// One row per allocation.
+pub const FRONTIER_CSV: &str = "frontier.csv";
+/// Paths per allocation by default: 61 allocations of the base scenario (122,000 paths) take
+/// 15–35 s on two cores. All share their random numbers, so their ranking is sharper than each point's
+/// own interval.
+pub const DEFAULT_PATHS: u64 = 2_000;
+
+/// `results/frontier-<scenario>`.
+pub fn default_results_dir(scenario: &Scenario) -> PathBuf {
+    default_dir(&format!("frontier-{}", scenario.name))
+}
+
+/// Runs the sweep and writes it into a staging folder for `out`.
+///
+/// # Errors
+/// [`AppError::Output`] for a refused folder, [`AppError::Analysis`] (also for a grid the
+/// scenario cannot take, before anything is simulated), [`AppError::Export`].
+pub fn frontier(
+    scenario: &Scenario,
+    direct_shares: &[f64],
+    divisions: usize,
+    options: &RunOptions,
+    out: &Path,
+    force: bool,
+    progress: &mut dyn FnMut(u64),
+) -> Result<Pending<Frontier>, AppError> {
+    let staging = stage(out, force, FRONTIER_JSON)?;
+    let result = frontier::run(scenario, direct_shares, divisions, options, progress)?;
+    let files = Files {
+        json: FRONTIER_JSON,
+        to_json: |f: &Frontier| f,
+        csv: FRONTIER_CSV,
+        to_csv: frontier::to_csv,
+        charts: |f, dir| Ok(vec![crate::charts::frontier(f, dir)?]),
+    };
+    Pending::write(result, staging, files)
+}
+
+/// Allocations the sweep will run (the grid and the scenario as it is), for progress.
+pub fn runs(direct_shares: &[f64], divisions: usize) -> usize {
+    frontier::grid(direct_shares, divisions).len() + 1
+}
