@@ -64,3 +64,15 @@ fn golden_values_of_a_small_run() {
 /// Means over 64 paths of base at seed 7: fund TVPI, fund IRR, J-curve trough (CNY m),
 /// companies backed, IPOs.
 const GOLDEN: [f64; 5] = [1.4280513647205337, 0.06795288193203788, -6308.914928392219, 581.109375, 27.9375];
+
+/// A fund with no direct share (fields keep their direct weights) runs, and puts all its money
+/// through the sub-funds.
+#[test]
+fn a_fund_without_direct_share_runs() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/no_direct.toml");
+    let scenario = crate::scenario::load_str("extends = \"base.toml\"\n[fund]\ndirect_share = 0.0\n", &path).unwrap();
+    let options = RunOptions { seed: 5, stopping: Stopping::Paths(20), threads: Some(1) };
+    let r = run(&scenario, &options, &mut |_| {}, None).unwrap();
+    assert!(r.column("direct_paid_in_cny_m").unwrap().iter().all(|&x| x == 0.0));
+    assert!(r.summary("subfunds_paid_in_cny_m").unwrap().mean > 0.0);
+}

@@ -79,7 +79,10 @@ pub fn simulate(env: &Environment<'_>, laws: &[ProfileLaw], spec: &DirectSpec, k
     let mut pool = 0.0;
     let mut deals = 0usize;
     let mut pending: Option<Deal> = None;
-    for quarter in 0..spec.deploy_quarters.min(horizon + 1) {
+    // A sleeve with no budget makes no deals (each would be capped at zero and never exhaust
+    // the pool).
+    let deploy_quarters = if spec.budget_cny_m > 0.0 { spec.deploy_quarters.min(horizon + 1) } else { 0 };
+    for quarter in 0..deploy_quarters {
         pool += allocation + ws.returns[quarter];
         loop {
             let deal = match pending.take() {

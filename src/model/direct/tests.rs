@@ -29,6 +29,19 @@ fn the_budget_bounds_what_is_committed_and_paid() {
     }
 }
 
+/// A fund with no direct share keeps its direct weights but makes no direct deals (and ends).
+#[test]
+fn a_sleeve_without_budget_makes_no_deals() {
+    let mut scenario = testing::base();
+    scenario.direct.budget_cny_m = 0.0;
+    assert!(scenario.fields.iter().any(|f| f.direct_weight > 0.0));
+    let out = run(&scenario, 3);
+    assert_eq!(out.book.counts.backed, 0);
+    assert_eq!(out.committed, 0.0);
+    assert_eq!(out.flows.total_paid_in(), 0.0);
+    assert_eq!(out.undeployed, 0.0);
+}
+
 /// Two equal tranches and a deadline too short for any next round: every second tranche
 /// lapses, so exactly half of what is committed is paid (lapses recycle into new deals).
 #[test]
