@@ -119,11 +119,12 @@ fn make_deals(env: &Environment<'_>, laws: &[ProfileLaw], spec: &SubFundSpec, bu
     let spend_per_quarter = budget * pace / period;
     let mut spent = 0.0;
     while spent < budget * (1.0 - 1e-9) {
-        let offset = (spent / spend_per_quarter).floor();
-        if offset >= period {
+        // Quarters into the period (`spent` ≥ 0, so truncation is the floor).
+        let offset = (spent / spend_per_quarter) as usize;
+        if offset >= spec.investment_period_quarters {
             break; // the investment period closed with commitments undeployed
         }
-        let quarter = spec.vintage + offset as usize;
+        let quarter = spec.vintage + offset;
         // Deal k draws from item k + 1 of the sub-fund's stream (item 0 is the sub-fund's own).
         let rng = &mut key.rng(path, ws.companies.len() as u64 + 1);
         let field = pick(spec.fields.iter().map(|&(f, w)| (f, w)), rng.random());

@@ -276,7 +276,11 @@ impl QuantileSketch {
         let exponent = (bits >> 52) as i64 - 1023;
         let s = f64::from_bits((bits & MANTISSA_MASK) | EXPONENT_OF_ONE) - 1.0;
         let log2_approx = exponent as f64 + ((CUBIC_A * s + CUBIC_B) * s + CUBIC_C) * s;
-        (log2_approx * self.buckets_per_octave).floor() as i64
+        // The floor, by a cast and a correction: `f64::floor` is a libm call on baseline x86-64
+        // and this runs for every point of every fan.
+        let level = log2_approx * self.buckets_per_octave;
+        let truncated = level as i64;
+        if (truncated as f64) > level { truncated - 1 } else { truncated }
     }
 
     /// The magnitude where bucket `index` starts: the inverse of `m·L` at `index`.
