@@ -50,8 +50,9 @@ pub struct RunOptions {
     pub threads: Option<usize>,
 }
 
-/// Receives each chunk's rows, in path order, as soon as the chunk is done.
-pub trait PathSink {
+/// Receives each chunk's rows, in path order, while the next chunk is being simulated (so it
+/// runs on a worker thread: hence `Send`).
+pub trait PathSink: Send {
     /// `rows[k]` belongs to path `first_path + k`.
     ///
     /// # Errors
@@ -123,18 +124,25 @@ pub fn run(scenario: &Scenario, options: &RunOptions, progress: &mut dyn FnMut(u
     if target == 0 {
         return Err(EngineError::NoPaths);
     }
+    // Chunk k's rows are written while chunk k + 1 is simulated: writing is the one serial step
+    // per chunk, and the workers would otherwise wait for it.
+    let mut unwritten: Option<(u64, Vec<Vec<f64>>)> = None;
     while results.paths < target {
         let first = results.paths;
         let last = (first + CHUNK).min(target);
-        let rows = pool.install(|| simulate_chunk(&simulator, &workers, first..last));
+        let (rows, written) = pool.install(|| {
+            rayon::join(
+                || simulate_chunk(&simulator, &workers, first..last),
+                || write(sink.as_deref_mut(), unwritten.take()),
+            )
+        });
+        written?;
         for row in &rows {
             for (column, value) in results.columns.iter_mut().zip(row) {
                 column.push(*value);
             }
         }
-        if let Some(sink) = sink.as_deref_mut() {
-            sink.write_rows(first, &rows)?;
-        }
+        unwritten = Some((first, rows));
         results.paths = last;
         progress(last);
         if let Stopping::Precision { half_width, min_paths, .. } = options.stopping {
@@ -144,6 +152,7 @@ pub fn run(scenario: &Scenario, options: &RunOptions, progress: &mut dyn FnMut(u
             }
         }
     }
+    write(sink, unwritten)?;
     for worker in workers {
         let worker = worker.into_inner().unwrap_or_else(PoisonError::into_inner);
         for (fan, part) in results.fans.iter_mut().zip(&worker.fans) {
@@ -151,6 +160,14 @@ pub fn run(scenario: &Scenario, options: &RunOptions, progress: &mut dyn FnMut(u
         }
     }
     Ok(results)
+}
+
+/// Writes `rows` (first path, rows) to `sink`, if there are both.
+fn write<'s>(sink: Option<&mut (dyn PathSink + 's)>, rows: Option<(u64, Vec<Vec<f64>>)>) -> std::io::Result<()> {
+    match (sink, rows) {
+        (Some(sink), Some((first, rows))) => sink.write_rows(first, &rows),
+        _ => Ok(()),
+    }
 }
 
 /// A worker thread's buffers and fans.

@@ -110,6 +110,10 @@ impl Waterfall {
     /// Distributes `proceeds` through the four tiers and returns the split; `lp + gp == proceeds`.
     pub fn distribute(&mut self, proceeds: f64) -> Split {
         debug_assert!(proceeds >= 0.0, "negative proceeds {proceeds}");
+        if proceeds == 0.0 {
+            // Nothing moves through any tier (most quarters of a sub-fund's life).
+            return Split { lp: 0.0, gp: 0.0 };
+        }
         let WaterfallTerms {
             carry, catch_up, ..
         } = self.terms;
@@ -150,6 +154,9 @@ impl Waterfall {
     /// What LPs and the GP would get if `nav` were distributed now, without changing state: the
     /// LPs' stake net of accrued carry. Clawback is not included; it is settled at the end of life.
     pub fn liquidation_split(&self, nav: f64) -> Split {
+        if nav == 0.0 {
+            return Split { lp: 0.0, gp: 0.0 };
+        }
         self.clone().distribute(nav)
     }
 
