@@ -12,8 +12,11 @@
 //!   DESIGN.md §7);
 //! * the **path** index, so path *i* never touches path *j*'s numbers, whatever thread or batch
 //!   runs it;
-//! * the **item** within the component: 0 for the component's own draws, *k* for its *k*-th
-//!   company, so a company keeps its draws when an earlier company made more or fewer of them.
+//! * the **item** within the component: 0 for the component's own draws, then one per deal,
+//!   keyed by the deal's quarter and its place among that quarter's deals ([`deal_item`]), so a
+//!   deal keeps its draws when an earlier company made more or fewer of them, and when a
+//!   scenario with more (or less) money to deploy makes more (or fewer) deals per quarter: the
+//!   deals the two have in common in a quarter share their numbers.
 //!
 //! Seeding a fresh generator per item costs a few nanoseconds; a block cipher such as ChaCha
 //! with seekable streams gives the same keyed structure but pays for a whole buffer of blocks at
@@ -147,6 +150,15 @@ impl StreamKey {
         }
         PathRng::from_seed(seed)
     }
+}
+
+/// The item of the `slot`-th deal drawn in `quarter` (item 0 is the component's own stream).
+///
+/// Keying deals by (quarter, slot) rather than by a running count is what makes scenarios that
+/// deploy at different rates pair: with a running count, deal *k* of a bigger budget comes
+/// quarters earlier, in another market state, than deal *k* of a smaller one.
+pub fn deal_item(quarter: usize, slot: usize) -> u64 {
+    ((quarter as u64) << 32 | slot as u64) + 1
 }
 
 const GOLDEN_GAMMA: u64 = 0x9E37_79B9_7F4A_7C15;

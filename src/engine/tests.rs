@@ -62,8 +62,9 @@ fn golden_values_of_a_small_run() {
 }
 
 /// Means over 64 paths of base at seed 7: fund TVPI, fund IRR, J-curve trough (CNY m),
-/// companies backed, IPOs.
-const GOLDEN: [f64; 5] = [1.4280513647205337, 0.06795288193203788, -6308.914928392219, 581.109375, 27.9375];
+/// companies backed, IPOs. Last moved when deals were keyed by (quarter, slot) instead of a
+/// running count (`rng::deal_item`), which redraws every deal.
+const GOLDEN: [f64; 5] = [1.4091132828740722, 0.06592511736390398, -6247.618056110622, 583.859375, 28.078125];
 
 /// A fund with no direct share (fields keep their direct weights) runs, and puts all its money
 /// through the sub-funds.

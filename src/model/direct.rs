@@ -27,7 +27,7 @@ use super::Environment;
 use super::company::{self, Backer, ProfileLaw, Round};
 use super::flows::CashFlows;
 use super::holdings::{Book, Close, Entry, RoundTake};
-use crate::rng::{PathRng, RandomUse, StreamKey};
+use crate::rng::{PathRng, RandomUse, StreamKey, deal_item};
 use crate::scenario::{DirectSpec, Stage, TranchePricing};
 
 /// What the direct sleeve did on one path.
@@ -77,27 +77,29 @@ pub fn simulate(env: &Environment<'_>, laws: &[ProfileLaw], spec: &DirectSpec, k
     let backer = Backer::new(spec.skill, 0.0);
     let allocation = spec.budget_cny_m / spec.deploy_quarters as f64;
     let mut pool = 0.0;
-    let mut deals = 0usize;
     let mut pending: Option<Deal> = None;
     // A sleeve with no budget makes no deals (each would be capped at zero and never exhaust
     // the pool).
     let deploy_quarters = if spec.budget_cny_m > 0.0 { spec.deploy_quarters.min(horizon + 1) } else { 0 };
     for quarter in 0..deploy_quarters {
         pool += allocation + ws.returns[quarter];
+        let mut slot = 0;
         loop {
             let deal = match pending.take() {
                 Some(deal) => deal,
-                None => match draw_deal(env, laws, spec, quarter, key.rng(path, deals as u64 + 1)) {
-                    Some(deal) => deal,
-                    None => break,
-                },
+                None => {
+                    slot += 1;
+                    match draw_deal(env, laws, spec, quarter, key.rng(path, deal_item(quarter, slot - 1))) {
+                        Some(deal) => deal,
+                        None => break,
+                    }
+                }
             };
             if deal.commitment > pool * (1.0 + 1e-12) {
                 pending = Some(deal);
                 break;
             }
             pool -= deal.commitment;
-            deals += 1;
             invest(env, laws, spec, deal, quarter, backer, ws, out);
         }
     }
@@ -134,7 +136,7 @@ fn field_weight(env: &Environment<'_>, spec: &DirectSpec, field: usize, quarter:
     }
 }
 
-/// Draws a deal from its own generator (deal k uses item k + 1 of the sleeve's stream); `None`
+/// Draws a deal from its own generator (the `slot`-th deal drawn in a quarter uses [`deal_item`]); `None`
 /// when no field takes new deals.
 fn draw_deal(env: &Environment<'_>, laws: &[ProfileLaw], spec: &DirectSpec, quarter: usize, mut rng: PathRng) -> Option<Deal> {
     let fields = &env.scenario.fields;

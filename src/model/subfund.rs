@@ -32,7 +32,7 @@ use super::concession::{self, ConcessionCosts};
 use super::flows::CashFlows;
 use super::holdings::{Book, Close, Entry, RoundTake};
 use super::waterfall::{Waterfall, WaterfallTerms};
-use crate::rng::{RandomUse, StreamKey};
+use crate::rng::{RandomUse, StreamKey, deal_item};
 use crate::scenario::{Stage, SubFundSpec};
 
 /// What one sub-fund did on one path.
@@ -118,6 +118,7 @@ fn make_deals(env: &Environment<'_>, laws: &[ProfileLaw], spec: &SubFundSpec, bu
     let period = spec.investment_period_quarters as f64;
     let spend_per_quarter = budget * pace / period;
     let mut spent = 0.0;
+    let (mut last_quarter, mut slot) = (usize::MAX, 0);
     while spent < budget * (1.0 - 1e-9) {
         // Quarters into the period (`spent` ≥ 0, so truncation is the floor).
         let offset = (spent / spend_per_quarter) as usize;
@@ -125,8 +126,9 @@ fn make_deals(env: &Environment<'_>, laws: &[ProfileLaw], spec: &SubFundSpec, bu
             break; // the investment period closed with commitments undeployed
         }
         let quarter = spec.vintage + offset;
-        // Deal k draws from item k + 1 of the sub-fund's stream (item 0 is the sub-fund's own).
-        let rng = &mut key.rng(path, ws.companies.len() as u64 + 1);
+        slot = if quarter == last_quarter { slot + 1 } else { 0 };
+        last_quarter = quarter;
+        let rng = &mut key.rng(path, deal_item(quarter, slot));
         let field = pick(spec.fields.iter().map(|&(f, w)| (f, w)), rng.random());
         let stage = pick(Stage::ALL.into_iter().zip(spec.stage_mix), rng.random());
         let local = rng.random::<f64>() < spec.local_share;

@@ -89,3 +89,31 @@ fn follow_ons_stop_when_reserves_run_out() {
         assert!(invested <= size * spec.investable_share * (1.0 + 1e-9));
     }
 }
+
+/// Deals are keyed by (quarter, slot): a bigger sub-fund makes more deals per quarter, and the
+/// deals the two share in a quarter are the same companies (common random numbers pair them).
+#[test]
+fn a_bigger_budget_keeps_the_deals_of_each_quarter() {
+    let scenario = testing::base();
+    let shocks = Shocks::constant(&scenario, scenario.market.initial);
+    let env = shocks.environment(&scenario);
+    let laws: Vec<ProfileLaw> = scenario.profiles.iter().map(|p| ProfileLaw::new(p).unwrap()).collect();
+    let spec = &scenario.subfunds[0];
+    let key = StreamKey::new(17, Component::SubFund(&spec.key));
+    let deals = |budget: f64| {
+        let mut ws = Workspace::default();
+        make_deals(&env, &laws, spec, budget, 1.0, Backer::AVERAGE, &key, 3, &mut ws, &mut RandomUse::default());
+        ws.companies.iter().map(|c| (c.entry_quarter, c.field, c.entry_stage, c.entry_post_money.to_bits())).collect::<Vec<_>>()
+    };
+    let (small, big) = (deals(1_000.0), deals(1_600.0));
+    assert!(big.len() > small.len());
+    let mut shared = 0;
+    for quarter in spec.vintage..spec.vintage + spec.investment_period_quarters {
+        let a: Vec<_> = small.iter().filter(|d| d.0 == quarter).collect();
+        let b: Vec<_> = big.iter().filter(|d| d.0 == quarter).collect();
+        assert!(a.len() <= b.len(), "quarter {quarter}");
+        assert_eq!(a[..], b[..a.len()], "quarter {quarter}");
+        shared += a.len();
+    }
+    assert_eq!(shared, small.len());
+}
