@@ -168,6 +168,15 @@ impl Backer {
         Backer { skill_odds: logit.exp(), skill_value: valuation_log.exp() }
     }
 
+    /// A manager `z` standard deviations from the mean, among managers whose skill has sd
+    /// `dispersion` on the advance log-odds and moves log exit values by `valuation_log_per_unit`
+    /// per unit of it. Mean-centred: both multipliers average 1 over managers (z standard
+    /// normal), so the average manager is the market average and dispersion is pure risk.
+    pub fn manager(z: f64, dispersion: f64, valuation_log_per_unit: f64) -> Backer {
+        let (odds_sd, value_sd) = (dispersion, dispersion * valuation_log_per_unit);
+        Backer::new(odds_sd * z - odds_sd * odds_sd / 2.0, value_sd * z - value_sd * value_sd / 2.0)
+    }
+
     /// A market-average backer.
     pub const AVERAGE: Backer = Backer { skill_odds: 1.0, skill_value: 1.0 };
 }

@@ -2,9 +2,12 @@
 //!
 //! On each path a sub-fund draws its manager's persistent skill (normal, the scenario's
 //! dispersion, on the advance log-odds scale — the dispersion between sub-funds is one of a fund
-//! of funds' largest risks), its deployment pace (lognormal; a slow manager leaves commitments
-//! idle, and deals planned after the investment period never happen), and whether it extends its
-//! life. Then:
+//! of funds' largest risks). Skill is *mean*-centred: the multipliers it puts on the odds of
+//! advancing and on exit values average 1 over managers ([`Backer::manager`]), so the average
+//! manager is the market average the profiles are calibrated to — as the direct team with
+//! `skill = 0` is — and more dispersion adds risk, not expected return. It also draws its
+//! deployment pace (lognormal; a slow manager leaves commitments idle, and deals planned after
+//! the investment period never happen), and whether it extends its life. Then:
 //!
 //! 1. **Deals.** Initial cheques (the investable capital less reserves) are spread over the
 //!    investment period at the drawn pace. Each deal picks a field and an entry stage from the
@@ -77,11 +80,12 @@ pub fn simulate(env: &Environment<'_>, laws: &[ProfileLaw], spec: &SubFundSpec, 
     let scenario = env.scenario;
     let horizon = env.horizon();
     let mut rng = key.rng(path, 0);
-    let skill = scenario.skill.dispersion * rng.sample::<f64, _>(StandardNormal);
+    let z: f64 = rng.sample(StandardNormal);
+    let skill = scenario.skill.dispersion * z;
     let pace = spec.deployment_pace.median * (spec.deployment_pace.sigma * rng.sample::<f64, _>(StandardNormal)).exp();
     let extended = rng.random::<f64>() < spec.extension_probability;
     let end = (spec.vintage + spec.term_quarters + if extended { spec.extension_quarters } else { 0 }).min(horizon);
-    let backer = Backer::new(skill, skill * scenario.skill.valuation_log_per_unit);
+    let backer = Backer::manager(z, scenario.skill.dispersion, scenario.skill.valuation_log_per_unit);
     out.random = RandomUse::default();
     out.random.record(&rng);
 

@@ -124,3 +124,27 @@ fn a_closed_ipo_window_delays_listings() {
     };
     assert!(ipos_by_quarter_8(closed) * 5 < ipos_by_quarter_8(open));
 }
+
+/// Over managers (z standard normal), a manager's multipliers on the odds of advancing and on
+/// exit values average exactly 1, whatever the dispersion; the median manager is below 1.
+#[test]
+fn manager_skill_is_mean_centred() {
+    let density = |z: f64| (-z * z / 2.0).exp() / (2.0 * std::f64::consts::PI).sqrt();
+    for dispersion in [0.0, 0.4, 1.0] {
+        // Trapezoid rule on [-10, 10]: exact to ~1e-12 for these smooth, fast-decaying integrands.
+        let (n, width) = (20_000, 20.0);
+        let h = width / n as f64;
+        let (mut odds, mut value) = (0.0, 0.0);
+        for i in 0..=n {
+            let z = -width / 2.0 + i as f64 * h;
+            let weight = if i == 0 || i == n { h / 2.0 } else { h } * density(z);
+            let b = Backer::manager(z, dispersion, 0.3);
+            odds += weight * b.skill_odds;
+            value += weight * b.skill_value;
+        }
+        assert!((odds - 1.0).abs() < 1e-9, "dispersion {dispersion}: mean odds multiplier {odds}");
+        assert!((value - 1.0).abs() < 1e-9, "dispersion {dispersion}: mean value multiplier {value}");
+        let median = Backer::manager(0.0, dispersion, 0.3);
+        assert!(median.skill_odds <= 1.0 && (dispersion == 0.0) == (median.skill_odds == 1.0));
+    }
+}
