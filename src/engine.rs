@@ -20,7 +20,7 @@ use crate::model::company::LawError;
 use crate::model::fund::{PathState, Simulator};
 use crate::scenario::Scenario;
 use crate::stats::sketch::Fan;
-use crate::stats::summary::Summary;
+use crate::stats::summary::{self, Summary};
 
 /// Paths simulated between two reductions. Fixed (not derived from the thread count), so
 /// `--precision` stops at the same path whatever the machine.
@@ -146,8 +146,8 @@ pub fn run(scenario: &Scenario, options: &RunOptions, progress: &mut dyn FnMut(u
         results.paths = last;
         progress(last);
         if let Stopping::Precision { half_width, min_paths, .. } = options.stopping {
-            let summary = Summary::of(&results.columns[tvpi]);
-            if results.paths >= min_paths && 1.96 * summary.std_error < half_width {
+            let std_error = summary::standard_error(&results.columns[tvpi]);
+            if results.paths >= min_paths && 1.96 * std_error < half_width {
                 break;
             }
         }

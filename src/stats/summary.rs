@@ -88,16 +88,8 @@ impl Summary {
     /// ```
     pub fn of(values: &[f64]) -> Summary {
         let mut sorted: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
-        let n = sorted.len();
-        let count = n as f64;
-        let mean = compensated_sum(sorted.iter().copied()) / count;
-        let std_dev = if n >= 2 {
-            let squares = compensated_sum(sorted.iter().map(|v| (v - mean) * (v - mean)));
-            (squares / (count - 1.0)).sqrt()
-        } else {
-            f64::NAN
-        };
-        let std_error = std_dev / count.sqrt();
+        let Moments { n, mean, std_dev } = Moments::of(&sorted);
+        let std_error = std_dev / (n as f64).sqrt();
         sorted.sort_unstable_by(f64::total_cmp);
         let quantiles = STANDARD_PROBABILITIES
             .iter()
@@ -128,6 +120,36 @@ impl Summary {
     /// The quantile computed at exactly probability `p`, if it is one of those computed.
     pub fn quantile(&self, p: f64) -> Option<&Quantile> {
         self.quantiles.iter().find(|q| q.p == p)
+    }
+}
+
+/// The standard error of the mean of the finite `values`, as [`Summary::of`] computes it but
+/// in one linear pass, without sorting (the `--precision` rule asks for it after every chunk).
+pub fn standard_error(values: &[f64]) -> f64 {
+    let finite: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
+    let m = Moments::of(&finite);
+    m.std_dev / (m.n as f64).sqrt()
+}
+
+/// Count, mean and sample standard deviation of finite values, summed in order.
+struct Moments {
+    n: usize,
+    mean: f64,
+    std_dev: f64,
+}
+
+impl Moments {
+    fn of(finite: &[f64]) -> Moments {
+        let n = finite.len();
+        let count = n as f64;
+        let mean = compensated_sum(finite.iter().copied()) / count;
+        let std_dev = if n >= 2 {
+            let squares = compensated_sum(finite.iter().map(|v| (v - mean) * (v - mean)));
+            (squares / (count - 1.0)).sqrt()
+        } else {
+            f64::NAN
+        };
+        Moments { n, mean, std_dev }
     }
 }
 
@@ -310,6 +332,13 @@ fn compensated_sum(values: impl Iterator<Item = f64>) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn standard_error_matches_the_summary() {
+        let values = [0.4, 1.1, f64::NAN, 2.5, 0.9, 1.6, f64::INFINITY, 0.7];
+        assert_eq!(standard_error(&values).to_bits(), Summary::of(&values).std_error.to_bits());
+        assert!(standard_error(&[1.0]).is_nan());
+    }
     use rand::{RngExt, SeedableRng};
     use rand_chacha::ChaCha8Rng;
 
