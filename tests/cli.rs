@@ -462,3 +462,43 @@ fn frontier_is_reproducible_and_marks_an_efficient_set() {
     assert!(rows.iter().any(|r| r["efficient"] == "true"));
     assert!(rows.iter().all(|r| ["true", "false"].contains(&r["efficient_at_direct_share"].as_str())));
 }
+
+/// A scenario a user writes with a hand-computed answer: a direct-only fund whose companies all
+/// enter at growth, wait exactly 12 months (`shape = inf`) and list at 3× their entry price,
+/// with no valuation shocks and no running costs. Every path: TVPI = DPI = 3 and IRR = 3 − 1 =
+/// 200% a year, whatever the market and field draws.
+#[test]
+fn a_hand_computed_scenario_gives_its_answer_end_to_end() {
+    let tmp = TempDir::new().unwrap();
+    let mut body = String::from(
+        "name = \"closed_form\"\n[fund]\ndirect_share = 1.0\nrunning_cost_per_year = 0.0\n\
+         [factors]\nvaluation_log_per_unit = 0.0\n\
+         [direct]\nstage_mix = { seed = 0.0, a = 0.0, b = 0.0, c = 0.0, growth = 1.0 }\ntranches = [1.0]\n",
+    );
+    for state in ["open", "tight", "closed"] {
+        body += &format!("[exit_market.states.{state}]\nvaluation_log_shift = 0.0\n");
+    }
+    for profile in ["prototype", "industrialising", "exploration", "clinical"] {
+        body += &format!(
+            "[profiles.{profile}]\nipo_multiple = {{ median = 3.0, sigma = 0.0, tail_share = 0.0, tail_alpha = 2.0 }}\n\
+             [profiles.{profile}.stages.growth]\nmonths_to_event = {{ mean = 12.0, shape = inf }}\n\
+             outcome = {{ advance = 1.0, acquired = 0.0, failed = 0.0, hold = 0.0 }}\n"
+        );
+    }
+    let file = scenario_file(tmp.path(), "closed_form.toml", &body);
+    let out = tmp.path().join("out");
+    fifsim().arg("run").arg(&file).arg("--out").arg(&out).args(["--no-charts", "--paths", "40"]).assert().success();
+    let rows = csv_rows(&fs::read_to_string(out.join("paths.csv")).unwrap());
+    assert_eq!(rows.len(), 40);
+    for row in &rows {
+        let value = |key: &str| row[key].parse::<f64>().unwrap();
+        assert!((value("fund_tvpi") - 3.0).abs() < 1e-12, "TVPI {}", row["fund_tvpi"]);
+        assert!((value("fund_dpi") - 3.0).abs() < 1e-12, "DPI {}", row["fund_dpi"]);
+        assert!((value("fund_irr") - 2.0).abs() < 1e-9, "IRR {}", row["fund_irr"]);
+        assert_eq!(value("subfunds_paid_in_cny_m"), 0.0);
+    }
+    // Any other non-positive or infinite shape is refused, naming the field.
+    let bad = scenario_file(tmp.path(), "bad_shape.toml", "[profiles.prototype.stages.a]\nmonths_to_event = { mean = 24.0, shape = -inf }\n");
+    let err = stderr(&fifsim().arg("validate").arg(&bad).assert().code(2));
+    assert!(err.contains("profiles.prototype.stages.a.months_to_event.shape") && err.contains("or inf for a fixed wait"), "{err}");
+}

@@ -44,14 +44,15 @@ impl Fmt {
         if !x.is_finite() {
             return NONE.to_string();
         }
-        match self {
+        let shown = match self {
             Fmt::Multiple => format!("{x:.2}"),
             Fmt::Percent => format!("{:.1}%", 100.0 * x),
             Fmt::Bn => format!("{:.2}", x / 1000.0),
             Fmt::Millions => thousands(x.round()),
             Fmt::Count => format!("{x:.1}"),
             Fmt::Quarter(start) => quarter_label(start, x),
-        }
+        };
+        without_negative_zero(shown)
     }
 
     /// The standard error, one more decimal than the value where that helps.
@@ -59,13 +60,22 @@ impl Fmt {
         if !x.is_finite() {
             return NONE.to_string();
         }
-        match self {
+        let shown = match self {
             Fmt::Multiple => format!("{x:.3}"),
             Fmt::Percent => format!("{:.2}%", 100.0 * x),
             Fmt::Bn => format!("{:.3}", x / 1000.0),
             Fmt::Quarter(_) => format!("{x:.1}q"),
             _ => self.show(x),
-        }
+        };
+        without_negative_zero(shown)
+    }
+}
+
+/// "-0.00" (a value that rounds to zero from below) as "0.00".
+fn without_negative_zero(shown: String) -> String {
+    match shown.strip_prefix('-') {
+        Some(rest) if rest.chars().all(|c| matches!(c, '0' | '.' | ',' | '%')) => rest.to_string(),
+        _ => shown,
     }
 }
 
@@ -417,6 +427,15 @@ fn line(out: &mut String, text: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn zero_from_below_is_shown_without_a_sign() {
+        assert_eq!(Fmt::Bn.show(-0.0), "0.00");
+        assert_eq!(Fmt::Bn.show(-1.0), "0.00");
+        assert_eq!(Fmt::Percent.show(-0.0001), "0.0%");
+        assert_eq!(Fmt::Multiple.show(-0.5), "-0.50");
+        assert_eq!(Fmt::Millions.show(-1234.0), "-1,234");
+    }
     use crate::engine::{RunOptions, Stopping, run};
 
     #[test]

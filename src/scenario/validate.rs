@@ -252,7 +252,17 @@ fn profile(c: &Checker, key: &str, raw: &RawProfile) -> Result<Profile> {
 
 fn stage_spec(c: &Checker, p: &str, stage: Stage, raw: &RawStage) -> Result<StageSpec> {
     let mean_months = c.number(format!("{p}.months_to_event.mean"), raw.months_to_event.mean, Allowed::POSITIVE)?;
-    let wait_shape = c.number(format!("{p}.months_to_event.shape"), raw.months_to_event.shape, Allowed::POSITIVE)?;
+    // `shape = inf` is a fixed wait of exactly `mean` months: scenarios with hand-computed answers.
+    let wait_shape = match raw.months_to_event.shape {
+        f64::INFINITY => f64::INFINITY,
+        shape if Allowed::POSITIVE.contains(shape) => shape,
+        shape => {
+            return Err(c.invalid(
+                format!("{p}.months_to_event.shape"),
+                format!("must be > 0 (a gamma shape), or inf for a fixed wait; got {shape}"),
+            ));
+        }
+    };
     let o = &raw.outcome;
     let mut probabilities = [0.0; 4];
     for (slot, (name, x)) in probabilities.iter_mut().zip([
