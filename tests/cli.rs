@@ -420,6 +420,14 @@ fn sensitivity_ranks_every_shock_with_paired_intervals() {
     let table = stdout(&assert);
     assert!(table.contains("SENSITIVITY") && table.contains("Exit multiples") && table.contains("×1.25"), "{table}");
     assert!(table.lines().all(|l| l.chars().count() <= 100), "{table}");
+    let by_loss: Vec<f64> = table
+        .lines()
+        .skip_while(|l| !l.starts_with("Ranked by the larger |Δ P(TVPI < 1)|"))
+        .skip(1)
+        .map(|l| l.split_whitespace().rev().take(3).filter_map(|x| x.trim_end_matches("pp").parse::<f64>().ok()).map(f64::abs).fold(0.0, f64::max))
+        .collect();
+    assert_eq!(by_loss.len(), 12, "{table}");
+    assert!(by_loss.windows(2).all(|w| w[0] >= w[1]), "ranked by |Δ P|: {by_loss:?}");
     assert_eq!(names(&out), ["sensitivity.csv", "sensitivity.json", "tornado.png"]);
     let rows = csv_rows(&fs::read_to_string(out.join("sensitivity.csv")).unwrap());
     assert_eq!(rows.len(), 1 + 2 * 12, "base and 12 shocks down and up");

@@ -166,7 +166,21 @@ pub fn render(s: &Sensitivity) -> String {
             let _ = writeln!(out, "{}", line.trim_end());
         }
     }
+    out.push_str("\nRanked by the larger |Δ P(TVPI < 1)|:\n");
+    for (i, e) in by_loss_effect(s).into_iter().enumerate() {
+        let (down, up) = (e.down.loss.estimate, e.up.loss.estimate);
+        let _ = writeln!(out, "{:>2}  {} {:+.1}pp / {:+.1}pp", i + 1, fit(&e.label, 38), 100.0 * down, 100.0 * up);
+    }
     out
+}
+
+/// The shocks ordered by their larger effect on P(fund TVPI < 1), largest first (ties keep the
+/// order of the mean-TVPI ranking).
+pub fn by_loss_effect(s: &Sensitivity) -> Vec<&ShockEffects> {
+    let size = |e: &ShockEffects| e.down.loss.estimate.abs().max(e.up.loss.estimate.abs());
+    let mut ranked: Vec<&ShockEffects> = s.shocks.iter().collect();
+    ranked.sort_by(|a, b| size(b).total_cmp(&size(a)));
+    ranked
 }
 
 /// The effects as CSV: a provenance comment, a header, the base run (rank 0), then one row per
