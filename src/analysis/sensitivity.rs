@@ -166,7 +166,7 @@ pub fn render(s: &Sensitivity) -> String {
             let _ = writeln!(out, "{}", line.trim_end());
         }
     }
-    out.push_str("\nRanked by the larger |Δ P(TVPI < 1)|:\n");
+    out.push_str("\nRanked by the larger |Δ P(TVPI < 1)| (down move / up move):\n");
     for (i, e) in by_loss_effect(s).into_iter().enumerate() {
         let (down, up) = (e.down.loss.estimate, e.up.loss.estimate);
         let _ = writeln!(out, "{:>2}  {} {:+.1}pp / {:+.1}pp", i + 1, fit(&e.label, 38), 100.0 * down, 100.0 * up);
