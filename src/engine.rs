@@ -41,6 +41,9 @@ pub enum Stopping {
     Precision { half_width: f64, min_paths: u64, max_paths: u64 },
 }
 
+/// Paths whose columns a fixed-size run reserves up front (8 bytes per metric per path).
+const MAX_RESERVED_PATHS: usize = 4 << 20;
+
 /// Options of one run.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct RunOptions {
@@ -105,8 +108,15 @@ pub fn run(scenario: &Scenario, options: &RunOptions, progress: &mut dyn FnMut(u
     let simulator = Simulator::new(scenario, options.seed)?;
     let schema = Schema::new(scenario);
     let quarters = scenario.horizon() + 1;
+    // A fixed-size run reserves its columns exactly (growth by doubling could hold up to twice
+    // the memory the paths need), up to a cap beyond which they grow as needed; a precision run
+    // cannot know its size.
+    let reserve = match options.stopping {
+        Stopping::Paths(n) => usize::try_from(n).unwrap_or(usize::MAX).min(MAX_RESERVED_PATHS),
+        Stopping::Precision { .. } => 0,
+    };
     let mut results = RunResults {
-        columns: vec![Vec::new(); schema.len()],
+        columns: (0..schema.len()).map(|_| Vec::with_capacity(reserve)).collect(),
         schema,
         fans: new_fans(quarters),
         paths: 0,
