@@ -45,7 +45,7 @@ fn skill_raises_the_odds_of_advancing() {
     let advanced = |skill: f64| {
         run(&scenario, Stage::Seed, 4000, Backer::new(skill, 0.0))
             .iter()
-            .filter(|(c, _)| c.rounds.len() > 0)
+            .filter(|(c, _)| !c.rounds.is_empty())
             .count()
     };
     assert!(advanced(1.0) > advanced(0.0) + 200, "one logit unit of skill must show");
