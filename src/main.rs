@@ -83,19 +83,23 @@ tier), plus the scenario as it is; all on one seed. Primary risk: P(fund TVPI < 
 other allocation with a higher mean TVPI and a lower risk (ES5-efficiency is flagged too). At the
 defaults (61 allocations × 2,000 paths) it takes about 15-35 s on two cores.";
 
-/// Options every decision command takes.
+/// Options every simulating command (`run` and the decision commands) takes.
 #[derive(Debug, Args)]
-struct DecisionArgs {
-    /// Master seed, shared by every run (common random numbers).
+struct CommonArgs {
+    /// Master seed, shared by every run of a decision command (common random numbers). The
+    /// default, 20250926, is the date the 2025 measures (沪府办规〔2025〕8号) took effect. Same
+    /// scenario and seed give byte-identical results for any thread count.
     #[arg(long, value_name = "S", default_value_t = app::run::DEFAULT_SEED)]
     seed: u64,
     /// Worker threads [default: all cores].
     #[arg(long, value_name = "T", value_parser = clap::value_parser!(u16).range(1..))]
     threads: Option<u16>,
-    /// Output folder [default: results/<command>-<scenario>; compare: results/compare-<a>-vs-<b>].
+    /// Output folder [default: results/<scenario name> for run, results/<command>-<scenario>
+    /// for sensitivity and frontier, results/compare-<a>-vs-<b> for compare].
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
-    /// Replace an output folder written before by the same command.
+    /// Replace an output folder written before by the same command (swapped in only once the
+    /// new one is complete).
     #[arg(long)]
     force: bool,
     /// Do not draw charts.
@@ -103,7 +107,7 @@ struct DecisionArgs {
     no_charts: bool,
 }
 
-impl DecisionArgs {
+impl CommonArgs {
     fn options(&self, paths: u64) -> RunOptions {
         RunOptions { seed: self.seed, stopping: Stopping::Paths(paths), threads: self.threads.map(usize::from) }
     }
@@ -118,7 +122,7 @@ struct CompareArgs {
     #[arg(long, value_name = "N", default_value_t = app::compare::DEFAULT_PATHS, value_parser = clap::value_parser!(u64).range(2..))]
     paths: u64,
     #[command(flatten)]
-    common: DecisionArgs,
+    common: CommonArgs,
 }
 
 #[derive(Debug, Args)]
@@ -130,7 +134,7 @@ struct SensitivityArgs {
     #[arg(long, value_name = "N", default_value_t = app::sensitivity::DEFAULT_PATHS, value_parser = clap::value_parser!(u64).range(2..))]
     paths: u64,
     #[command(flatten)]
-    common: DecisionArgs,
+    common: CommonArgs,
 }
 
 #[derive(Debug, Args)]
@@ -148,7 +152,7 @@ struct FrontierArgs {
     #[arg(long, value_name = "N", default_value_t = app::frontier::DEFAULT_PATHS, value_parser = clap::value_parser!(u64).range(2..))]
     paths: u64,
     #[command(flatten)]
-    common: DecisionArgs,
+    common: CommonArgs,
 }
 
 #[derive(Debug, Args)]
@@ -159,27 +163,12 @@ struct RunArgs {
     /// Paths to simulate [default: 10000]; with --precision, the most to run [default: 1000000].
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     paths: Option<u64>,
-    /// Master seed. The default, 20250926, is the date the 2025 measures (沪府办规〔2025〕8号)
-    /// took effect. Same scenario and seed give byte-identical results for any thread count.
-    #[arg(long, value_name = "S", default_value_t = app::run::DEFAULT_SEED)]
-    seed: u64,
-    /// Worker threads [default: all cores].
-    #[arg(long, value_name = "T", value_parser = clap::value_parser!(u16).range(1..))]
-    threads: Option<u16>,
-    /// Results folder [default: results/<scenario name>].
-    #[arg(long, value_name = "DIR")]
-    out: Option<PathBuf>,
     /// Run until the 95% CI of the mean fund TVPI is within ±X (at least 1000 paths, at most
     /// --paths); the paths used are reported.
     #[arg(long, value_name = "X", value_parser = positive)]
     precision: Option<f64>,
-    /// Replace a results folder that holds a previous run (swapped in only once the new run is
-    /// complete).
-    #[arg(long)]
-    force: bool,
-    /// Do not draw charts.
-    #[arg(long)]
-    no_charts: bool,
+    #[command(flatten)]
+    common: CommonArgs,
 }
 
 #[derive(Debug, Args)]
@@ -310,14 +299,14 @@ fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
             Stopping::Precision { half_width, min_paths: app::run::PRECISION_MIN_PATHS.min(max_paths), max_paths }
         }
     };
-    let options = RunOptions { seed: args.seed, stopping, threads: args.threads.map(usize::from) };
-    let out = args.out.unwrap_or_else(|| app::run::default_results_dir(&scenario));
+    let options = RunOptions { seed: args.common.seed, stopping, threads: args.common.threads.map(usize::from) };
+    let out = args.common.out.clone().unwrap_or_else(|| app::run::default_results_dir(&scenario));
 
     let total = match stopping {
         Stopping::Paths(n) | Stopping::Precision { max_paths: n, .. } => n,
     };
     let bar = progress_bar(total);
-    let simulated = app::run::simulate(&scenario, &options, &out, args.force, &mut |done| bar.set_position(done));
+    let simulated = app::run::simulate(&scenario, &options, &out, args.common.force, &mut |done| bar.set_position(done));
     bar.finish_and_clear();
     let simulated = simulated?;
 
@@ -330,7 +319,7 @@ fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     // The files are the product: a closed stdout (e.g. `| head`) must not stop them being written.
     let _ = io::stdout().lock().write_all(text.as_bytes());
 
-    let published = simulated.publish(!args.no_charts)?;
+    let published = simulated.publish(!args.common.no_charts)?;
     let names: Vec<String> = published.files.iter().filter_map(|f| f.file_name()).map(|n| n.to_string_lossy().into_owned()).collect();
     eprintln!("wrote {}: {}", published.dir.display(), names.join(", "));
     Ok(ExitCode::SUCCESS)
