@@ -71,6 +71,7 @@ pub struct Workspace {
     rounds: Vec<Round>,
     takes: Vec<RoundTake>,
     round_order: Vec<(usize, usize, usize)>,
+    ownership: Vec<f64>,
     nav: Vec<f64>,
     held_cost: Vec<f64>,
 }
@@ -162,14 +163,15 @@ fn decide_follow_ons(reserves: f64, end: usize, ws: &mut Workspace) {
     ws.round_order.sort_unstable();
     let mut left = reserves;
     // Ownership before each round, tracked per company as rounds are taken in date order.
-    let mut ownership: Vec<f64> = ws.entries.iter().map(|e| e.ownership).collect();
+    ws.ownership.clear();
+    ws.ownership.extend(ws.entries.iter().map(|e| e.ownership));
     for &(_, c, r) in &ws.round_order {
         let round = ws.rounds[r];
-        let pro_rata = ownership[c] * round.equity_sold * round.post_money;
+        let pro_rata = ws.ownership[c] * round.equity_sold * round.post_money;
         let paid = pro_rata.min(left);
         left -= paid;
         ws.takes[r] = RoundTake { paid, price: round.post_money };
-        ownership[c] = ownership[c] * (1.0 - round.equity_sold) + paid / round.post_money;
+        ws.ownership[c] = ws.ownership[c] * (1.0 - round.equity_sold) + paid / round.post_money;
     }
 }
 
