@@ -4,8 +4,10 @@
 
 use plotters::prelude::*;
 
-/// Scenario colours, in order (Okabe–Ito: readable by colour-blind viewers).
-pub(crate) const SERIES: [RGBColor; 7] = [
+/// Scenario colours, in order: the Okabe–Ito palette (readable by colour-blind viewers) without its
+/// yellow, which is too light on white, then five from Tableau's palette, so up to twelve
+/// scenarios get colours of their own.
+pub(crate) const SERIES: [RGBColor; 12] = [
     RGBColor(0, 114, 178),
     RGBColor(213, 94, 0),
     RGBColor(0, 158, 115),
@@ -13,6 +15,11 @@ pub(crate) const SERIES: [RGBColor; 7] = [
     RGBColor(230, 159, 0),
     RGBColor(86, 180, 233),
     RGBColor(0, 0, 0),
+    RGBColor(140, 86, 75),
+    RGBColor(148, 103, 189),
+    RGBColor(127, 127, 127),
+    RGBColor(188, 189, 34),
+    RGBColor(23, 190, 207),
 ];
 
 /// The colour of the `k`-th scenario.

@@ -47,19 +47,30 @@ fn letter(k: usize) -> char {
     char::from(b'A' + (k % 26) as u8)
 }
 
+/// Names the scenarios when they fit on the line; beyond four, the legend names them.
 fn subtitle(c: &Comparison) -> String {
-    let names: Vec<String> = c.provenance.scenarios.iter().enumerate().map(|(k, s)| format!("{} {}", letter(k), s.name)).collect();
-    format!("{} · {}", names.join(" · "), provenance(&c.provenance))
+    let scenarios = &c.provenance.scenarios;
+    let names = if scenarios.len() <= 4 {
+        scenarios.iter().enumerate().map(|(k, s)| format!("{} {}", letter(k), s.name)).collect::<Vec<_>>().join(" · ")
+    } else {
+        format!("A–{}: {} scenarios, named in the legend", letter(scenarios.len() - 1), scenarios.len())
+    };
+    format!("{names} · {}", provenance(&c.provenance))
 }
 
 /// "+0.234 (paired 95% CI ±0.024; independent runs ±0.055)", scaled by `scale` with `unit`.
 fn quoted(d: &Difference, scale: f64, decimals: usize, unit: &str) -> String {
     format!(
         "{:+.decimals$}{unit} (paired 95% CI ±{:.decimals$}{unit}; two independent runs would give ±{:.decimals$}{unit})",
-        d.estimate * scale,
+        without_negative_zero(d.estimate * scale, decimals),
         d.paired_half_width * scale,
         d.independent_half_width * scale
     )
+}
+
+/// `x`, or 0 where it rounds to zero at `decimals` (so a note never reads "-0.00").
+fn without_negative_zero(x: f64, decimals: usize) -> f64 {
+    if format!("{:.decimals$}", x.abs()).chars().all(|c| c == '0' || c == '.') { 0.0 } else { x }
 }
 
 fn difference_notes(c: &Comparison, key: &str, what: &str, scale: f64, decimals: usize, unit: &str) -> Drawn<Vec<String>> {
