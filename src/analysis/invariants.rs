@@ -74,8 +74,9 @@ pub fn check(s: &Scenario) -> Result<(), String> {
 }
 
 fn check_subfund(s: &Scenario, sub: &crate::scenario::SubFundSpec) -> Result<(), String> {
-    if !positive(sub.commitment_cny_m) {
-        return Err(format!("commitment must be positive, got {}", sub.commitment_cny_m));
+    // Zero when the fund invests everything directly (direct_share = 1), as validation allows.
+    if !(sub.commitment_cny_m.is_finite() && sub.commitment_cny_m >= 0.0) {
+        return Err(format!("commitment must be >= 0, got {}", sub.commitment_cny_m));
     }
     let share_ok = sub.fund_share > 0.0 && sub.fund_share <= 1.0;
     if !share_ok {

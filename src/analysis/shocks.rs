@@ -149,14 +149,22 @@ pub fn library(s: &Scenario) -> Vec<Shock> {
         let names: Vec<&str> = stressed.iter().map(|&i| s.market.states[i].key.as_str()).collect();
         out.push(shock("market_persistence", format!("Exit persistence ({})", names.join(", ")), "-0.1", "+0.1", ShockKind::MarketPersistence));
     }
-    out.extend([
-        shock("skill_dispersion", "Manager skill dispersion".into(), "×0", "×2", ShockKind::SkillDispersion),
-        shock("fund_share", "Fund share in each sub-fund".into(), "-0.05", "+0.05", ShockKind::FundShare),
-        shock("fees", "Management fees".into(), "-0.5pp", "+0.5pp", ShockKind::Fees),
-        shock("carry", "Carried interest".into(), "-5pp", "+5pp", ShockKind::Carry),
-        shock("buyback", "Buy-back concession share".into(), "×0", "×2", ShockKind::Buyback),
-        shock("direct_share", "Direct share (same total)".into(), "-0.1", "+0.1", ShockKind::DirectShare),
-    ]);
+    // The sub-fund terms only matter when the fund commits money to sub-funds.
+    if s.subfund_commitments_cny_m() > 0.0 {
+        out.extend([
+            shock("skill_dispersion", "Manager skill dispersion".into(), "×0", "×2", ShockKind::SkillDispersion),
+            shock("fund_share", "Fund share in each sub-fund".into(), "-0.05", "+0.05", ShockKind::FundShare),
+            shock("fees", "Management fees".into(), "-0.5pp", "+0.5pp", ShockKind::Fees),
+            shock("carry", "Carried interest".into(), "-5pp", "+5pp", ShockKind::Carry),
+            shock("buyback", "Buy-back concession share".into(), "×0", "×2", ShockKind::Buyback),
+        ]);
+    }
+    // Moving the split needs both sleeves to exist (a direct-only fund has no sub-fund
+    // commitments to scale up; a fund without direct weights has no deal flow to grow).
+    let direct_share = shock("direct_share", "Direct share (same total)".into(), "-0.1", "+0.1", ShockKind::DirectShare);
+    if Direction::BOTH.into_iter().all(|d| direct_share.apply(&mut s.clone(), d).is_ok()) {
+        out.push(direct_share);
+    }
     out
 }
 
@@ -302,6 +310,30 @@ mod tests {
         assert_eq!(lib[1].label, "Graduation odds, clinical profile");
         assert_eq!(lib[2].label, "Graduation odds, exploration tier");
         assert_eq!(lib[5].label, "Exit persistence (closed, tight)");
+    }
+
+    /// A fund that invests everything directly, as validation loads it (its sub-funds kept, with
+    /// no commitment): the shocks that need sub-funds are left out, the others apply.
+    #[test]
+    fn a_direct_only_fund_is_shocked_where_it_can_be() {
+        let mut base = crate::testing::base();
+        base.fund.direct_share = 1.0;
+        base.direct.budget_cny_m = base.fund.size_cny_m;
+        for sub in &mut base.subfunds {
+            sub.commitment_cny_m = 0.0;
+        }
+        invariants::check(&base).unwrap();
+        let keys: Vec<String> = library(&base).into_iter().map(|s| s.key).collect();
+        for absent in ["fund_share", "fees", "carry", "buyback", "skill_dispersion", "direct_share"] {
+            assert!(!keys.iter().any(|k| k == absent), "{absent} in {keys:?}");
+        }
+        for shock in library(&base) {
+            for direction in Direction::BOTH {
+                let mut s = base.clone();
+                shock.apply(&mut s, direction).unwrap_or_else(|e| panic!("{} {direction:?}: {e}", shock.key));
+                invariants::check(&s).unwrap_or_else(|e| panic!("{} {direction:?}: {e}", shock.key));
+            }
+        }
     }
 
     #[test]
