@@ -71,6 +71,7 @@ pub struct Workspace {
     rounds: Vec<Round>,
     takes: Vec<RoundTake>,
     round_order: Vec<(usize, usize, usize)>,
+    bucket_start: Vec<usize>,
     ownership: Vec<f64>,
     nav: Vec<f64>,
     held_cost: Vec<f64>,
@@ -152,15 +153,31 @@ fn make_deals(env: &Environment<'_>, laws: &[ProfileLaw], spec: &SubFundSpec, bu
 fn decide_follow_ons(reserves: f64, end: usize, ws: &mut Workspace) {
     ws.takes.clear();
     ws.takes.resize(ws.rounds.len(), RoundTake::NONE);
+    // Counting sort by quarter: rounds are visited in (company, round) order, so a stable
+    // bucketing by quarter gives exactly the (quarter, company, round) order.
+    ws.bucket_start.clear();
+    ws.bucket_start.resize(end + 2, 0);
+    for round in &ws.rounds {
+        if round.quarter < end {
+            ws.bucket_start[round.quarter + 1] += 1;
+        }
+    }
+    for q in 1..ws.bucket_start.len() {
+        ws.bucket_start[q] += ws.bucket_start[q - 1];
+    }
+    let taken = ws.bucket_start[end];
     ws.round_order.clear();
+    ws.round_order.resize(taken, (0, 0, 0));
     for (c, company) in ws.companies.iter().enumerate() {
         for r in company.rounds.clone() {
-            if ws.rounds[r].quarter < end {
-                ws.round_order.push((ws.rounds[r].quarter, c, r));
+            let q = ws.rounds[r].quarter;
+            if q < end {
+                let slot = &mut ws.bucket_start[q];
+                ws.round_order[*slot] = (q, c, r);
+                *slot += 1;
             }
         }
     }
-    ws.round_order.sort_unstable();
     let mut left = reserves;
     // Ownership before each round, tracked per company as rounds are taken in date order.
     ws.ownership.clear();
