@@ -23,7 +23,7 @@ pub mod invariants;
 pub mod paired;
 pub mod sensitivity;
 pub mod shocks;
-mod text;
+pub(crate) mod text;
 
 use std::path::PathBuf;
 

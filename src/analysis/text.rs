@@ -40,8 +40,14 @@ pub(crate) fn signed(unit: Unit, x: f64) -> String {
     let d = decimals(unit) + 1;
     let v = x * scale(unit);
     // Never "-0.000": a zero difference is shown as such.
-    let v = if format!("{:.d$}", v.abs()).chars().all(|c| c == '0' || c == '.') { 0.0 } else { v };
+    let v = zero_if_rounded_away(v, d);
     if unit == Unit::Percent { format!("{v:+.d$}pp") } else { format!("{v:+.d$}") }
+}
+
+/// `x`, or 0 where it rounds to zero at `decimals` places, so a signed figure never reads
+/// "-0.00".
+pub(crate) fn zero_if_rounded_away(x: f64, decimals: usize) -> f64 {
+    if format!("{:.decimals$}", x.abs()).chars().all(|c| c == '0' || c == '.') { 0.0 } else { x }
 }
 
 /// A half-width, e.g. "±0.018", "±1.46pp".

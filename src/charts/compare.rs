@@ -14,12 +14,12 @@ use plotters::prelude::*;
 
 use super::ChartError;
 use super::banner::{provenance, series_colour};
-use super::style::banner;
 use super::data::{TimeAxis, finite_extent};
 use super::fan::{hline, legend, mesh, padded_range, tick_step};
 use super::render::{Area, Drawn, Failure, render};
-use super::style::{CAPTION, INK, LOSS, text};
+use super::style::{CAPTION, INK, LOSS, banner, text};
 use crate::analysis::compare::{CDF_POINTS, Comparison, MetricComparison, ScenarioCurves};
+use crate::analysis::text::zero_if_rounded_away;
 use crate::analysis::paired::Difference;
 
 /// The files [`compare_charts`] writes, in order.
@@ -62,15 +62,10 @@ fn subtitle(c: &Comparison) -> String {
 fn quoted(d: &Difference, scale: f64, decimals: usize, unit: &str) -> String {
     format!(
         "{:+.decimals$}{unit} (paired 95% CI ±{:.decimals$}{unit}; two independent runs would give ±{:.decimals$}{unit})",
-        without_negative_zero(d.estimate * scale, decimals),
+        zero_if_rounded_away(d.estimate * scale, decimals),
         d.paired_half_width * scale,
         d.independent_half_width * scale
     )
-}
-
-/// `x`, or 0 where it rounds to zero at `decimals` (so a note never reads "-0.00").
-fn without_negative_zero(x: f64, decimals: usize) -> f64 {
-    if format!("{:.decimals$}", x.abs()).chars().all(|c| c == '0' || c == '.') { 0.0 } else { x }
 }
 
 fn difference_notes(c: &Comparison, key: &str, what: &str, scale: f64, decimals: usize, unit: &str) -> Drawn<Vec<String>> {

@@ -10,11 +10,10 @@ use plotters::style::text_anchor::{HPos, VPos};
 
 use super::ChartError;
 use super::banner::{provenance, series_colour};
-use super::style::banner;
 use super::fan::{mesh, padded_range, tick_step};
 use super::render::{Area, Drawn, render};
 use super::rows::{Key, key_strip};
-use super::style::{INK, MUTED, NOTE, anchored};
+use super::style::{INK, MUTED, NOTE, anchored, banner};
 use crate::analysis::Z95;
 use crate::analysis::frontier::{Frontier, PRIMARY_RISK, Point};
 

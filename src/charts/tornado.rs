@@ -10,11 +10,10 @@ use plotters::style::text_anchor::{HPos, VPos};
 
 use super::ChartError;
 use super::banner::{provenance, series_colour};
-use super::style::banner;
 use super::fan::{Chart, mesh, padded_range, tick_step};
 use super::render::{Area, Drawn, render};
 use super::rows::{Key, key_strip, text_width};
-use super::style::{CAPTION, INK, MUTED, NOTE, TICK, anchored, text};
+use super::style::{CAPTION, INK, MUTED, NOTE, TICK, anchored, banner, text};
 use crate::analysis::paired::Difference;
 use crate::analysis::sensitivity::{Effect, Sensitivity, ShockEffects};
 

@@ -427,6 +427,7 @@ fn line(out: &mut String, text: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::{RunOptions, Stopping, run};
 
     #[test]
     fn zero_from_below_is_shown_without_a_sign() {
@@ -436,7 +437,6 @@ mod tests {
         assert_eq!(Fmt::Multiple.show(-0.5), "-0.50");
         assert_eq!(Fmt::Millions.show(-1234.0), "-1,234");
     }
-    use crate::engine::{RunOptions, Stopping, run};
 
     #[test]
     fn formats() {
