@@ -70,7 +70,8 @@ pub struct Workspace {
     entries: Vec<Entry>,
     rounds: Vec<Round>,
     takes: Vec<RoundTake>,
-    round_order: Vec<(usize, usize, usize)>,
+    /// (company, round) of every round before the end, in date order.
+    round_order: Vec<(usize, usize)>,
     bucket_start: Vec<usize>,
     ownership: Vec<f64>,
     nav: Vec<f64>,
@@ -154,7 +155,7 @@ fn decide_follow_ons(reserves: f64, end: usize, ws: &mut Workspace) {
     ws.takes.clear();
     ws.takes.resize(ws.rounds.len(), RoundTake::NONE);
     // Counting sort by quarter: rounds are visited in (company, round) order, so a stable
-    // bucketing by quarter gives exactly the (quarter, company, round) order.
+    // bucketing by quarter gives date order, then company, then round.
     ws.bucket_start.clear();
     ws.bucket_start.resize(end + 2, 0);
     for round in &ws.rounds {
@@ -167,13 +168,13 @@ fn decide_follow_ons(reserves: f64, end: usize, ws: &mut Workspace) {
     }
     let taken = ws.bucket_start[end];
     ws.round_order.clear();
-    ws.round_order.resize(taken, (0, 0, 0));
+    ws.round_order.resize(taken, (0, 0));
     for (c, company) in ws.companies.iter().enumerate() {
         for r in company.rounds.clone() {
             let q = ws.rounds[r].quarter;
             if q < end {
                 let slot = &mut ws.bucket_start[q];
-                ws.round_order[*slot] = (q, c, r);
+                ws.round_order[*slot] = (c, r);
                 *slot += 1;
             }
         }
@@ -182,7 +183,7 @@ fn decide_follow_ons(reserves: f64, end: usize, ws: &mut Workspace) {
     // Ownership before each round, tracked per company as rounds are taken in date order.
     ws.ownership.clear();
     ws.ownership.extend(ws.entries.iter().map(|e| e.ownership));
-    for &(_, c, r) in &ws.round_order {
+    for &(c, r) in &ws.round_order {
         let round = ws.rounds[r];
         let pro_rata = ws.ownership[c] * round.equity_sold * round.post_money;
         let paid = pro_rata.min(left);
