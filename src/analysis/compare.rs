@@ -312,7 +312,7 @@ mod tests {
     fn common_random_numbers_narrow_the_interval_of_a_real_difference() {
         // base vs base with a higher direct share, a few hundred paths: the paired interval of each
         // difference is narrower than an independent one. The direct sleeve pairs only loosely
-        // (a bigger budget reaches deal k sooner, in another market), the sub-fund sleeve closely.
+        // (a bigger budget backs companies the smaller one never does), the sub-fund sleeve closely.
         let base = crate::testing::base();
         let mut heavy = base.clone();
         crate::analysis::allocation::set_direct_share(&mut heavy, 0.35).unwrap();
