@@ -24,21 +24,32 @@
 
 use std::convert::Infallible;
 
-use rand::{Rng, SeedableRng, TryRng};
+use rand::{Rng, RngExt, SeedableRng, TryRng};
+use rand_distr::{Distribution, StandardNormal};
 use rand_xoshiro::Xoshiro256PlusPlus;
 
-/// The generator every draw comes from: xoshiro256++, counting the words it hands out (one
-/// add per draw), so benchmarks can replay a path's random-number use without the model.
+/// The generator every draw comes from: xoshiro256++, counting the words and the standard
+/// normals it hands out (one add per draw), so benchmarks can replay a path's random-number use
+/// without the model.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PathRng {
     inner: Xoshiro256PlusPlus,
     words: u64,
+    normals: u64,
 }
 
 impl PathRng {
-    /// Words (32- or 64-bit) drawn so far.
+    /// Words (32- or 64-bit) drawn so far, including those that made normals.
     pub fn words(&self) -> u64 {
         self.words
+    }
+
+    /// A standard normal variate (rand_distr's ziggurat). Every normal the model uses is drawn
+    /// here, so that the random-number floor draws as many.
+    #[inline]
+    pub fn normal(&mut self) -> f64 {
+        self.normals += 1;
+        StandardNormal.sample(self)
     }
 }
 
@@ -69,42 +80,54 @@ impl SeedableRng for PathRng {
     type Seed = [u8; 32];
 
     fn from_seed(seed: [u8; 32]) -> PathRng {
-        PathRng { inner: Xoshiro256PlusPlus::from_seed(seed), words: 0 }
+        PathRng { inner: Xoshiro256PlusPlus::from_seed(seed), words: 0, normals: 0 }
     }
 }
 
-/// How much randomness a path used: generators seeded and words drawn.
+/// How much randomness a path used: generators seeded, words drawn, and how many of the
+/// variates those words made were standard normals.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct RandomUse {
     pub generators: u64,
     pub words: u64,
+    pub normals: u64,
 }
 
 impl RandomUse {
     /// Counts a generator that is done drawing.
     pub fn record(&mut self, rng: &PathRng) {
         self.generators += 1;
-        self.words += rng.words();
+        self.words += rng.words;
+        self.normals += rng.normals;
     }
 
     pub fn add(&mut self, other: RandomUse) {
         self.generators += other.generators;
         self.words += other.words;
+        self.normals += other.normals;
     }
 
-    /// The random-number floor of a path: seeds as many generators and draws as many words as
-    /// the path did (spread evenly), with none of the model's work. Returns a checksum so the
-    /// work cannot be optimised away.
-    pub fn replay(&self, key: &StreamKey, path: u64) -> u64 {
-        let per_generator = self.words / self.generators.max(1);
-        let mut checksum = 0u64;
+    /// The random-number floor of a path: seeds as many generators as the path did and draws as
+    /// many standard normals and, from the words left, uniforms in [0, 1) (spread evenly over
+    /// the generators), with none of the model's work. A normal takes one word, rarely more, so
+    /// the floor draws at most the words the path did. Returns a checksum of the draws (so the
+    /// work cannot be optimised away) and what the replay itself used.
+    pub fn replay(&self, key: &StreamKey, path: u64) -> (f64, RandomUse) {
+        let generators = self.generators.max(1);
+        let normals = self.normals / generators;
+        let uniforms = self.words.saturating_sub(self.normals) / generators;
+        let (mut checksum, mut used) = (0.0, RandomUse::default());
         for item in 0..self.generators {
             let mut rng = key.rng(path, item);
-            for _ in 0..per_generator {
-                checksum = checksum.wrapping_add(rng.next_u64());
+            for _ in 0..normals {
+                checksum += rng.normal();
             }
+            for _ in 0..uniforms {
+                checksum += rng.random::<f64>();
+            }
+            used.record(&rng);
         }
-        checksum
+        (checksum, used)
     }
 }
 
@@ -231,6 +254,30 @@ mod tests {
             assert!((mean - 0.5).abs() < 4.0 * (1.0 / 12.0 / n as f64).sqrt(), "mean {mean}");
             assert!(lag1.abs() < 4.0 / (n as f64).sqrt(), "lag-1 correlation {lag1}");
         }
+    }
+
+    /// The floor seeds the generators the path did and draws its normals and uniforms.
+    #[test]
+    fn the_floor_replays_a_path_random_use() {
+        let key = StreamKey::new(9, Component::Direct);
+        let mut path_use = RandomUse::default();
+        for item in 0..4 {
+            let mut rng = key.rng(0, item);
+            for _ in 0..25 {
+                rng.normal();
+            }
+            for _ in 0..40 {
+                rng.random::<f64>();
+            }
+            path_use.record(&rng);
+        }
+        assert_eq!(path_use.normals, 100);
+        let (checksum, floor) = path_use.replay(&key, 1);
+        assert!(checksum.is_finite());
+        assert_eq!(floor.generators, 4);
+        assert_eq!(floor.normals, 100);
+        // The same uniforms; normals take a second word only on a ziggurat rejection (~1%).
+        assert!(floor.words.abs_diff(path_use.words) <= 8, "{floor:?} vs {path_use:?}");
     }
 
     #[test]
