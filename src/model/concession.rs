@@ -50,9 +50,9 @@ impl ConcessionCosts {
 /// Applies the concessions of `spec` to the fund's flows in one sub-fund and returns their costs.
 ///
 /// `fund_share` is the fund's share of the sub-fund (in `(0, 1]`), `commitment` its commitment
-/// (CNY m), `vintage` the sub-fund's first quarter and `end` its last (all holdings are
-/// liquidated by then, so `nav[end..]` is 0). An `end` beyond the flows is clamped to the last
-/// quarter.
+/// (CNY m), `vintage` the sub-fund's first quarter (nothing flows before it) and `end` its last
+/// (all holdings are liquidated by then, so `nav[end..]` is 0). An `end` beyond the flows is
+/// clamped to the last quarter.
 pub fn apply(
     flows: &mut CashFlows,
     spec: &ConcessionSpec,
@@ -120,14 +120,18 @@ fn buy_back(
         return (0.0, None);
     }
     let first = vintage + spec.earliest_quarter;
-    // Net paid-in accrued at the option's interest, including this quarter's flows.
+    // Net paid-in accrued at the option's interest, including this quarter's flows; zero until
+    // the vintage.
     let mut accrued = 0.0;
     let mut exercise = None;
-    for t in 0..end {
-        accrued =
-            accrued * (1.0 + spec.interest_per_quarter) + flows.paid_in[t] - flows.distributed[t];
+    let life = vintage.min(end)..end;
+    let quarters = flows.paid_in[life.clone()]
+        .iter()
+        .zip(&flows.distributed[life.clone()])
+        .zip(&flows.nav[life.clone()]);
+    for (t, ((&paid_in, &distributed), &nav)) in life.zip(quarters) {
+        accrued = accrued * (1.0 + spec.interest_per_quarter) + paid_in - distributed;
         let price = share * accrued.max(0.0);
-        let nav = flows.nav[t];
         if t >= first && nav > 0.0 && share * nav >= spec.trigger * price {
             exercise = Some((t, price));
             break;

@@ -117,12 +117,9 @@ impl Book {
 
     /// The running sum of `nav_change`: marked value of stakes at the end of each quarter.
     pub fn nav_series(&self, out: &mut Vec<f64>) {
-        running_balance(&self.nav_change, out);
-    }
-
-    /// The running sum of `held_cost_change`: cost of stakes held at the end of each quarter.
-    pub fn held_cost_series(&self, out: &mut Vec<f64>) {
-        running_balance(&self.held_cost_change, out);
+        out.clear();
+        let mut nav = RunningBalance::default();
+        out.extend(self.nav_change.iter().map(|&change| nav.add(change)));
     }
 
     /// Books one stake from entry to close. `takes[k]` is what the holder did in the company's
@@ -200,21 +197,40 @@ impl Book {
     }
 }
 
-/// `out[t] = Σ_{s ≤ t} changes[s]` for a balance that cannot be negative: when every stake has
-/// gone, the adds and removes cancel only up to rounding, and a balance within `1e-9` of the
-/// largest change so far is exactly zero.
-fn running_balance(changes: &[f64], out: &mut Vec<f64>) {
-    out.clear();
-    let mut total = 0.0;
-    let mut scale = 0.0f64;
-    out.extend(changes.iter().map(|c| {
-        total += c;
-        scale = scale.max(c.abs());
-        if total.abs() <= 1e-9 * scale {
-            total = 0.0;
+/// A running sum of quarterly changes to a balance that cannot be negative (the NAV or the cost
+/// of stakes held: the running sums of [`Book::nav_change`] and [`Book::held_cost_change`]). When
+/// every stake has gone, the adds and removes cancel only up to rounding, so a balance within
+/// `1e-9` of the largest change so far is exactly zero.
+///
+/// A stepper rather than a series so that a caller walking the quarters anyway (the sub-fund's
+/// waterfall) keeps the balance as it goes, over just the quarters it needs.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RunningBalance {
+    total: f64,
+    scale: f64,
+}
+
+impl RunningBalance {
+    /// Adds the next quarter's `change` and returns the balance at the end of that quarter.
+    #[inline]
+    pub fn add(&mut self, change: f64) -> f64 {
+        self.total += change;
+        // Not `f64::max`, whose NaN handling costs instructions on a hot path: the result is the
+        // same (`scale` is never NaN, and a NaN change leaves it as `max` would).
+        let magnitude = change.abs();
+        if magnitude > self.scale {
+            self.scale = magnitude;
         }
-        total
-    }));
+        if self.total.abs() <= 1e-9 * self.scale {
+            self.total = 0.0;
+        }
+        self.total
+    }
+
+    /// The balance at the end of the last quarter added (zero before any).
+    pub fn balance(&self) -> f64 {
+        self.total
+    }
 }
 
 #[cfg(test)]

@@ -33,7 +33,7 @@ use super::Environment;
 use super::company::{self, Backer, Company, ProfileLaw, Round};
 use super::concession::{self, ConcessionCosts};
 use super::flows::CashFlows;
-use super::holdings::{Book, Close, Entry, RoundTake};
+use super::holdings::{Book, Close, Entry, RoundTake, RunningBalance};
 use super::waterfall::{Waterfall, WaterfallTerms};
 use crate::rng::{RandomUse, StreamKey, deal_item};
 use crate::scenario::{Stage, SubFundSpec};
@@ -74,8 +74,9 @@ pub struct Workspace {
     round_order: Vec<(usize, usize)>,
     bucket_start: Vec<usize>,
     ownership: Vec<f64>,
-    nav: Vec<f64>,
-    held_cost: Vec<f64>,
+    /// The sub-fund's field and stage mixes as cumulative weights ([`cumulate`]).
+    field_weights: Vec<(usize, f64)>,
+    stage_weights: Vec<(Stage, f64)>,
 }
 
 /// Simulates sub-fund `spec` on path `path`, writing into `out`.
@@ -103,10 +104,8 @@ pub fn simulate(env: &Environment<'_>, laws: &[ProfileLaw], spec: &SubFundSpec, 
         let takes = &ws.takes[company.rounds.clone()];
         out.book.book(company, &ws.rounds, takes, *entry, close, scenario.fund.unicorn_cny_m, spec.loss_tolerance);
     }
-    out.book.nav_series(&mut ws.nav);
-    out.book.held_cost_series(&mut ws.held_cost);
 
-    run_waterfall(spec, size, end, ws, out);
+    run_waterfall(spec, size, end, out);
     out.concessions = concession::apply(&mut out.fund, &spec.concession, spec.fund_share, spec.commitment_cny_m, spec.vintage, end);
     out.end = end;
     out.skill = skill;
@@ -122,6 +121,8 @@ fn make_deals(env: &Environment<'_>, laws: &[ProfileLaw], spec: &SubFundSpec, bu
     ws.companies.clear();
     ws.entries.clear();
     ws.rounds.clear();
+    cumulate(spec.fields.iter().copied(), &mut ws.field_weights);
+    cumulate(Stage::ALL.into_iter().zip(spec.stage_mix), &mut ws.stage_weights);
     let period = spec.investment_period_quarters as f64;
     let spend_per_quarter = budget * pace / period;
     let mut spent = 0.0;
@@ -136,8 +137,8 @@ fn make_deals(env: &Environment<'_>, laws: &[ProfileLaw], spec: &SubFundSpec, bu
         slot = if quarter == last_quarter { slot + 1 } else { 0 };
         last_quarter = quarter;
         let rng = &mut key.rng(path, deal_item(quarter, slot));
-        let field = pick(spec.fields.iter().map(|&(f, w)| (f, w)), rng.random());
-        let stage = pick(Stage::ALL.into_iter().zip(spec.stage_mix), rng.random());
+        let field = pick(&ws.field_weights, rng.random());
+        let stage = pick(&ws.stage_weights, rng.random());
         let local = rng.random::<f64>() < spec.local_share;
         let law = &laws[env.scenario.fields[field].profile];
         let post = company::draw_entry_post_money(env, law, stage, field, quarter, rng);
@@ -163,8 +164,10 @@ fn decide_follow_ons(reserves: f64, end: usize, ws: &mut Workspace) {
             ws.bucket_start[round.quarter + 1] += 1;
         }
     }
-    for q in 1..ws.bucket_start.len() {
-        ws.bucket_start[q] += ws.bucket_start[q - 1];
+    let mut before = 0;
+    for start in &mut ws.bucket_start {
+        before += *start;
+        *start = before;
     }
     let taken = ws.bucket_start[end];
     ws.round_order.clear();
@@ -193,30 +196,34 @@ fn decide_follow_ons(reserves: f64, end: usize, ws: &mut Workspace) {
     }
 }
 
-/// Fees, calls, the waterfall and the fund's pro-rata side.
-fn run_waterfall(spec: &SubFundSpec, size: f64, end: usize, ws: &Workspace, out: &mut SubFundOutcome) {
-    let horizon = ws.nav.len() - 1;
+/// Fees, calls, the waterfall and the fund's pro-rata side, over the sub-fund's life.
+fn run_waterfall(spec: &SubFundSpec, size: f64, end: usize, out: &mut SubFundOutcome) {
+    let horizon = out.book.invested.len() - 1;
     if out.fund.len() != horizon + 1 {
         out.fund = CashFlows::zeros(horizon);
     } else {
         out.fund.clear();
     }
+    // Slices ending at `end`, so the loop below indexes them without bounds checks.
+    let book = &out.book;
+    let (invested, proceeds) = (&book.invested[..=end], &book.proceeds[..=end]);
+    let (nav_change, held_cost_change) = (&book.nav_change[..=end], &book.held_cost_change[..=end]);
+    let fund = &mut out.fund;
+    let (paid_in, distributed, fund_nav) = (&mut fund.paid_in[..=end], &mut fund.distributed[..=end], &mut fund.nav[..=end]);
     let terms = WaterfallTerms { hurdle_per_quarter: spec.hurdle_per_quarter, carry: spec.carry, catch_up: spec.catch_up };
     let mut waterfall = Waterfall::new(terms);
     let ip_end = spec.vintage + spec.investment_period_quarters;
+    // Nothing is booked before the vintage, so the balances start there from zero.
+    let (mut nav, mut held_cost) = (RunningBalance::default(), RunningBalance::default());
     let (mut calls_total, mut fees_total, mut carry_total, mut lp_total) = (0.0, 0.0, 0.0, 0.0);
-    for t in spec.vintage..=end {
-        if t > spec.vintage {
-            waterfall.accrue_quarter();
-        }
-        let fee = if t < ip_end {
-            spec.management_fee_ip_per_quarter * size
-        } else {
-            spec.management_fee_post_per_quarter * if t > 0 { ws.held_cost[t - 1].max(0.0) } else { 0.0 }
-        };
-        let calls = out.book.invested[t] + fee;
+    for t in spec.vintage..end + 1 {
+        // After the investment period the fee is on the cost held at the end of the last quarter.
+        let fee = if t < ip_end { spec.management_fee_ip_per_quarter * size } else { spec.management_fee_post_per_quarter * held_cost.balance().max(0.0) };
+        held_cost.add(held_cost_change[t]);
+        let nav_t = nav.add(nav_change[t]);
+        let calls = invested[t] + fee;
         waterfall.contribute(calls);
-        let split = waterfall.distribute(out.book.proceeds[t]);
+        let split = waterfall.distribute(proceeds[t]);
         let mut lp = split.lp;
         let mut gp = split.gp;
         if t == end {
@@ -224,14 +231,16 @@ fn run_waterfall(spec: &SubFundSpec, size: f64, end: usize, ws: &Workspace, out:
             lp += returned;
             gp -= returned;
         }
-        let lp_nav = if t < end { waterfall.liquidation_split(ws.nav[t]).lp } else { 0.0 };
-        out.fund.paid_in[t] = spec.fund_share * calls;
-        out.fund.distributed[t] = spec.fund_share * lp;
-        out.fund.nav[t] = spec.fund_share * lp_nav;
+        let lp_nav = if t < end { waterfall.liquidation_split(nav_t).lp } else { 0.0 };
+        paid_in[t] = spec.fund_share * calls;
+        distributed[t] = spec.fund_share * lp;
+        fund_nav[t] = spec.fund_share * lp_nav;
         calls_total += calls;
         fees_total += fee;
         carry_total += gp;
         lp_total += lp;
+        // The hurdle accrues from one quarter's call to the next.
+        waterfall.accrue_quarter();
     }
     out.calls = calls_total;
     out.fees = fees_total;
@@ -239,21 +248,21 @@ fn run_waterfall(spec: &SubFundSpec, size: f64, end: usize, ws: &Workspace, out:
     out.lp_distributions = lp_total;
 }
 
-/// The item a uniform `u` selects from (item, probability) pairs summing to 1.
-fn pick<T: Copy>(items: impl Iterator<Item = (T, f64)> + Clone, u: f64) -> T {
+/// `(item, cumulative weight)` of the items with positive weight, in order: what [`pick`] searches.
+/// Built once per sub-fund and path rather than summed again for every deal.
+fn cumulate<T>(items: impl Iterator<Item = (T, f64)>, out: &mut Vec<(T, f64)>) {
+    out.clear();
     let mut cumulative = 0.0;
-    let mut last = None;
-    for (item, p) in items {
-        if p <= 0.0 {
-            continue;
-        }
+    out.extend(items.filter(|&(_, p)| p > 0.0).map(|(item, p)| {
         cumulative += p;
-        last = Some(item);
-        if u < cumulative {
-            return item;
-        }
-    }
-    last.expect("validated: weights sum to 1, so some item has positive weight")
+        (item, cumulative)
+    }));
+}
+
+/// The item a uniform `u` selects from cumulative weights summing to 1 (from [`cumulate`]).
+fn pick<T: Copy>(cumulative: &[(T, f64)], u: f64) -> T {
+    let (item, _) = cumulative.iter().find(|&&(_, c)| u < c).or(cumulative.last()).expect("validated: weights sum to 1, so some item has positive weight");
+    *item
 }
 
 #[cfg(test)]

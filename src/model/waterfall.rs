@@ -114,6 +114,13 @@ impl Waterfall {
             // Nothing moves through any tier (most quarters of a sub-fund's life).
             return Split { lp: 0.0, gp: 0.0 };
         }
+        if proceeds <= self.unreturned {
+            // Return of capital takes it all (while capital is still out, most distributions and
+            // hypothetical liquidations): the later tiers would each move exactly zero.
+            self.unreturned -= proceeds;
+            self.lp_received += proceeds;
+            return Split { lp: proceeds, gp: 0.0 };
+        }
         let WaterfallTerms {
             carry, catch_up, ..
         } = self.terms;

@@ -86,9 +86,9 @@ fn held_at_horizon_is_nav_with_haircut() {
     book.nav_series(&mut nav);
     assert!((nav[10] - held).abs() < 1e-9);
     assert!((book.cost_held - 10.0).abs() < 1e-12);
-    let mut cost = Vec::new();
-    book.held_cost_series(&mut cost);
-    assert!((cost[10] - 10.0).abs() < 1e-12);
+    let mut cost = RunningBalance::default();
+    let held_cost: Vec<f64> = book.held_cost_change.iter().map(|&change| cost.add(change)).collect();
+    assert!((held_cost[10] - 10.0).abs() < 1e-12 && cost.balance() == held_cost[10]);
 }
 
 #[test]
@@ -102,4 +102,16 @@ fn books_balance() {
         let value = book.proceeds_total + book.final_nav;
         assert!((book.by_field[0].value - value).abs() < 1e-9);
     }
+}
+
+#[test]
+fn running_balance_snaps_rounding_dust_to_zero() {
+    let mut balance = RunningBalance::default();
+    assert_eq!(balance.balance(), 0.0);
+    assert_eq!(balance.add(0.1), 0.1);
+    assert_eq!(balance.add(0.2), 0.1 + 0.2);
+    // 0.1 + 0.2 − 0.3 is 5.6e-17 in floating point: dust left by cancelling changes, not a balance.
+    assert_eq!(balance.add(-0.3), 0.0);
+    assert_eq!(balance.add(1e-6), 1e-6, "a real balance, small as it is");
+    assert_eq!(balance.balance(), 1e-6);
 }
