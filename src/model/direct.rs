@@ -52,6 +52,38 @@ pub struct Workspace {
     takes: Vec<RoundTake>,
     returns: Vec<f64>,
     nav: Vec<f64>,
+    fields: FieldMix,
+}
+
+/// The fields' weights in new deals in one quarter, after any review ([`field_weight`]): set once
+/// a quarter rather than again for every deal drawn in it.
+#[derive(Debug, Default)]
+struct FieldMix {
+    weights: Vec<f64>,
+    total: f64,
+    /// The last field with positive weight, the pick when rounding leaves the draw past the others.
+    last: usize,
+}
+
+impl FieldMix {
+    fn set(&mut self, env: &Environment<'_>, spec: &DirectSpec, quarter: usize) {
+        self.weights.clear();
+        self.weights.extend((0..env.scenario.fields.len()).map(|f| field_weight(env, spec, f, quarter)));
+        self.total = self.weights.iter().sum();
+        self.last = self.weights.iter().rposition(|&w| w > 0.0).unwrap_or(0);
+    }
+
+    /// The field a uniform `u` selects (when some field takes new deals: `total > 0`).
+    fn pick(&self, u: f64) -> usize {
+        let mut target = u * self.total;
+        for (i, &w) in self.weights.iter().enumerate() {
+            if w > 0.0 && target < w {
+                return i;
+            }
+            target -= w;
+        }
+        self.last
+    }
 }
 
 /// A deal drawn but not yet affordable, with the generator its company will draw from.
@@ -83,13 +115,14 @@ pub fn simulate(env: &Environment<'_>, laws: &[ProfileLaw], spec: &DirectSpec, k
     let deploy_quarters = if spec.budget_cny_m > 0.0 { spec.deploy_quarters.min(horizon + 1) } else { 0 };
     for quarter in 0..deploy_quarters {
         pool += allocation + ws.returns[quarter];
+        ws.fields.set(env, spec, quarter);
         let mut slot = 0;
         loop {
             let deal = match pending.take() {
                 Some(deal) => deal,
                 None => {
                     slot += 1;
-                    match draw_deal(env, laws, spec, quarter, key.rng(path, deal_item(quarter, slot - 1))) {
+                    match draw_deal(env, laws, spec, &ws.fields, quarter, key.rng(path, deal_item(quarter, slot - 1))) {
                         Some(deal) => deal,
                         None => break,
                     }
@@ -138,22 +171,11 @@ fn field_weight(env: &Environment<'_>, spec: &DirectSpec, field: usize, quarter:
 
 /// Draws a deal from its own generator (the `slot`-th deal drawn in a quarter uses [`deal_item`]); `None`
 /// when no field takes new deals.
-fn draw_deal(env: &Environment<'_>, laws: &[ProfileLaw], spec: &DirectSpec, quarter: usize, mut rng: PathRng) -> Option<Deal> {
-    let fields = &env.scenario.fields;
-    let weights = (0..fields.len()).map(|f| field_weight(env, spec, f, quarter));
-    let total: f64 = weights.clone().sum();
-    if total <= 0.0 {
+fn draw_deal(env: &Environment<'_>, laws: &[ProfileLaw], spec: &DirectSpec, fields: &FieldMix, quarter: usize, mut rng: PathRng) -> Option<Deal> {
+    if fields.total <= 0.0 {
         return None;
     }
-    let mut target = rng.random::<f64>() * total;
-    let mut field = weights.clone().rposition(|w| w > 0.0).unwrap_or(0);
-    for (i, w) in weights.enumerate() {
-        if w > 0.0 && target < w {
-            field = i;
-            break;
-        }
-        target -= w;
-    }
+    let field = fields.pick(rng.random());
     let u: f64 = rng.random();
     let mut cumulative = 0.0;
     let mut stage = Stage::Seed;
@@ -167,7 +189,7 @@ fn draw_deal(env: &Environment<'_>, laws: &[ProfileLaw], spec: &DirectSpec, quar
         }
     }
     let local = rng.random::<f64>() < spec.local_share;
-    let law = &laws[fields[field].profile];
+    let law = &laws[env.scenario.fields[field].profile];
     let post = company::draw_entry_post_money(env, law, stage, field, quarter, &mut rng);
     let commitment = (spec.round_participation * law.equity_sold(stage) * post).min(spec.budget_cny_m);
     Some(Deal { field, stage, local, post, commitment, rng })
