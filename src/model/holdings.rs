@@ -125,6 +125,7 @@ impl Book {
     /// Books one stake from entry to close. `takes[k]` is what the holder did in the company's
     /// k-th later round (`rounds[company.rounds][k]`).
     #[allow(clippy::too_many_arguments)]
+    #[inline(always)]
     pub fn book(&mut self, company: &Company, rounds: &[Round], takes: &[RoundTake], entry: Entry, close: Close, unicorn_value: f64, loss_tolerance: f64) {
         let last_quarter = match close {
             Close::Liquidate { quarter, .. } => quarter,
