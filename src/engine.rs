@@ -2,8 +2,8 @@
 //!
 //! Paths are simulated in fixed-size chunks. Inside a chunk rayon spreads paths over threads;
 //! each path draws only from its own streams ([`crate::rng`]), so its numbers do not depend on
-//! which thread ran it. The chunk's rows come back in path order and are appended to the
-//! per-metric columns (and handed to a [`PathSink`], e.g. the `paths.csv` writer) one chunk at a
+//! which thread ran it. The chunk's rows land in path order in one flat buffer (no allocation
+//! per path; two buffers take turns) and are appended to the per-metric columns (and handed to a [`PathSink`], e.g. the `paths.csv` writer) one chunk at a
 //! time; each worker thread keeps its own fans (integer-count sketches), merged once at the end
 //! in any order with the same result. Hence the same
 //! scenario and seed give bit-identical results for any thread count.
@@ -11,6 +11,7 @@
 //! Memory: the columns hold one `f64` per path and metric; the quarterly series go only into
 //! fixed-size sketches ([`crate::stats::sketch::Fan`]), never kept per path.
 
+use std::slice::ChunksExact;
 use std::sync::{Mutex, PoisonError};
 
 use rayon::prelude::*;
@@ -56,11 +57,12 @@ pub struct RunOptions {
 /// Receives each chunk's rows, in path order, while the next chunk is being simulated (so it
 /// runs on a worker thread: hence `Send`).
 pub trait PathSink: Send {
-    /// `rows[k]` belongs to path `first_path + k`.
+    /// The `k`-th row of `rows` (one value per metric of the [`Schema`]) belongs to path
+    /// `first_path + k`.
     ///
     /// # Errors
     /// Whatever the sink's storage reports.
-    fn write_rows(&mut self, first_path: u64, rows: &[Vec<f64>]) -> std::io::Result<()>;
+    fn write_rows(&mut self, first_path: u64, rows: ChunksExact<'_, f64>) -> std::io::Result<()>;
 }
 
 /// Why a run failed.
@@ -135,24 +137,29 @@ pub fn run(scenario: &Scenario, options: &RunOptions, progress: &mut dyn FnMut(u
         return Err(EngineError::NoPaths);
     }
     // Chunk k's rows are written while chunk k + 1 is simulated: writing is the one serial step
-    // per chunk, and the workers would otherwise wait for it.
-    let mut unwritten: Option<(u64, Vec<Vec<f64>>)> = None;
+    // per chunk, and the workers would otherwise wait for it. The two row buffers swap roles.
+    let width = results.schema.len();
+    let mut unwritten: Option<(u64, Vec<f64>)> = None;
+    let mut spare = Vec::new();
     while results.paths < target {
         let first = results.paths;
         let last = (first + CHUNK).min(target);
-        let (rows, written) = pool.install(|| {
+        let mut rows = std::mem::take(&mut spare);
+        let ((), written) = pool.install(|| {
             rayon::join(
-                || simulate_chunk(&simulator, &workers, first..last),
-                || write(sink.as_deref_mut(), unwritten.take()),
+                || simulate_chunk(&simulator, &workers, first..last, width, &mut rows),
+                || write(sink.as_deref_mut(), unwritten.as_ref(), width),
             )
         });
         written?;
-        for row in &rows {
+        for row in rows.chunks_exact(width) {
             for (column, value) in results.columns.iter_mut().zip(row) {
                 column.push(*value);
             }
         }
-        unwritten = Some((first, rows));
+        if let Some((_, written_rows)) = unwritten.replace((first, rows)) {
+            spare = written_rows;
+        }
         results.paths = last;
         progress(last);
         if let Stopping::Precision { half_width, min_paths, .. } = options.stopping {
@@ -162,7 +169,7 @@ pub fn run(scenario: &Scenario, options: &RunOptions, progress: &mut dyn FnMut(u
             }
         }
     }
-    write(sink, unwritten)?;
+    write(sink, unwritten.as_ref(), width)?;
     for worker in workers {
         let worker = worker.into_inner().unwrap_or_else(PoisonError::into_inner);
         for (fan, part) in results.fans.iter_mut().zip(&worker.fans) {
@@ -172,10 +179,10 @@ pub fn run(scenario: &Scenario, options: &RunOptions, progress: &mut dyn FnMut(u
     Ok(results)
 }
 
-/// Writes `rows` (first path, rows) to `sink`, if there are both.
-fn write<'s>(sink: Option<&mut (dyn PathSink + 's)>, rows: Option<(u64, Vec<Vec<f64>>)>) -> std::io::Result<()> {
+/// Writes `rows` (first path, rows of `width` values) to `sink`, if there are both.
+fn write<'s>(sink: Option<&mut (dyn PathSink + 's)>, rows: Option<&(u64, Vec<f64>)>, width: usize) -> std::io::Result<()> {
     match (sink, rows) {
-        (Some(sink), Some((first, rows))) => sink.write_rows(first, &rows),
+        (Some(sink), Some((first, rows))) => sink.write_rows(*first, rows.chunks_exact(width)),
         _ => Ok(()),
     }
 }
@@ -198,28 +205,26 @@ fn new_fans(quarters: usize) -> Vec<Fan> {
     SERIES.iter().map(|_| Fan::new(quarters, FAN_ACCURACY, FAN_MIN_MAGNITUDE)).collect()
 }
 
-/// Simulates `paths` on the pool's threads; returns their rows in path order.
-fn simulate_chunk(simulator: &Simulator<'_>, workers: &[Mutex<Worker>], paths: std::ops::Range<u64>) -> Vec<Vec<f64>> {
+/// Simulates `paths` on the pool's threads into `rows`, `width` values per path, in path order.
+fn simulate_chunk(simulator: &Simulator<'_>, workers: &[Mutex<Worker>], paths: std::ops::Range<u64>, width: usize, rows: &mut Vec<f64>) {
     let scenario = simulator.scenario();
-    // A `usize` range: rayon splits it by index (a `u64` range is not indexed), and an indexed
-    // `map` + `collect` keeps path order whatever thread ran each path.
-    (paths.start as usize..paths.end as usize)
-        .into_par_iter()
-        .map(|i| {
-            let slot = rayon::current_thread_index().unwrap_or(0) % workers.len();
-            // No path runs inside another on one thread (nothing here yields to rayon), so a
-            // thread's lock is never contended; a poisoned lock only follows a panic elsewhere.
-            let mut guard = workers[slot].lock().unwrap_or_else(PoisonError::into_inner);
-            let worker = &mut *guard;
-            simulator.simulate_path(i as u64, &mut worker.state);
-            path::compute(scenario, &worker.state, &mut worker.row);
-            path::series(&worker.state, &mut worker.series);
-            for (fan, series) in worker.fans.iter_mut().zip(&worker.series) {
-                fan.insert_series(series);
-            }
-            worker.row.clone()
-        })
-        .collect()
+    // Every value is overwritten, so a buffer of the right size needs no clearing. Indexed
+    // chunks keep path order whatever thread ran each path.
+    rows.resize((paths.end - paths.start) as usize * width, 0.0);
+    rows.par_chunks_mut(width).enumerate().for_each(|(k, row)| {
+        let slot = rayon::current_thread_index().unwrap_or(0) % workers.len();
+        // No path runs inside another on one thread (nothing here yields to rayon), so a
+        // thread's lock is never contended; a poisoned lock only follows a panic elsewhere.
+        let mut guard = workers[slot].lock().unwrap_or_else(PoisonError::into_inner);
+        let worker = &mut *guard;
+        simulator.simulate_path(paths.start + k as u64, &mut worker.state);
+        path::compute(scenario, &worker.state, &mut worker.row);
+        path::series(&worker.state, &mut worker.series);
+        for (fan, series) in worker.fans.iter_mut().zip(&worker.series) {
+            fan.insert_series(series);
+        }
+        row.copy_from_slice(&worker.row);
+    });
 }
 
 fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool, EngineError> {

@@ -8,7 +8,7 @@
 //!
 //! Every file is written atomically ([`crate::output`]). The CSV files open with a provenance
 //! comment, `# fifsim 0.1.0 scenario=base seed=20250926 paths=10000`, then a header line; a
-//! value that does not exist on a path (NaN) is an empty field. Numbers are printed in Rust's
+//! value that does not exist on a path (NaN) is an empty field. Numbers are printed in
 //! shortest round-trip form, so the same run gives byte-identical files.
 
 pub mod paths_csv;
