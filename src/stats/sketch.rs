@@ -28,8 +28,6 @@
 //! about 3,500 buckets (28 KB) per sign. For any finite values it is at most
 //! `m · (1024 - log₂ min_magnitude)` buckets per sign.
 
-use std::collections::VecDeque;
-
 const CUBIC_A: f64 = 6.0 / 35.0;
 const CUBIC_B: f64 = -3.0 / 5.0;
 const CUBIC_C: f64 = 10.0 / 7.0;
@@ -39,30 +37,43 @@ const MANTISSA_MASK: u64 = (1 << 52) - 1;
 const EXPONENT_OF_ONE: u64 = 1023 << 52;
 
 /// Counts of consecutive bucket indices starting at `offset`.
+///
+/// A plain `Vec`: a value almost always lands inside the range already held, and that case is
+/// one comparison and one add; growing at the front shifts the counts, but happens only when a
+/// new smallest bucket appears (a `VecDeque` made every add pay for its wrap-around instead).
 #[derive(Debug, Clone, PartialEq, Default)]
 struct Store {
     offset: i64,
-    counts: VecDeque<u64>,
+    counts: Vec<u64>,
 }
 
 impl Store {
     /// Add `count` to bucket `index`, growing the range to include it.
+    #[inline]
     fn add(&mut self, index: i64, count: u64) {
+        // An index below `offset` wraps to a huge slot: one bounds check covers both sides.
+        let slot = index.wrapping_sub(self.offset) as usize;
+        match self.counts.get_mut(slot) {
+            Some(bucket) => *bucket += count,
+            None => self.add_outside(index, count),
+        }
+    }
+
+    /// [`Store::add`] for an index outside the range held.
+    #[cold]
+    #[inline(never)]
+    fn add_outside(&mut self, index: i64, count: u64) {
         if self.counts.is_empty() {
             self.offset = index;
-            self.counts.push_back(0);
         } else if index < self.offset {
-            for _ in index..self.offset {
-                self.counts.push_front(0);
-            }
+            self.counts.splice(0..0, std::iter::repeat_n(0, (self.offset - index) as usize));
             self.offset = index;
-        } else {
-            let end = self.offset + self.counts.len() as i64;
-            for _ in end..=index {
-                self.counts.push_back(0);
-            }
         }
-        self.counts[(index - self.offset) as usize] += count;
+        let slot = (index - self.offset) as usize;
+        if slot >= self.counts.len() {
+            self.counts.resize(slot + 1, 0);
+        }
+        self.counts[slot] += count;
     }
 
     /// Add every count of `other` (same mapping): one pass over its range, not one `add` per
@@ -72,7 +83,7 @@ impl Store {
         self.add(other.offset, 0);
         self.add(other.offset + last as i64, 0);
         let start = (other.offset - self.offset) as usize;
-        for (mine, theirs) in self.counts.range_mut(start..=start + last).zip(&other.counts) {
+        for (mine, theirs) in self.counts[start..=start + last].iter_mut().zip(&other.counts) {
             *mine += theirs;
         }
     }
@@ -144,6 +155,7 @@ impl QuantileSketch {
     }
 
     /// Count one value. Non-finite values are ignored (see [`QuantileSketch::ignored`]).
+    #[inline]
     pub fn insert(&mut self, x: f64) {
         if !x.is_finite() {
             self.ignored += 1;
@@ -252,10 +264,12 @@ impl QuantileSketch {
     }
 
     fn note_extremes(&mut self, low: f64, high: f64) {
-        if low.total_cmp(&self.min).is_lt() {
+        // `total_cmp` only tells -0.0 from 0.0: the plain comparison (neither side is NaN)
+        // settles every other value at a fraction of the cost.
+        if low <= self.min && low.total_cmp(&self.min).is_lt() {
             self.min = low;
         }
-        if high.total_cmp(&self.max).is_gt() {
+        if high >= self.max && high.total_cmp(&self.max).is_gt() {
             self.max = high;
         }
     }
