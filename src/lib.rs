@@ -14,6 +14,7 @@
 pub mod calendar;
 pub mod metrics;
 pub mod model;
+pub mod numeric;
 pub mod output;
 pub mod rng;
 pub mod scenario;

@@ -12,7 +12,7 @@
 //! Every quarter draws the same count of numbers (n normals, n uniforms) whatever the
 //! parameters, so scenarios differing only in drift or hazards share their shocks.
 
-use ndarray::Array2;
+use ndarray::{Array2, ArrayView1};
 use rand::RngExt;
 use rand_distr::StandardNormal;
 
@@ -21,44 +21,39 @@ use crate::scenario::{FactorModel, Field};
 
 /// Fills `paths[[t, f]]` with field `f`'s factor at the end of quarter `t`.
 ///
-/// `paths` has one row per quarter and one column per field; `scratch` holds two vectors of
+/// `paths` has one row per quarter and one column per field; `scratch` holds three vectors of
 /// length `fields.len()` and is overwritten.
 pub fn simulate(fields: &[Field], model: &FactorModel, rng: &mut PathRng, paths: &mut Array2<f64>, scratch: &mut Vec<f64>) {
     let n = fields.len();
     scratch.clear();
-    scratch.resize(2 * n, 0.0);
-    let (normals, correlated) = scratch.split_at_mut(n);
+    scratch.resize(3 * n, 0.0);
+    let (normals, rest) = scratch.split_at_mut(n);
+    let (correlated, levels) = rest.split_at_mut(n);
     paths.row_mut(0).fill(0.0);
     for t in 1..paths.nrows() {
         for z in normals.iter_mut() {
             *z = rng.sample(StandardNormal);
         }
-        correlate(model, normals, correlated);
-        step(fields, correlated, rng, paths, t);
+        model.cholesky.multiply(normals, correlated);
+        step(fields, correlated, rng, levels);
+        paths.row_mut(t).assign(&ArrayView1::from(&*levels));
     }
 }
 
-/// `out = L z` for the lower-triangular Cholesky factor `L`.
-fn correlate(model: &FactorModel, z: &[f64], out: &mut [f64]) {
-    for (i, slot) in out.iter_mut().enumerate() {
-        *slot = (0..=i).map(|j| model.cholesky[[i, j]] * z[j]).sum();
-    }
-}
-
-/// Moves every field's factor from quarter `t - 1` to quarter `t`.
-fn step(fields: &[Field], shocks: &[f64], rng: &mut PathRng, paths: &mut Array2<f64>, t: usize) {
-    for (f, field) in fields.iter().enumerate() {
+/// Moves every field's factor `levels[f]` on by one quarter.
+fn step(fields: &[Field], shocks: &[f64], rng: &mut PathRng, levels: &mut [f64]) {
+    for ((field, shock), level) in fields.iter().zip(shocks).zip(levels) {
         // One uniform decides both jumps: a breakthrough in the bottom tail, a winter in the top
         // one. The two cannot share a quarter (validation keeps their probabilities summing
         // below 1; with a few % a quarter each, a quarter with both is a rounding error).
         let u: f64 = rng.random();
-        let mut x = paths[[t - 1, f]] + field.drift_per_quarter + field.volatility_per_quarter * shocks[f];
+        let mut x = *level + field.drift_per_quarter + field.volatility_per_quarter * shock;
         if u < field.breakthrough.quarterly_probability {
             x += field.breakthrough.size;
         } else if 1.0 - u <= field.winter.quarterly_probability {
             x -= field.winter.size;
         }
-        paths[[t, f]] = x;
+        *level = x;
     }
 }
 
@@ -66,6 +61,7 @@ fn step(fields: &[Field], shocks: &[f64], rng: &mut PathRng, paths: &mut Array2<
 mod tests {
     use super::*;
     use crate::rng::{Component, StreamKey};
+    use crate::numeric::LowerTriangular;
     use crate::scenario::{JumpSpec, Tier};
 
     fn field(drift: f64, vol: f64, jump_probability: f64) -> Field {
@@ -86,7 +82,7 @@ mod tests {
     fn model(rho: f64) -> FactorModel {
         let c = (1.0 - rho * rho).sqrt();
         FactorModel {
-            cholesky: ndarray::arr2(&[[1.0, 0.0], [rho, c]]),
+            cholesky: LowerTriangular::from_square(&ndarray::arr2(&[[1.0, 0.0], [rho, c]])),
             advance_logit_per_unit: 1.0,
             valuation_log_per_unit: 0.5,
         }
@@ -129,7 +125,7 @@ mod tests {
     #[test]
     fn zero_volatility_and_no_jumps_is_a_straight_line() {
         let fields = [field(0.05, 0.0, 0.0)];
-        let m = FactorModel { cholesky: ndarray::arr2(&[[1.0]]), advance_logit_per_unit: 1.0, valuation_log_per_unit: 0.5 };
+        let m = FactorModel { cholesky: LowerTriangular::from_square(&ndarray::arr2(&[[1.0]])), advance_logit_per_unit: 1.0, valuation_log_per_unit: 0.5 };
         let mut paths = Array2::zeros((9, 1));
         simulate(&fields, &m, &mut StreamKey::new(1, Component::FieldFactors).rng(0, 0), &mut paths, &mut Vec::new());
         for t in 0..9 {

@@ -423,13 +423,23 @@ mod tests {
         assert_eq!(phase1.outcome_logits[0], 0.442f64.ln());
         assert_eq!(clinical.stages[Stage::Seed.index()].step_up.median, 1.0);
         // Cholesky factor reproduces the chosen correlations.
+        // Column k of L is L e_k; the correlation of fields a and b is the sum over k of L[a][k] L[b][k].
         let l = &s.factors.cholesky;
-        let c = l.dot(&l.t());
+        let n = l.dim();
+        let columns: Vec<Vec<f64>> = (0..n)
+            .map(|k| {
+                let unit: Vec<f64> = (0..n).map(|i| if i == k { 1.0 } else { 0.0 }).collect();
+                let mut column = vec![0.0; n];
+                l.multiply(&unit, &mut column);
+                column
+            })
+            .collect();
+        let c = |a: usize, b: usize| -> f64 { columns.iter().map(|column| column[a] * column[b]).sum() };
         let key = |k: &str| s.fields.iter().position(|f| f.key == k).expect("field");
-        assert!((c[[key("cell_gene_therapy"), key("regenerative_medicine")]] - 0.6).abs() < 1e-12);
-        assert!((c[[key("quantum_technology"), key("controlled_fusion")]] - 0.4).abs() < 1e-12);
-        assert!((c[[key("six_g"), key("embodied_ai")]] - 0.15).abs() < 1e-12);
-        assert!((c[[0, 0]] - 1.0).abs() < 1e-12);
+        assert!((c(key("cell_gene_therapy"), key("regenerative_medicine")) - 0.6).abs() < 1e-12);
+        assert!((c(key("quantum_technology"), key("controlled_fusion")) - 0.4).abs() < 1e-12);
+        assert!((c(key("six_g"), key("embodied_ai")) - 0.15).abs() < 1e-12);
+        assert!((c(0, 0) - 1.0).abs() < 1e-12);
     }
 
     #[test]

@@ -195,8 +195,8 @@ pub struct Field {
 /// Correlated field-progress factors (DESIGN.md §3.2).
 #[derive(Debug, Clone, PartialEq)]
 pub struct FactorModel {
-    /// Lower-triangular Cholesky factor of the fields' correlation matrix, row-major, n × n.
-    pub cholesky: ndarray::Array2<f64>,
+    /// Lower-triangular Cholesky factor of the fields' correlation matrix.
+    pub cholesky: crate::numeric::LowerTriangular,
     /// How one unit of a field's factor shifts the log-odds of advancing (and of being acquired).
     pub advance_logit_per_unit: f64,
     /// How one unit of a field's factor shifts the log of round and exit valuations.

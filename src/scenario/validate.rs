@@ -31,6 +31,7 @@ use super::{
     Tier, TrancheSpec,
 };
 use crate::calendar::{Calendar, Quarter, quarterly_rate};
+use crate::numeric::LowerTriangular;
 
 /// Tolerance on probability tables that are then normalised (outcomes, stage mixes, tranches).
 const SUM_TOLERANCE: f64 = 1e-6;
@@ -395,7 +396,7 @@ fn factors(c: &Checker, raw: &RawFactors, fields: &[Field], families: &[String])
         )
     })?;
     Ok(FactorModel {
-        cholesky,
+        cholesky: LowerTriangular::from_square(&cholesky),
         advance_logit_per_unit: c.number(
             "factors.advance_logit_per_unit",
             raw.advance_logit_per_unit,
