@@ -17,8 +17,9 @@ pub mod market;
 pub mod subfund;
 pub mod waterfall;
 
-use ndarray::Array2;
+use ndarray::{Array2, Zip};
 
+use crate::numeric;
 use crate::scenario::{MarketState, Scenario};
 
 /// A path's shocks: the exit-market state and the field factors by quarter, and what they do to
@@ -29,11 +30,11 @@ pub struct Shocks {
     pub market: Vec<usize>,
     /// Field factor per quarter (rows) and field (columns).
     pub factors: Array2<f64>,
-    /// `exp(valuation level)` per quarter and field: market valuation shift + factor ×
-    /// `valuation_log_per_unit`.
-    valuation: Array2<f64>,
-    /// `exp(factor × advance_logit_per_unit)` per quarter and field.
-    advance: Array2<f64>,
+    /// `exp(valuation level)` per quarter and field (quarter-major, like `factors`): market
+    /// valuation shift + factor × `valuation_log_per_unit`.
+    valuation: Vec<f64>,
+    /// `exp(factor × advance_logit_per_unit)` per quarter and field, quarter-major.
+    advance: Vec<f64>,
     /// Outcome-weight multipliers of each market state.
     states: Vec<StateWeights>,
 }
@@ -64,11 +65,11 @@ impl Shocks {
     pub fn resize(&mut self, scenario: &Scenario) {
         let shape = (scenario.horizon() + 1, scenario.fields.len());
         self.market.resize(shape.0, scenario.market.initial);
-        for array in [&mut self.factors, &mut self.valuation, &mut self.advance] {
-            if array.dim() != shape {
-                *array = Array2::zeros(shape);
-            }
+        if self.factors.dim() != shape {
+            self.factors = Array2::zeros(shape);
         }
+        self.valuation.resize(shape.0 * shape.1, 0.0);
+        self.advance.resize(shape.0 * shape.1, 0.0);
     }
 
     /// Shocks held constant: the market in `state` every quarter and every factor at zero.
@@ -86,14 +87,19 @@ impl Shocks {
         let model = &scenario.factors;
         self.states.clear();
         self.states.extend(scenario.market.states.iter().map(StateWeights::of));
-        for (t, &state) in self.market.iter().enumerate() {
+        // Exponents first, then one pass of a branch-free exp over each whole buffer: it
+        // vectorises, where a libm call per number was the largest cost of the path's shocks.
+        let fields = self.factors.ncols();
+        let levels = self.valuation.chunks_exact_mut(fields).zip(self.advance.chunks_exact_mut(fields));
+        for ((&state, factors), (valuation, advance)) in self.market.iter().zip(self.factors.rows()).zip(levels) {
             let shift = scenario.market.states[state].valuation_log_shift;
-            for f in 0..self.factors.ncols() {
-                let x = self.factors[[t, f]];
-                self.valuation[[t, f]] = (shift + model.valuation_log_per_unit * x).exp();
-                self.advance[[t, f]] = (model.advance_logit_per_unit * x).exp();
-            }
+            Zip::from(valuation).and(advance).and(factors).for_each(|v, a, &x| {
+                *v = shift + model.valuation_log_per_unit * x;
+                *a = model.advance_logit_per_unit * x;
+            });
         }
+        numeric::exp_in_place(&mut self.valuation);
+        numeric::exp_in_place(&mut self.advance);
     }
 
     /// The view companies read, for `scenario` (the one these shocks were derived for).
@@ -128,7 +134,7 @@ impl Environment<'_> {
     /// Multiplier of the weight of advancing for a company in `field` in `quarter`, from its
     /// field's progress: `exp(factor × advance_logit_per_unit)`.
     pub fn field_advance(&self, field: usize, quarter: usize) -> f64 {
-        self.shocks.advance[[quarter, field]]
+        self.shocks.advance[self.cell(field, quarter)]
     }
 
     /// Field `field`'s progress factor at the end of `quarter`.
@@ -139,6 +145,13 @@ impl Environment<'_> {
     /// `exp` of the valuation level in `field` in `quarter` set by the market and the field's
     /// progress. A price set in one quarter and one set in another differ by the ratio of levels.
     pub fn valuation(&self, field: usize, quarter: usize) -> f64 {
-        self.shocks.valuation[[quarter, field]]
+        self.shocks.valuation[self.cell(field, quarter)]
+    }
+
+    /// Index of (`quarter`, `field`) in the quarter-major buffers of [`Shocks`].
+    fn cell(&self, field: usize, quarter: usize) -> usize {
+        let fields = self.shocks.factors.ncols();
+        debug_assert!(field < fields, "field {field} of {fields}");
+        quarter * fields + field
     }
 }
