@@ -2,7 +2,7 @@
 //! sale or a write-off — or still alive at the horizon.
 //!
 //! In each stage the company waits a gamma-distributed time (its profile's mean and shape for
-//! that stage), then one of four things happens: it raises the next round (from growth: it
+//! that stage, drawn by inversion: `wait`), then one of four things happens: it raises the next round (from growth: it
 //! lists), it is acquired, it fails, or nothing decisive happens and it waits again ("hold": a
 //! bridge, a delayed listing). The profile gives base probabilities `p_k`; on the log-odds scale
 //! the model adds
@@ -32,9 +32,10 @@
 use std::ops::Range;
 
 use rand::RngExt;
-use rand_distr::{Distribution, Gamma, StandardNormal};
+use rand_distr::StandardNormal;
 use statrs::distribution::{ContinuousCDF, Normal};
 
+use self::wait::Wait;
 use super::Environment;
 use crate::rng::PathRng;
 use crate::scenario::{LogNormalSpec, Outcome, Profile, STAGE_COUNT, SplicedTailSpec, Stage};
@@ -56,23 +57,6 @@ struct StageLaw {
     acquisition_multiple: LogNormalSpec,
 }
 
-/// Time spent in a stage before the next decisive event, in quarters.
-#[derive(Debug, Clone)]
-enum Wait {
-    Gamma(Gamma<f64>),
-    /// An infinite gamma shape: the wait is exactly its mean (closed-form test cases).
-    Fixed(f64),
-}
-
-impl Wait {
-    fn sample(&self, rng: &mut PathRng) -> f64 {
-        match self {
-            Wait::Gamma(gamma) => gamma.sample(rng),
-            Wait::Fixed(quarters) => *quarters,
-        }
-    }
-}
-
 /// A profile whose parameters a validated scenario should never produce.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("profile `{profile}`, stage `{stage}`: waiting-time law rejected: {reason}")]
@@ -84,20 +68,15 @@ pub struct LawError {
 
 impl ProfileLaw {
     /// # Errors
-    /// If a stage's waiting-time gamma law has a non-positive shape or scale.
+    /// If a stage's waiting-time gamma law has a non-positive shape or mean.
     pub fn new(profile: &Profile) -> Result<ProfileLaw, LawError> {
         let mut stages = Vec::with_capacity(STAGE_COUNT);
         for (stage, spec) in Stage::ALL.iter().zip(&profile.stages) {
-            let wait = if spec.wait_shape.is_infinite() {
-                Wait::Fixed(spec.wait_mean_quarters)
-            } else {
-                let gamma = Gamma::new(spec.wait_shape, spec.wait_mean_quarters / spec.wait_shape).map_err(|e| LawError {
-                    profile: profile.key.clone(),
-                    stage: stage.key(),
-                    reason: e.to_string(),
-                })?;
-                Wait::Gamma(gamma)
-            };
+            let wait = Wait::new(spec.wait_shape, spec.wait_mean_quarters).map_err(|reason| LawError {
+                profile: profile.key.clone(),
+                stage: stage.key(),
+                reason,
+            })?;
             stages.push(StageLaw {
                 wait,
                 outcome_probabilities: spec.outcome_probabilities,
@@ -333,6 +312,8 @@ pub fn spliced_tail_cdf(spec: &SplicedTailSpec, x: f64) -> f64 {
 fn standard_normal() -> Normal {
     Normal::standard()
 }
+
+mod wait;
 
 #[cfg(test)]
 mod tests;
