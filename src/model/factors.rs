@@ -14,7 +14,6 @@
 
 use ndarray::{Array2, ArrayView1};
 use rand::RngExt;
-use rand_distr::StandardNormal;
 
 use crate::rng::PathRng;
 use crate::scenario::{FactorModel, Field};
@@ -32,7 +31,7 @@ pub fn simulate(fields: &[Field], model: &FactorModel, rng: &mut PathRng, paths:
     paths.row_mut(0).fill(0.0);
     for t in 1..paths.nrows() {
         for z in normals.iter_mut() {
-            *z = rng.sample(StandardNormal);
+            *z = rng.normal();
         }
         model.cholesky.multiply(normals, correlated);
         step(fields, correlated, rng, levels);

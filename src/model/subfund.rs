@@ -27,7 +27,6 @@
 //! 6. **Concessions.** The fund's side then pays for the profit concessions ([`super::concession`]).
 
 use rand::RngExt;
-use rand_distr::StandardNormal;
 
 use super::Environment;
 use super::company::{self, Backer, Company, ProfileLaw, Round};
@@ -84,9 +83,9 @@ pub fn simulate(env: &Environment<'_>, laws: &[ProfileLaw], spec: &SubFundSpec, 
     let scenario = env.scenario;
     let horizon = env.horizon();
     let mut rng = key.rng(path, 0);
-    let z: f64 = rng.sample(StandardNormal);
+    let z = rng.normal();
     let skill = scenario.skill.dispersion * z;
-    let pace = spec.deployment_pace.median * (spec.deployment_pace.sigma * rng.sample::<f64, _>(StandardNormal)).exp();
+    let pace = company::lognormal(spec.deployment_pace, &mut rng);
     let extended = rng.random::<f64>() < spec.extension_probability;
     let end = (spec.vintage + spec.term_quarters + if extended { spec.extension_quarters } else { 0 }).min(horizon);
     let backer = Backer::manager(z, scenario.skill.dispersion, scenario.skill.valuation_log_per_unit);
