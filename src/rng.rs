@@ -28,14 +28,18 @@ use rand::{Rng, RngExt, SeedableRng, TryRng};
 use rand_distr::{Distribution, StandardNormal};
 use rand_xoshiro::Xoshiro256PlusPlus;
 
-/// The generator every draw comes from: xoshiro256++, counting the words and the standard
-/// normals it hands out (one add per draw), so benchmarks can replay a path's random-number use
-/// without the model.
+use crate::model::company::GammaQuantiles;
+
+/// The generator every draw comes from: xoshiro256++, counting the words it hands out and the
+/// variates it makes of them (one add per draw), so benchmarks can replay a path's random-number
+/// use without the model.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PathRng {
     inner: Xoshiro256PlusPlus,
     words: u64,
     normals: u64,
+    lognormals: u64,
+    gammas: u64,
 }
 
 impl PathRng {
@@ -50,6 +54,23 @@ impl PathRng {
     pub fn normal(&mut self) -> f64 {
         self.normals += 1;
         StandardNormal.sample(self)
+    }
+
+    /// A lognormal variate `median · e^(σ z)` (`z` from [`PathRng::normal`]). The `exp` is
+    /// [`crate::numeric::exp`]: within 1 ulp, inlined, about half the cost of a libm call, and a
+    /// path makes over a thousand of these.
+    #[inline]
+    pub fn lognormal(&mut self, median: f64, sigma: f64) -> f64 {
+        self.lognormals += 1;
+        median * crate::numeric::exp(sigma * self.normal())
+    }
+
+    /// A gamma variate of the shape `quantiles` tabulates and unit scale, by inversion of one
+    /// word.
+    #[inline]
+    pub fn gamma(&mut self, quantiles: &GammaQuantiles) -> f64 {
+        self.gammas += 1;
+        quantiles.quantile(self.next_u64())
     }
 }
 
@@ -80,17 +101,20 @@ impl SeedableRng for PathRng {
     type Seed = [u8; 32];
 
     fn from_seed(seed: [u8; 32]) -> PathRng {
-        PathRng { inner: Xoshiro256PlusPlus::from_seed(seed), words: 0, normals: 0 }
+        PathRng { inner: Xoshiro256PlusPlus::from_seed(seed), words: 0, normals: 0, lognormals: 0, gammas: 0 }
     }
 }
 
-/// How much randomness a path used: generators seeded, words drawn, and how many of the
-/// variates those words made were standard normals.
+/// How much randomness a path used: generators seeded, words drawn, and the variates made of
+/// them: standard normals (lognormals included), lognormals, gamma waits; the other words were
+/// uniforms.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct RandomUse {
     pub generators: u64,
     pub words: u64,
     pub normals: u64,
+    pub lognormals: u64,
+    pub gammas: u64,
 }
 
 impl RandomUse {
@@ -99,28 +123,42 @@ impl RandomUse {
         self.generators += 1;
         self.words += rng.words;
         self.normals += rng.normals;
+        self.lognormals += rng.lognormals;
+        self.gammas += rng.gammas;
     }
 
     pub fn add(&mut self, other: RandomUse) {
         self.generators += other.generators;
         self.words += other.words;
         self.normals += other.normals;
+        self.lognormals += other.lognormals;
+        self.gammas += other.gammas;
     }
 
-    /// The random-number floor of a path: seeds as many generators as the path did and draws as
-    /// many standard normals and, from the words left, uniforms in [0, 1) (spread evenly over
-    /// the generators), with none of the model's work. A normal takes one word, rarely more, so
-    /// the floor draws at most the words the path did. Returns a checksum of the draws (so the
-    /// work cannot be optimised away) and what the replay itself used.
-    pub fn replay(&self, key: &StreamKey, path: u64) -> (f64, RandomUse) {
+    /// The random-number floor of a path: seeds as many generators as the path did and makes as
+    /// many variates of each kind — standard normals, lognormals, gamma waits (from `gammas`, a
+    /// table of the path's commonest shape) and, from the words left, uniforms in [0, 1) —
+    /// spread evenly over the generators, with none of the model's work. A normal takes one
+    /// word, rarely more, so the floor draws about the words the path did. Returns a checksum of
+    /// the draws (so the work cannot be optimised away) and what the replay itself used.
+    pub fn replay(&self, key: &StreamKey, path: u64, gammas: &GammaQuantiles) -> (f64, RandomUse) {
         let generators = self.generators.max(1);
-        let normals = self.normals / generators;
-        let uniforms = self.words.saturating_sub(self.normals) / generators;
+        let each = |count: u64| count / generators;
+        let normals = each(self.normals - self.lognormals);
+        let lognormals = each(self.lognormals);
+        let waits = each(self.gammas);
+        let uniforms = each(self.words.saturating_sub(self.normals + self.gammas));
         let (mut checksum, mut used) = (0.0, RandomUse::default());
         for item in 0..self.generators {
             let mut rng = key.rng(path, item);
             for _ in 0..normals {
                 checksum += rng.normal();
+            }
+            for _ in 0..lognormals {
+                checksum += rng.lognormal(1.0, 1.0);
+            }
+            for _ in 0..waits {
+                checksum += rng.gamma(gammas);
             }
             for _ in 0..uniforms {
                 checksum += rng.random::<f64>();
@@ -256,26 +294,33 @@ mod tests {
         }
     }
 
-    /// The floor seeds the generators the path did and draws its normals and uniforms.
+    /// The floor seeds the generators the path did and makes its variates.
     #[test]
     fn the_floor_replays_a_path_random_use() {
         let key = StreamKey::new(9, Component::Direct);
+        let gammas = GammaQuantiles::shared(2.5).unwrap();
         let mut path_use = RandomUse::default();
         for item in 0..4 {
             let mut rng = key.rng(0, item);
             for _ in 0..25 {
                 rng.normal();
             }
+            for _ in 0..10 {
+                rng.lognormal(2.0, 0.5);
+            }
+            for _ in 0..15 {
+                rng.gamma(&gammas);
+            }
             for _ in 0..40 {
                 rng.random::<f64>();
             }
             path_use.record(&rng);
         }
-        assert_eq!(path_use.normals, 100);
-        let (checksum, floor) = path_use.replay(&key, 1);
+        assert_eq!((path_use.normals, path_use.lognormals, path_use.gammas), (140, 40, 60));
+        let (checksum, floor) = path_use.replay(&key, 1, &gammas);
         assert!(checksum.is_finite());
         assert_eq!(floor.generators, 4);
-        assert_eq!(floor.normals, 100);
+        assert_eq!((floor.normals, floor.lognormals, floor.gammas), (140, 40, 60));
         // The same uniforms; normals take a second word only on a ziggurat rejection (~1%).
         assert!(floor.words.abs_diff(path_use.words) <= 8, "{floor:?} vs {path_use:?}");
     }

@@ -34,6 +34,7 @@ use std::ops::Range;
 use rand::RngExt;
 use statrs::distribution::{ContinuousCDF, Normal};
 
+pub use self::wait::GammaQuantiles;
 use self::wait::Wait;
 use super::Environment;
 use crate::rng::PathRng;
@@ -276,11 +277,10 @@ fn draw_outcome(env: &Environment<'_>, law: &StageLaw, stage: Stage, field: usiz
     Outcome::ALL.iter().zip(weights).rev().find(|(_, w)| *w > 0.0).map_or(Outcome::Failed, |(o, _)| *o)
 }
 
-/// A lognormal draw: `median · e^(σ z)`, `z` standard normal. The `exp` is
-/// [`crate::numeric::exp`] (within 1 ulp, inlined: about half the cost of a libm call; a
-/// path makes over a thousand of these).
+/// A draw from the lognormal law `spec`.
+#[inline]
 pub fn lognormal(spec: LogNormalSpec, rng: &mut PathRng) -> f64 {
-    spec.median * crate::numeric::exp(spec.sigma * rng.normal())
+    rng.lognormal(spec.median, spec.sigma)
 }
 
 /// The `u`-quantile of the spliced IPO multiple: the lognormal body below its `1 − tail_share`

@@ -25,7 +25,6 @@
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, PoisonError, Weak};
 
-use rand::Rng;
 use statrs::distribution::{ContinuousCDF, Normal};
 use statrs::function::gamma::{gamma_lr, gamma_ur, ln_gamma};
 
@@ -58,7 +57,7 @@ impl Wait {
     #[inline]
     pub(super) fn sample(&self, rng: &mut PathRng) -> f64 {
         match self {
-            Wait::Gamma { quantiles, scale } => scale * quantiles.quantile(rng.next_u64()),
+            Wait::Gamma { quantiles, scale } => scale * rng.gamma(quantiles),
             Wait::Fixed(quarters) => *quarters,
         }
     }
