@@ -176,6 +176,8 @@ pub struct Company {
 }
 
 /// Draws the entry post-money of a company entering at `stage` in `quarter`, in field `field`.
+// Inlined into the deal loops: the call's register saves cost ~15% of the draw (callgrind).
+#[inline(always)]
 pub fn draw_entry_post_money(env: &Environment<'_>, law: &ProfileLaw, stage: Stage, field: usize, quarter: usize, rng: &mut PathRng) -> f64 {
     let spec = law.stages[stage.index()].entry_post_money;
     lognormal(spec, rng) * env.valuation(field, quarter)
@@ -209,11 +211,13 @@ pub fn simulate(
     let ending = loop {
         let stage_law = &law.stages[stage.index()];
         time += stage_law.wait.sample(rng);
-        // `time` ≥ 0, so truncation is the floor (and avoids a libm call on baseline x86-64).
-        let quarter = time as usize;
         if time >= (horizon + 1) as f64 {
             break Ending::Alive;
         }
+        // 0 ≤ `time` < horizon + 1, so truncation is the floor (and avoids a libm call on
+        // baseline x86-64); through `u32`, whose saturating conversion is a few instructions
+        // where `usize`'s is a dozen, once per draw.
+        let quarter = time as u32 as usize;
         let outcome = draw_outcome(env, stage_law, stage, field, quarter, backer, rng.random());
         // Repriced only when a price is set: most draws hold or fail.
         let new_level = || env.valuation(field, quarter);

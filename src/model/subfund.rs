@@ -127,12 +127,14 @@ fn make_deals(env: &Environment<'_>, laws: &[ProfileLaw], spec: &SubFundSpec, bu
     let mut spent = 0.0;
     let (mut last_quarter, mut slot) = (usize::MAX, 0);
     while spent < budget * (1.0 - 1e-9) {
-        // Quarters into the period (`spent` ≥ 0, so truncation is the floor).
-        let offset = (spent / spend_per_quarter) as usize;
-        if offset >= spec.investment_period_quarters {
+        // Quarters into the period: its floor is past the period exactly when it is.
+        let offset = spent / spend_per_quarter;
+        if offset >= period {
             break; // the investment period closed with commitments undeployed
         }
-        let quarter = spec.vintage + offset;
+        // 0 ≤ `offset` < period, so truncation is the floor; `u32`'s saturating conversion is
+        // a few instructions where `usize`'s is a dozen.
+        let quarter = spec.vintage + offset as u32 as usize;
         slot = if quarter == last_quarter { slot + 1 } else { 0 };
         last_quarter = quarter;
         let rng = &mut key.rng(path, deal_item(quarter, slot));
