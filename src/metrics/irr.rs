@@ -192,39 +192,47 @@ impl<'a> Trimmed<'a> {
         }
     }
 
-    /// A positive multiple of the NPV at log-rate `x`, its derivative in `x`, and the sum of
-    /// the absolute terms (the scale against which the value is small or not).
-    fn evaluate(&self, x: f64) -> (f64, f64, f64) {
-        let (mut value, mut slope, mut scale) = (0.0, 0.0, 0.0);
+    /// A positive multiple of the NPV at log-rate `x` and its derivative in `x`.
+    fn evaluate(&self, x: f64) -> (f64, f64) {
+        let (mut value, mut slope) = (0.0, 0.0);
+        let factor = discount_factor(x);
         if x >= 0.0 {
-            let v = (-x).exp();
             for &flow in self.flows.iter().rev() {
-                slope = slope * v + value;
-                value = value * v + flow;
-                scale = scale * v + flow.abs();
+                slope = slope * factor + value;
+                value = value * factor + flow;
             }
-            (value, -v * slope, scale)
+            (value, -factor * slope)
         } else {
-            let u = x.exp();
             for &flow in self.flows {
-                slope = slope * u + value;
-                value = value * u + flow;
-                scale = scale * u + flow.abs();
+                slope = slope * factor + value;
+                value = value * factor + flow;
             }
-            (value, u * slope, scale)
+            (value, factor * slope)
         }
     }
 
+    /// The sum of the absolute terms at log-rate `x`: the scale against which the value is
+    /// small or not. Apart from [`Trimmed::evaluate`] because Newton needs it only once, when
+    /// it stops.
+    fn scale(&self, x: f64) -> f64 {
+        self.horner(x >= 0.0, discount_factor(x), f64::abs)
+    }
+
     fn value(&self, x: f64) -> f64 {
-        if x >= 0.0 {
-            let v = (-x).exp();
+        self.horner(x >= 0.0, discount_factor(x), |flow| flow)
+    }
+
+    /// Horner's rule in the factor [`discount_factor`] gives at a log-rate of sign
+    /// `nonnegative`, over `term(flow)`: from the last flow for a nonnegative log-rate (present
+    /// value), from the first otherwise (future value).
+    fn horner(&self, nonnegative: bool, factor: f64, term: impl Fn(f64) -> f64) -> f64 {
+        if nonnegative {
             self.flows
                 .iter()
                 .rev()
-                .fold(0.0, |acc, &flow| acc * v + flow)
+                .fold(0.0, |acc, &flow| acc * factor + term(flow))
         } else {
-            let u = x.exp();
-            self.flows.iter().fold(0.0, |acc, &flow| acc * u + flow)
+            self.flows.iter().fold(0.0, |acc, &flow| acc * factor + term(flow))
         }
     }
 
@@ -237,11 +245,17 @@ impl<'a> Trimmed<'a> {
             self.flows[self.flows.len() - 1],
         );
         if x >= 0.0 {
-            partial_sums_keep_sign(last, (-x).exp(), inner.iter().rev())
+            partial_sums_keep_sign(last, discount_factor(x), inner.iter().rev())
         } else {
-            partial_sums_keep_sign(first, x.exp(), inner.iter())
+            partial_sums_keep_sign(first, discount_factor(x), inner.iter())
         }
     }
+}
+
+/// The Horner factor at log-rate `x`: `e^{-x}` (discounting) for `x ≥ 0`, `e^{x}`
+/// (compounding) below, so it never exceeds 1.
+fn discount_factor(x: f64) -> f64 {
+    if x >= 0.0 { (-x).exp() } else { x.exp() }
 }
 
 /// Whether Horner's partial sums `b ← b·factor + flow`, starting from `start`, keep its sign.
@@ -275,7 +289,7 @@ fn annualise(x: f64) -> f64 {
 fn newton(flows: &Trimmed, start: f64) -> Option<f64> {
     let mut x = start;
     for _ in 0..MAX_NEWTON_ITERATIONS {
-        let (value, slope, scale) = flows.evaluate(x);
+        let (value, slope) = flows.evaluate(x);
         if value == 0.0 {
             return Some(x);
         }
@@ -283,13 +297,14 @@ fn newton(flows: &Trimmed, start: f64) -> Option<f64> {
             return None;
         }
         let step = (-value / slope).clamp(-MAX_NEWTON_STEP, MAX_NEWTON_STEP);
+        let evaluated_at = x;
         x += step;
         if x.is_nan() || x.abs() >= X_LIMIT {
             return None;
         }
         if step.abs() <= 1e-13 * (1.0 + x.abs()) {
             // Accept only a true near-zero, not a flat stretch far from any root.
-            return (value.abs() <= 1e-9 * scale).then_some(x);
+            return (value.abs() <= 1e-9 * flows.scale(evaluated_at)).then_some(x);
         }
     }
     None
@@ -347,10 +362,11 @@ fn brent(flows: &Trimmed, mut a: f64, mut b: f64, mut fa: f64, mut fb: f64) -> f
 
 /// Scan grid: step 0.004 on [-1, 1] (1.6% a year in the rate near zero), then steps growing 5 %
 /// each out to ±X_LIMIT; built once. Two roots closer than a step can hide from the scan: such
-/// flows are reported `Defined` at the root found.
-fn scan_grid() -> &'static [f64] {
-    static GRID: std::sync::OnceLock<Vec<f64>> = std::sync::OnceLock::new();
-    GRID.get_or_init(build_scan_grid)
+/// flows are reported `Defined` at the root found. Each point comes with its
+/// [`discount_factor`], so a scan (about 875 NPVs) takes no exponential.
+fn scan_grid() -> &'static [(f64, f64)] {
+    static GRID: std::sync::OnceLock<Vec<(f64, f64)>> = std::sync::OnceLock::new();
+    GRID.get_or_init(|| build_scan_grid().into_iter().map(|x| (x, discount_factor(x))).collect())
 }
 
 fn build_scan_grid() -> Vec<f64> {
@@ -383,8 +399,8 @@ fn scan_roots(flows: &Trimmed) -> ScanRoots {
     };
     let mut previous: Option<(f64, f64)> = None;
     let mut exact_zero: Option<f64> = None;
-    for &x in scan_grid() {
-        let value = flows.value(x);
+    for &(x, factor) in scan_grid() {
+        let value = flows.horner(x >= 0.0, factor, |flow| flow);
         if value == 0.0 {
             exact_zero = exact_zero.or(Some(x));
             continue;

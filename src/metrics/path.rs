@@ -169,9 +169,16 @@ impl FlowMetrics {
         let distributed = flows.total_distributed();
         let nav = flows.final_nav();
         let ratio = |x: f64| if paid_in > 0.0 { x / paid_in } else { f64::NAN };
-        let cumulative = flows.cumulative_net();
-        let (trough_quarter, trough) = cumulative.iter().copied().enumerate().fold((0, 0.0), |best, (t, x)| if x < best.1 { (t, x) } else { best });
-        let payback_quarter = (trough < 0.0).then(|| cumulative.iter().skip(trough_quarter).position(|&x| x >= 0.0).map(|i| i + trough_quarter)).flatten();
+        // One pass: the first lowest point, and the first quarter at or above zero since it.
+        let (mut trough_quarter, mut trough, mut payback_quarter) = (0, 0.0, None);
+        for (t, x) in flows.cumulative_net().enumerate() {
+            if x < trough {
+                (trough_quarter, trough, payback_quarter) = (t, x, None);
+            } else if x >= 0.0 && payback_quarter.is_none() {
+                payback_quarter = Some(t);
+            }
+        }
+        let payback_quarter = payback_quarter.filter(|_| trough < 0.0);
         FlowMetrics {
             tvpi: ratio(distributed + nav),
             dpi: ratio(distributed),
@@ -303,22 +310,18 @@ fn policy(scenario: &Scenario, state: &PathState, row: &mut Vec<f64>) {
 /// Fills `series[k]` with quarterly series `k` of [`SERIES`] for this path.
 pub fn series(state: &PathState, series: &mut [Vec<f64>; SERIES.len()]) {
     let fund = &state.fund;
-    series[0] = fund.cumulative_net();
+    fund.cumulative_net_into(&mut series[0]);
     series[1].clone_from(&fund.nav);
     let (mut paid, mut got) = (0.0, 0.0);
-    series[2] = fund
-        .paid_in
-        .iter()
-        .zip(&fund.distributed)
-        .map(|(p, d)| {
-            paid += p;
-            got += d;
-            if paid > 0.0 { got / paid } else { 0.0 }
-        })
-        .collect();
-    series[3] = state.direct.flows.cumulative_net();
+    series[2].clear();
+    series[2].extend(fund.paid_in.iter().zip(&fund.distributed).map(|(p, d)| {
+        paid += p;
+        got += d;
+        if paid > 0.0 { got / paid } else { 0.0 }
+    }));
+    state.direct.flows.cumulative_net_into(&mut series[3]);
     series[4].clone_from(&state.direct.flows.nav);
-    series[5] = state.subfund_sleeve.cumulative_net();
+    state.subfund_sleeve.cumulative_net_into(&mut series[5]);
     series[6].clone_from(&state.subfund_sleeve.nav);
 }
 

@@ -71,16 +71,19 @@ impl CashFlows {
         flows
     }
 
-    /// Cumulative net cash flow (distributions minus paid-in) at the end of each quarter: the J-curve.
-    pub fn cumulative_net(&self) -> Vec<f64> {
+    /// Cumulative net cash flow (distributions minus paid-in) at the end of each quarter, the
+    /// J-curve, written into `out` (reusing its allocation: this runs for every path).
+    pub fn cumulative_net_into(&self, out: &mut Vec<f64>) {
+        out.clear();
+        out.extend(self.cumulative_net());
+    }
+
+    /// Cumulative net cash flow by quarter, lazily.
+    pub fn cumulative_net(&self) -> impl Iterator<Item = f64> + '_ {
         let mut total = 0.0;
-        self.distributed
-            .iter()
-            .zip(&self.paid_in)
-            .map(|(d, p)| {
-                total += d - p;
-                total
-            })
-            .collect()
+        self.distributed.iter().zip(&self.paid_in).map(move |(d, p)| {
+            total += d - p;
+            total
+        })
     }
 }

@@ -19,6 +19,21 @@ fn flow_metrics_of_a_hand_case() {
 }
 
 #[test]
+fn payback_counts_only_after_the_deepest_trough() {
+    // Cumulative net: +10, -50, +5, -80, -20, then +1 a quarter later if the sale closes.
+    let net = [10.0, -60.0, 55.0, -85.0, 60.0];
+    let flows_of = |net: &[f64]| CashFlows {
+        paid_in: net.iter().map(|&x| (-x).max(0.0)).collect(),
+        distributed: net.iter().map(|&x| x.max(0.0)).collect(),
+        nav: vec![0.0; net.len()],
+    };
+    let m = FlowMetrics::of(&flows_of(&net));
+    assert_eq!((m.trough, m.trough_quarter, m.payback_quarter), (-80.0, 3, None));
+    let m = FlowMetrics::of(&flows_of(&[net.as_slice(), &[21.0]].concat()));
+    assert_eq!((m.trough, m.trough_quarter, m.payback_quarter), (-80.0, 3, Some(5)));
+}
+
+#[test]
 fn nothing_paid_in_is_undefined_not_zero() {
     let m = FlowMetrics::of(&CashFlows::zeros(4));
     assert!(m.tvpi.is_nan() && m.dpi.is_nan());
