@@ -3,10 +3,10 @@
 //! Paths are simulated in fixed-size chunks. Inside a chunk rayon spreads paths over threads;
 //! each path draws only from its own streams ([`crate::rng`]), so its numbers do not depend on
 //! which thread ran it. The chunk's rows land in path order in one flat buffer (no allocation
-//! per path; two buffers take turns) and are appended to the per-metric columns (and handed to a [`PathSink`], e.g. the `paths.csv` writer) one chunk at a
-//! time; each worker thread keeps its own fans (integer-count sketches), merged once at the end
-//! in any order with the same result. Hence the same
-//! scenario and seed give bit-identical results for any thread count.
+//! per path; two buffers take turns) and are appended to the per-metric columns (and handed to a
+//! [`PathSink`], e.g. the `paths.csv` writer) one chunk at a time; each worker thread keeps its
+//! own fans (integer-count sketches), merged once at the end in any order with the same result.
+//! Hence the same scenario and seed give bit-identical results for any thread count.
 //!
 //! Memory: the columns hold one `f64` per path and metric; the quarterly series go only into
 //! fixed-size sketches ([`crate::stats::sketch::Fan`]), never kept per path.
