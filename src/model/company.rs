@@ -2,9 +2,9 @@
 //! sale or a write-off — or still alive at the horizon.
 //!
 //! In each stage the company waits a gamma-distributed time (its profile's mean and shape for
-//! that stage, drawn by inversion: `wait`), then one of four things happens: it raises the next round (from growth: it
-//! lists), it is acquired, it fails, or nothing decisive happens and it waits again ("hold": a
-//! bridge, a delayed listing). The profile gives base probabilities `p_k`; on the log-odds scale
+//! that stage, drawn by inversion: `wait`), then one of four things happens: it raises the next
+//! round (from growth: it lists), it is acquired, it fails, or nothing decisive happens and it
+//! waits again ("hold": a bridge, a delayed listing). The profile gives base probabilities `p_k`; on the log-odds scale
 //! the model adds
 //!
 //! * to *advance*: the market state's round (or, at growth, IPO) shift, the field factor times

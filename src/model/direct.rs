@@ -27,6 +27,7 @@ use super::Environment;
 use super::company::{self, Backer, ProfileLaw, Round};
 use super::flows::CashFlows;
 use super::holdings::{Book, Close, Entry, RoundTake};
+use super::mix::{cumulate, pick};
 use crate::rng::{PathRng, RandomUse, StreamKey, deal_item};
 use crate::scenario::{DirectSpec, Stage, TranchePricing};
 
@@ -53,6 +54,8 @@ pub struct Workspace {
     returns: Vec<f64>,
     nav: Vec<f64>,
     fields: FieldMix,
+    /// The entry-stage mix as cumulative weights ([`cumulate`]).
+    stages: Vec<(Stage, f64)>,
 }
 
 /// The fields' weights in new deals in one quarter, after any review ([`field_weight`]): set once
@@ -107,6 +110,7 @@ pub fn simulate(env: &Environment<'_>, laws: &[ProfileLaw], spec: &DirectSpec, k
     ws.returns.clear();
     ws.returns.resize(horizon + 1, 0.0);
     let backer = Backer::new(spec.skill, 0.0);
+    cumulate(Stage::ALL.into_iter().zip(spec.stage_mix), &mut ws.stages);
     let allocation = spec.budget_cny_m / spec.deploy_quarters as f64;
     let mut pool = 0.0;
     let mut pending: Option<Deal> = None;
@@ -122,7 +126,7 @@ pub fn simulate(env: &Environment<'_>, laws: &[ProfileLaw], spec: &DirectSpec, k
                 Some(deal) => deal,
                 None => {
                     slot += 1;
-                    match draw_deal(env, laws, spec, &ws.fields, quarter, key.rng(path, deal_item(quarter, slot - 1))) {
+                    match draw_deal(env, laws, spec, &ws.fields, &ws.stages, quarter, key.rng(path, deal_item(quarter, slot - 1))) {
                         Some(deal) => deal,
                         None => break,
                     }
@@ -171,23 +175,12 @@ fn field_weight(env: &Environment<'_>, spec: &DirectSpec, field: usize, quarter:
 
 /// Draws a deal from its own generator (the `slot`-th deal drawn in a quarter uses [`deal_item`]); `None`
 /// when no field takes new deals.
-fn draw_deal(env: &Environment<'_>, laws: &[ProfileLaw], spec: &DirectSpec, fields: &FieldMix, quarter: usize, mut rng: PathRng) -> Option<Deal> {
+fn draw_deal(env: &Environment<'_>, laws: &[ProfileLaw], spec: &DirectSpec, fields: &FieldMix, stages: &[(Stage, f64)], quarter: usize, mut rng: PathRng) -> Option<Deal> {
     if fields.total <= 0.0 {
         return None;
     }
     let field = fields.pick(rng.random());
-    let u: f64 = rng.random();
-    let mut cumulative = 0.0;
-    let mut stage = Stage::Seed;
-    for (s, p) in Stage::ALL.into_iter().zip(spec.stage_mix) {
-        if p > 0.0 {
-            stage = s;
-            cumulative += p;
-            if u < cumulative {
-                break;
-            }
-        }
-    }
+    let stage = pick(stages, rng.random());
     let local = rng.random::<f64>() < spec.local_share;
     let law = &laws[env.scenario.fields[field].profile];
     let post = company::draw_entry_post_money(env, law, stage, field, quarter, &mut rng);

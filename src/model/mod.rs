@@ -14,6 +14,7 @@ pub mod flows;
 pub mod fund;
 pub mod holdings;
 pub mod market;
+pub mod mix;
 pub mod subfund;
 pub mod waterfall;
 

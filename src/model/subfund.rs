@@ -33,6 +33,7 @@ use super::company::{self, Backer, Company, ProfileLaw, Round};
 use super::concession::{self, ConcessionCosts};
 use super::flows::CashFlows;
 use super::holdings::{Book, Close, Entry, RoundTake, RunningBalance};
+use super::mix::{cumulate, pick};
 use super::waterfall::{Waterfall, WaterfallTerms};
 use crate::rng::{RandomUse, StreamKey, deal_item};
 use crate::scenario::{Stage, SubFundSpec};
@@ -73,7 +74,8 @@ pub struct Workspace {
     round_order: Vec<(usize, usize)>,
     bucket_start: Vec<usize>,
     ownership: Vec<f64>,
-    /// The sub-fund's field and stage mixes as cumulative weights ([`cumulate`]).
+    /// The sub-fund's field and stage mixes as cumulative weights ([`cumulate`]), built once per
+    /// sub-fund and path rather than summed again for every deal.
     field_weights: Vec<(usize, f64)>,
     stage_weights: Vec<(Stage, f64)>,
 }
@@ -247,23 +249,6 @@ fn run_waterfall(spec: &SubFundSpec, size: f64, end: usize, out: &mut SubFundOut
     out.fees = fees_total;
     out.carry = carry_total;
     out.lp_distributions = lp_total;
-}
-
-/// `(item, cumulative weight)` of the items with positive weight, in order: what [`pick`] searches.
-/// Built once per sub-fund and path rather than summed again for every deal.
-fn cumulate<T>(items: impl Iterator<Item = (T, f64)>, out: &mut Vec<(T, f64)>) {
-    out.clear();
-    let mut cumulative = 0.0;
-    out.extend(items.filter(|&(_, p)| p > 0.0).map(|(item, p)| {
-        cumulative += p;
-        (item, cumulative)
-    }));
-}
-
-/// The item a uniform `u` selects from cumulative weights summing to 1 (from [`cumulate`]).
-fn pick<T: Copy>(cumulative: &[(T, f64)], u: f64) -> T {
-    let (item, _) = cumulative.iter().find(|&&(_, c)| u < c).or(cumulative.last()).expect("validated: weights sum to 1, so some item has positive weight");
-    *item
 }
 
 #[cfg(test)]

@@ -117,13 +117,3 @@ fn a_bigger_budget_keeps_the_deals_of_each_quarter() {
     }
     assert_eq!(shared, small.len());
 }
-
-#[test]
-fn pick_skips_zero_weights_and_falls_back_to_the_last_item() {
-    let mut weights = Vec::new();
-    cumulate([('a', 0.25), ('b', 0.0), ('c', 0.75)].into_iter(), &mut weights);
-    assert_eq!(weights, [('a', 0.25), ('c', 1.0)]);
-    assert_eq!(pick(&weights, 0.0), 'a');
-    assert_eq!(pick(&weights, 0.25), 'c', "a weight's interval is half-open");
-    assert_eq!(pick(&weights, 1.0), 'c', "weights summing to just under 1 still select an item");
-}
