@@ -201,16 +201,14 @@ fn decide_follow_ons(reserves: f64, end: usize, ws: &mut Workspace) {
 
 /// Fees, calls, the waterfall and the fund's pro-rata side, over the sub-fund's life.
 fn run_waterfall(spec: &SubFundSpec, size: f64, end: usize, out: &mut SubFundOutcome) {
-    let horizon = out.book.invested.len() - 1;
+    let horizon = out.book.quarters.len() - 1;
     if out.fund.len() != horizon + 1 {
         out.fund = CashFlows::zeros(horizon);
     } else {
         out.fund.clear();
     }
     // Slices ending at `end`, so the loop below indexes them without bounds checks.
-    let book = &out.book;
-    let (invested, proceeds) = (&book.invested[..=end], &book.proceeds[..=end]);
-    let (nav_change, held_cost_change) = (&book.nav_change[..=end], &book.held_cost_change[..=end]);
+    let quarters = &out.book.quarters[..=end];
     let fund = &mut out.fund;
     let (paid_in, distributed, fund_nav) = (&mut fund.paid_in[..=end], &mut fund.distributed[..=end], &mut fund.nav[..=end]);
     let terms = WaterfallTerms { hurdle_per_quarter: spec.hurdle_per_quarter, carry: spec.carry, catch_up: spec.catch_up };
@@ -222,11 +220,12 @@ fn run_waterfall(spec: &SubFundSpec, size: f64, end: usize, out: &mut SubFundOut
     for t in spec.vintage..end + 1 {
         // After the investment period the fee is on the cost held at the end of the last quarter.
         let fee = if t < ip_end { spec.management_fee_ip_per_quarter * size } else { spec.management_fee_post_per_quarter * held_cost.balance().max(0.0) };
-        held_cost.add(held_cost_change[t]);
-        let nav_t = nav.add(nav_change[t]);
-        let calls = invested[t] + fee;
+        let quarter = quarters[t];
+        held_cost.add(quarter.held_cost_change);
+        let nav_t = nav.add(quarter.nav_change);
+        let calls = quarter.invested + fee;
         waterfall.contribute(calls);
-        let split = waterfall.distribute(proceeds[t]);
+        let split = waterfall.distribute(quarter.proceeds);
         let mut lp = split.lp;
         let mut gp = split.gp;
         if t == end {

@@ -72,7 +72,7 @@ fn a_slow_manager_leaves_commitments_idle() {
     spec.reserve_share = 0.0;
     let budget = spec.commitment_cny_m / spec.fund_share * spec.investable_share;
     let out = run_one(&scenario, 0, 3);
-    let initial: f64 = out.book.invested.iter().sum();
+    let initial: f64 = out.book.quarters.iter().map(|quarter| quarter.invested).sum();
     // Half the pace deploys about half the budget within the investment period (one cheque of slack).
     assert!(initial < 0.6 * budget && initial > 0.4 * budget, "deployed {initial} of {budget}");
 }
@@ -85,7 +85,7 @@ fn follow_ons_stop_when_reserves_run_out() {
     let size = spec.commitment_cny_m / spec.fund_share;
     for path in 0..10 {
         let out = run_one(&scenario, 0, path);
-        let invested: f64 = out.book.invested.iter().sum();
+        let invested: f64 = out.book.quarters.iter().map(|quarter| quarter.invested).sum();
         assert!(invested <= size * spec.investable_share * (1.0 + 1e-9));
     }
 }
