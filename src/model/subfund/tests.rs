@@ -117,3 +117,26 @@ fn a_bigger_budget_keeps_the_deals_of_each_quarter() {
     }
     assert_eq!(shared, small.len());
 }
+
+/// Reserves that just cover every pro-rata cheque send the follow-ons through the date-order
+/// sort; ample reserves pay them company by company without it. The two agree.
+#[test]
+fn follow_ons_without_the_sort_match_date_order() {
+    let scenario = testing::base();
+    let shocks = Shocks::constant(&scenario, scenario.market.initial);
+    let env = shocks.environment(&scenario);
+    let laws: Vec<ProfileLaw> = scenario.profiles.iter().map(|p| ProfileLaw::new(p).unwrap()).collect();
+    let spec = &scenario.subfunds[0];
+    let key = StreamKey::new(17, Component::SubFund(&spec.key));
+    let mut ws = Workspace::default();
+    make_deals(&env, &laws, spec, 2_000.0, 1.0, Backer::AVERAGE, &key, 3, &mut ws, &mut RandomUse::default());
+    let end = spec.vintage + spec.term_quarters;
+    decide_follow_ons(f64::MAX, end, &mut ws);
+    let by_company = ws.takes.clone();
+    let wanted: f64 = by_company.iter().map(|take| take.paid).sum();
+    assert!(wanted > 0.0, "some follow-ons to decide");
+    decide_follow_ons(wanted, end, &mut ws);
+    for (a, b) in by_company.iter().zip(&ws.takes) {
+        assert!((a.paid - b.paid).abs() <= 1e-9 * wanted && a.price == b.price, "{a:?} vs {b:?}");
+    }
+}
