@@ -74,7 +74,14 @@ pub fn apply(
         flows.len() - 1
     );
     let end = end.min(flows.len() - 1);
-    let others_shortfall = others_shortfall(flows, fund_share);
+    let loss_first_cap = spec.loss_first_cap * commitment;
+    // Summing the flows for the other LPs' shortfall is wasted work when there is no cap to pay
+    // it from (most scenarios).
+    let others_shortfall = if loss_first_cap > 0.0 {
+        others_shortfall(flows, fund_share)
+    } else {
+        0.0
+    };
 
     let (buyback, buyback_quarter) = buy_back(flows, &spec.buyback, vintage, end);
     let profit_cession = cede_profit(
@@ -83,12 +90,7 @@ pub fn apply(
         spec.profit_cession_hurdle_per_quarter,
         end,
     );
-    let loss_first = bear_losses_first(
-        flows,
-        others_shortfall,
-        spec.loss_first_cap * commitment,
-        end,
-    );
+    let loss_first = bear_losses_first(flows, others_shortfall, loss_first_cap, end);
     ConcessionCosts {
         buyback,
         profit_cession,

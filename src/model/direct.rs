@@ -52,7 +52,6 @@ pub struct Workspace {
     rounds: Vec<Round>,
     takes: Vec<RoundTake>,
     returns: Vec<f64>,
-    nav: Vec<f64>,
     fields: FieldMix,
     /// The entry-stage mix as cumulative weights ([`cumulate`]).
     stages: Vec<(Stage, f64)>,
@@ -144,15 +143,12 @@ pub fn simulate(env: &Environment<'_>, laws: &[ProfileLaw], spec: &DirectSpec, k
         out.random.record(&deal.rng);
     }
     out.undeployed = pool;
-    let mut nav = std::mem::take(&mut ws.nav);
-    out.book.nav_series(&mut nav);
-    if out.flows.len() != horizon + 1 {
-        out.flows = CashFlows::zeros(horizon);
-    }
-    out.flows.paid_in.copy_from_slice(&out.book.invested);
-    out.flows.distributed.copy_from_slice(&out.book.proceeds);
-    out.flows.nav.copy_from_slice(&nav);
-    ws.nav = nav;
+    let flows = &mut out.flows;
+    flows.paid_in.clear();
+    flows.paid_in.extend(out.book.quarters.iter().map(|quarter| quarter.invested));
+    flows.distributed.clear();
+    flows.distributed.extend(out.book.quarters.iter().map(|quarter| quarter.proceeds));
+    out.book.nav_series(&mut flows.nav);
 }
 
 /// The weight of `field` in new direct deals in `quarter`, after any review.

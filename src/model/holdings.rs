@@ -68,17 +68,25 @@ pub struct CompanyCounts {
     pub beyond_tolerance: u32,
 }
 
+/// One quarter of a holder's books.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Quarter {
+    /// Paid into companies (entries and later rounds).
+    pub invested: f64,
+    /// Received from companies.
+    pub proceeds: f64,
+    /// Change of the stakes' marked value; its running sum is the NAV.
+    pub nav_change: f64,
+    /// Change of the cost of stakes still held; its running sum is invested cost.
+    pub held_cost_change: f64,
+}
+
 /// Quarterly books and totals of one holder.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Book {
-    /// Paid into companies (entries and later rounds) per quarter.
-    pub invested: Vec<f64>,
-    /// Received from companies per quarter.
-    pub proceeds: Vec<f64>,
-    /// Change of the stakes' marked value per quarter; its running sum is the NAV.
-    pub nav_change: Vec<f64>,
-    /// Change of the cost of stakes still held per quarter; its running sum is invested cost.
-    pub held_cost_change: Vec<f64>,
+    /// The books of quarters `0..=horizon`: one record a quarter rather than one series per
+    /// item, so that booking an event checks one index, not four.
+    pub quarters: Vec<Quarter>,
     pub cost: f64,
     pub cost_realised: f64,
     pub cost_written_off: f64,
@@ -94,10 +102,8 @@ pub struct Book {
 impl Book {
     /// Empties the books for quarters `0..=horizon` and `fields` fields, keeping allocations.
     pub fn reset(&mut self, horizon: usize, fields: usize) {
-        for series in [&mut self.invested, &mut self.proceeds, &mut self.nav_change, &mut self.held_cost_change] {
-            series.clear();
-            series.resize(horizon + 1, 0.0);
-        }
+        self.quarters.clear();
+        self.quarters.resize(horizon + 1, Quarter::default());
         self.by_field.clear();
         self.by_field.resize(fields, FieldValue::default());
         self.cost = 0.0;
@@ -115,11 +121,12 @@ impl Book {
         self.proceeds_total - self.cost_realised
     }
 
-    /// The running sum of `nav_change`: marked value of stakes at the end of each quarter.
+    /// The running sum of [`Quarter::nav_change`]: marked value of stakes at the end of each
+    /// quarter.
     pub fn nav_series(&self, out: &mut Vec<f64>) {
         out.clear();
         let mut nav = RunningBalance::default();
-        out.extend(self.nav_change.iter().map(|&change| nav.add(change)));
+        out.extend(self.quarters.iter().map(|quarter| nav.add(quarter.nav_change)));
     }
 
     /// Books one stake from entry to close. `takes[k]` is what the holder did in the company's
@@ -129,31 +136,34 @@ impl Book {
     pub fn book(&mut self, company: &Company, rounds: &[Round], takes: &[RoundTake], entry: Entry, close: Close, unicorn_value: f64, loss_tolerance: f64) {
         let last_quarter = match close {
             Close::Liquidate { quarter, .. } => quarter,
-            Close::Hold { .. } => self.invested.len() - 1,
+            Close::Hold { .. } => self.quarters.len() - 1,
         };
         let mut ownership = entry.ownership;
         let mut mark = entry.ownership * company.entry_post_money;
         let mut cost = entry.cost;
-        self.invested[company.entry_quarter] += entry.cost;
-        self.nav_change[company.entry_quarter] += mark;
-        self.held_cost_change[company.entry_quarter] += entry.cost;
+        let at_entry = &mut self.quarters[company.entry_quarter];
+        at_entry.invested += entry.cost;
+        at_entry.nav_change += mark;
+        at_entry.held_cost_change += entry.cost;
         for (round, take) in rounds[company.rounds.clone()].iter().zip(takes) {
             if round.quarter > last_quarter {
                 break;
             }
             ownership = ownership * (1.0 - round.equity_sold) + take.paid / take.price;
             let new_mark = ownership * round.post_money;
-            self.nav_change[round.quarter] += new_mark - mark;
-            self.invested[round.quarter] += take.paid;
-            self.held_cost_change[round.quarter] += take.paid;
+            let at_round = &mut self.quarters[round.quarter];
+            at_round.nav_change += new_mark - mark;
+            at_round.invested += take.paid;
+            at_round.held_cost_change += take.paid;
             mark = new_mark;
             cost += take.paid;
         }
         let (value, sold) = match (company.ending, close) {
             (Ending::Exit { quarter, value, .. }, _) if quarter <= last_quarter => (self.realise(quarter, ownership * value, mark, cost), true),
             (Ending::Failed { quarter }, _) if quarter <= last_quarter => {
-                self.nav_change[quarter] -= mark;
-                self.held_cost_change[quarter] -= cost;
+                let at_failure = &mut self.quarters[quarter];
+                at_failure.nav_change -= mark;
+                at_failure.held_cost_change -= cost;
                 self.cost_written_off += cost;
                 (0.0, true)
             }
@@ -161,7 +171,7 @@ impl Book {
             (_, Close::Hold { haircut }) => {
                 let held = mark * (1.0 - haircut);
                 // The haircut is a mark-down of what is held, booked in the last quarter.
-                self.nav_change[last_quarter] -= mark - held;
+                self.quarters[last_quarter].nav_change -= mark - held;
                 self.final_nav += held;
                 self.cost_held += cost;
                 (held, false)
@@ -189,9 +199,10 @@ impl Book {
 
     /// Sells a stake marked at `mark` with cost `cost` for `proceeds` in `quarter`.
     fn realise(&mut self, quarter: usize, proceeds: f64, mark: f64, cost: f64) -> f64 {
-        self.proceeds[quarter] += proceeds;
-        self.nav_change[quarter] -= mark;
-        self.held_cost_change[quarter] -= cost;
+        let at_sale = &mut self.quarters[quarter];
+        at_sale.proceeds += proceeds;
+        at_sale.nav_change -= mark;
+        at_sale.held_cost_change -= cost;
         self.proceeds_total += proceeds;
         self.cost_realised += cost;
         proceeds
@@ -199,7 +210,7 @@ impl Book {
 }
 
 /// A running sum of quarterly changes to a balance that cannot be negative (the NAV or the cost
-/// of stakes held: the running sums of [`Book::nav_change`] and [`Book::held_cost_change`]). When
+/// of stakes held: the running sums of [`Quarter::nav_change`] and [`Quarter::held_cost_change`]). When
 /// every stake has gone, the adds and removes cancel only up to rounding, so a balance within
 /// `1e-9` of the largest change so far is exactly zero.
 ///

@@ -34,8 +34,8 @@ fn pro_rata_follow_ons_keep_ownership_and_exit_pays_it() {
     let takes = [RoundTake { paid: 5.0, price: 250.0 }, RoundTake { paid: 5.0, price: 500.0 }];
     let book = book_one(Ending::Exit { quarter: 8, value: 2000.0, ipo: true }, &takes, Close::Hold { haircut: 0.0 });
     assert!((book.cost - 20.0).abs() < 1e-12);
-    assert!((book.proceeds[8] - 200.0).abs() < 1e-9, "0.1 of 2000");
-    assert!((book.invested[1] - 10.0).abs() < 1e-12 && (book.invested[3] - 5.0).abs() < 1e-12);
+    assert!((book.quarters[8].proceeds - 200.0).abs() < 1e-9, "0.1 of 2000");
+    assert!((book.quarters[1].invested - 10.0).abs() < 1e-12 && (book.quarters[3].invested - 5.0).abs() < 1e-12);
     let mut nav = Vec::new();
     book.nav_series(&mut nav);
     assert!((nav[1] - 10.0).abs() < 1e-12 && (nav[3] - 25.0).abs() < 1e-12 && (nav[6] - 50.0).abs() < 1e-9);
@@ -71,7 +71,7 @@ fn liquidation_sells_at_a_discount_and_ignores_later_events() {
     let close = Close::Liquidate { quarter: 4, discount: 0.3 };
     let book = book_one(Ending::Exit { quarter: 8, value: 5000.0, ipo: true }, &[RoundTake::NONE; 2], close);
     // Only the B round (quarter 3) happened before the close: 0.08 × 250 × 0.7 = 14.
-    assert!((book.proceeds[4] - 14.0).abs() < 1e-9);
+    assert!((book.quarters[4].proceeds - 14.0).abs() < 1e-9);
     assert!((book.proceeds_total - 14.0).abs() < 1e-9);
     assert_eq!(book.counts.ipos, 1, "the company's IPO is still a policy outcome");
     assert!((book.cost_realised - 10.0).abs() < 1e-12);
@@ -87,7 +87,7 @@ fn held_at_horizon_is_nav_with_haircut() {
     assert!((nav[10] - held).abs() < 1e-9);
     assert!((book.cost_held - 10.0).abs() < 1e-12);
     let mut cost = RunningBalance::default();
-    let held_cost: Vec<f64> = book.held_cost_change.iter().map(|&change| cost.add(change)).collect();
+    let held_cost: Vec<f64> = book.quarters.iter().map(|quarter| cost.add(quarter.held_cost_change)).collect();
     assert!((held_cost[10] - 10.0).abs() < 1e-12 && cost.balance() == held_cost[10]);
 }
 
@@ -96,7 +96,7 @@ fn books_balance() {
     for ending in [Ending::Alive, Ending::Failed { quarter: 7 }, Ending::Exit { quarter: 9, value: 321.0, ipo: false }] {
         let takes = [RoundTake { paid: 2.0, price: 250.0 }, RoundTake::NONE];
         let book = book_one(ending, &takes, Close::Hold { haircut: 0.1 });
-        let invested: f64 = book.invested.iter().sum();
+        let invested: f64 = book.quarters.iter().map(|quarter| quarter.invested).sum();
         assert!((invested - book.cost).abs() < 1e-12);
         assert!((book.cost - book.cost_realised - book.cost_written_off - book.cost_held).abs() < 1e-12);
         let value = book.proceeds_total + book.final_nav;
