@@ -28,15 +28,21 @@ pub fn simulate(fields: &[Field], model: &FactorModel, rng: &mut PathRng, paths:
     scratch.resize(3 * n, 0.0);
     let (normals, rest) = scratch.split_at_mut(n);
     let (correlated, levels) = rest.split_at_mut(n);
+    // A local copy of the generator, written back at the end: through `&mut` its state went to
+    // memory after every draw (the compiler cannot tell it from the scratch being written);
+    // a local stays in registers (measured: 4.4 k fewer instructions a path, of 58 k outside the
+    // product).
+    let mut local = rng.clone();
     paths.row_mut(0).fill(0.0);
     for t in 1..paths.nrows() {
         for z in normals.iter_mut() {
-            *z = rng.normal();
+            *z = local.normal();
         }
         model.cholesky.multiply(normals, correlated);
-        step(fields, correlated, rng, levels);
+        step(fields, correlated, &mut local, levels);
         paths.row_mut(t).assign(&ArrayView1::from(&*levels));
     }
+    *rng = local;
 }
 
 /// Moves every field's factor `levels[f]` on by one quarter.
