@@ -42,6 +42,8 @@ pub struct Shocks {
     /// Those of the state in each quarter, `0..=horizon`: read by quarter directly, where
     /// `states[market[quarter]]` cost every company event a load and a bounds check more.
     quarter_weights: Vec<StateWeights>,
+    /// The market state's valuation log shift in each quarter (scratch for `valuation`).
+    valuation_shift: Vec<f64>,
 }
 
 /// How a market state multiplies the weights `p_k` of a company's outcomes (the exponentials of
@@ -97,11 +99,14 @@ impl Shocks {
         // Exponents first, then one pass of a branch-free exp over each whole buffer: it
         // vectorises, where a libm call per number was the largest cost of the path's shocks.
         let quarters = self.market.len();
-        let states = &scenario.market.states;
+        // Each quarter's shift once, rather than looked up through its state in every field:
+        // ~1.8 k instructions a path less in `Zip` (callgrind).
+        self.valuation_shift.clear();
+        self.valuation_shift.extend(self.market.iter().map(|&state| scenario.market.states[state].valuation_log_shift));
         let columns = self.valuation.chunks_exact_mut(quarters).zip(self.advance.chunks_exact_mut(quarters));
         for ((valuation, advance), factors) in columns.zip(self.factors.columns()) {
-            Zip::from(valuation).and(advance).and(factors).and(self.market.as_slice()).for_each(|v, a, &x, &state| {
-                *v = states[state].valuation_log_shift + model.valuation_log_per_unit * x;
+            Zip::from(valuation).and(advance).and(factors).and(self.valuation_shift.as_slice()).for_each(|v, a, &x, &shift| {
+                *v = shift + model.valuation_log_per_unit * x;
                 *a = model.advance_logit_per_unit * x;
             });
         }
