@@ -180,7 +180,8 @@ pub struct Company {
 #[inline(always)]
 pub fn draw_entry_post_money(env: &Environment<'_>, law: &ProfileLaw, stage: Stage, field: usize, quarter: usize, rng: &mut PathRng) -> f64 {
     let spec = law.stages[stage.index()].entry_post_money;
-    lognormal(spec, rng) * env.valuation(field, quarter)
+    // Read as `simulate` reads the entry level, so the two share one look-up once inlined.
+    lognormal(spec, rng) * env.field(field).valuation[quarter]
 }
 
 /// Simulates a company that entered at `entry_stage` in `entry_quarter` with post-money

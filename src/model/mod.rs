@@ -154,19 +154,6 @@ impl<'a> Environment<'a> {
     pub fn field_progress(&self, field: usize, quarter: usize) -> f64 {
         self.shocks.factors[[quarter, field]]
     }
-
-    /// `exp` of the valuation level in `field` in `quarter` set by the market and the field's
-    /// progress. A price set in one quarter and one set in another differ by the ratio of levels.
-    pub fn valuation(&self, field: usize, quarter: usize) -> f64 {
-        self.shocks.valuation[self.cell(field, quarter)]
-    }
-
-    /// Index of (`field`, `quarter`) in the field-major buffers of [`Shocks`].
-    fn cell(&self, field: usize, quarter: usize) -> usize {
-        let quarters = self.shocks.market.len();
-        debug_assert!(field < self.shocks.factors.ncols(), "field {field} of {}", self.shocks.factors.ncols());
-        field * quarters + quarter
-    }
 }
 
 /// The shocks a company in one field sees, each slice indexed by quarter `0..=horizon` (all
@@ -178,6 +165,7 @@ pub struct FieldShocks<'a> {
     /// Multiplier of the weight of advancing, from the field's progress:
     /// `exp(factor × advance_logit_per_unit)`.
     pub advance: &'a [f64],
-    /// `exp` of the valuation level ([`Environment::valuation`]).
+    /// `exp` of the valuation level set by the market and the field's progress. A price set in
+    /// one quarter and one set in another differ by the ratio of levels.
     pub valuation: &'a [f64],
 }
