@@ -36,7 +36,7 @@ use statrs::distribution::{ContinuousCDF, Normal};
 
 pub use self::wait::GammaQuantiles;
 use self::wait::Wait;
-use super::Environment;
+use super::{Environment, StateWeights};
 use crate::rng::PathRng;
 use crate::scenario::{LogNormalSpec, Outcome, Profile, STAGE_COUNT, SplicedTailSpec, Stage};
 
@@ -180,7 +180,8 @@ pub struct Company {
 #[inline(always)]
 pub fn draw_entry_post_money(env: &Environment<'_>, law: &ProfileLaw, stage: Stage, field: usize, quarter: usize, rng: &mut PathRng) -> f64 {
     let spec = law.stages[stage.index()].entry_post_money;
-    lognormal(spec, rng) * env.valuation(field, quarter)
+    // Read as `simulate` reads the entry level, so the two share one look-up once inlined.
+    lognormal(spec, rng) * env.field(field).valuation[quarter]
 }
 
 /// Simulates a company that entered at `entry_stage` in `entry_quarter` with post-money
@@ -201,26 +202,31 @@ pub fn simulate(
     rounds: &mut Vec<Round>,
 ) -> Company {
     let first_round = rounds.len();
-    let horizon = env.horizon();
+    let shocks = env.field(field);
+    let quarters = shocks.weights.len();
     let mut stage = entry_stage;
     let mut post = entry_post_money;
-    let mut time = entry_quarter as f64;
+    // The entry quarter is at most the horizon (its level is read below), so it fits a `u32`,
+    // whose conversion is one instruction where `usize`'s is five.
+    let mut time = f64::from(entry_quarter as u32);
     let mut reached_growth = stage == Stage::Growth;
     // Valuation level when the company was last priced: later prices move by its ratio.
-    let mut level = env.valuation(field, entry_quarter);
+    let mut level = shocks.valuation[entry_quarter];
     let ending = loop {
         let stage_law = &law.stages[stage.index()];
         time += stage_law.wait.sample(rng);
-        if time >= (horizon + 1) as f64 {
+        // `time` ≥ 0 (waits are), so truncation is the floor (and avoids a libm call on
+        // baseline x86-64), and the quarter is past the horizon exactly when `time` is; through
+        // `u32`, whose saturating conversion is a few instructions where `usize`'s is a dozen.
+        // Checking the quarter rather than `time` also lets the compiler drop the bounds
+        // checks of the three reads below (callgrind).
+        let quarter = time as u32 as usize;
+        if quarter >= quarters {
             break Ending::Alive;
         }
-        // 0 ≤ `time` < horizon + 1, so truncation is the floor (and avoids a libm call on
-        // baseline x86-64); through `u32`, whose saturating conversion is a few instructions
-        // where `usize`'s is a dozen, once per draw.
-        let quarter = time as u32 as usize;
-        let outcome = draw_outcome(env, stage_law, stage, field, quarter, backer, rng.random());
+        let outcome = draw_outcome(stage_law, stage, &shocks.weights[quarter], shocks.advance[quarter], backer, rng.random());
         // Repriced only when a price is set: most draws hold or fail.
-        let new_level = || env.valuation(field, quarter);
+        let new_level = || shocks.valuation[quarter];
         match outcome {
             Outcome::Hold => continue,
             Outcome::Failed => break Ending::Failed { quarter },
@@ -262,15 +268,16 @@ pub fn simulate(
     }
 }
 
-/// The outcome a uniform `u` selects given the shifted multinomial-logit weights.
+/// The outcome a uniform `u` selects given the shifted multinomial-logit weights, in a quarter
+/// whose market state multiplies them by `state` and whose field progress multiplies the weight
+/// of advancing by `field_advance`.
 // Inlined into the life-cycle loop: a call per draw cost ~8% of the draw (callgrind).
 #[inline(always)]
-fn draw_outcome(env: &Environment<'_>, law: &StageLaw, stage: Stage, field: usize, quarter: usize, backer: Backer, u: f64) -> Outcome {
-    let state = env.state_weights(quarter);
+fn draw_outcome(law: &StageLaw, stage: Stage, state: &StateWeights, field_advance: f64, backer: Backer, u: f64) -> Outcome {
     let market_advance = if stage == Stage::Growth { state.ipo } else { state.round };
     let p = &law.outcome_probabilities;
     let weights = [
-        p[Outcome::Advance.index()] * market_advance * env.field_advance(field, quarter) * backer.skill_odds,
+        p[Outcome::Advance.index()] * market_advance * field_advance * backer.skill_odds,
         p[Outcome::Acquired.index()] * state.acquired,
         p[Outcome::Failed.index()],
         p[Outcome::Hold.index()] * state.hold,

@@ -75,8 +75,9 @@ pub struct Workspace {
     bucket_start: Vec<usize>,
     ownership: Vec<f64>,
     /// The sub-fund's field and stage mixes as cumulative weights ([`cumulate`]), built once per
-    /// sub-fund and path rather than summed again for every deal.
-    field_weights: Vec<(usize, f64)>,
+    /// sub-fund and path rather than summed again for every deal; a field comes with its
+    /// profile's index, which a deal then reads without a look-up in the scenario.
+    field_weights: Vec<((usize, usize), f64)>,
     stage_weights: Vec<(Stage, f64)>,
 }
 
@@ -122,7 +123,8 @@ fn make_deals(env: &Environment<'_>, laws: &[ProfileLaw], spec: &SubFundSpec, bu
     ws.companies.clear();
     ws.entries.clear();
     ws.rounds.clear();
-    cumulate(spec.fields.iter().copied(), &mut ws.field_weights);
+    let fields = &env.scenario.fields;
+    cumulate(spec.fields.iter().map(|&(field, weight)| ((field, fields[field].profile), weight)), &mut ws.field_weights);
     cumulate(Stage::ALL.into_iter().zip(spec.stage_mix), &mut ws.stage_weights);
     let period = spec.investment_period_quarters as f64;
     let spend_per_quarter = budget * pace / period;
@@ -140,10 +142,10 @@ fn make_deals(env: &Environment<'_>, laws: &[ProfileLaw], spec: &SubFundSpec, bu
         slot = if quarter == last_quarter { slot + 1 } else { 0 };
         last_quarter = quarter;
         let rng = &mut key.rng(path, deal_item(quarter, slot));
-        let field = pick(&ws.field_weights, rng.random());
+        let (field, profile) = pick(&ws.field_weights, rng.random());
         let stage = pick(&ws.stage_weights, rng.random());
         let local = rng.random::<f64>() < spec.local_share;
-        let law = &laws[env.scenario.fields[field].profile];
+        let law = &laws[profile];
         let post = company::draw_entry_post_money(env, law, stage, field, quarter, rng);
         let cheque = (spec.round_participation * law.equity_sold(stage) * post).min(budget - spent);
         let company = company::simulate(env, law, field, stage, quarter, post, backer, rng, &mut ws.rounds);

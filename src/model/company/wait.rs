@@ -69,6 +69,9 @@ impl Wait {
 pub struct GammaQuantiles {
     /// log₂ of the knots in each binade of `t`.
     binade_bits: u32,
+    /// What [`GammaQuantiles::quantile`] adds to `(binade << binade_bits) + (t >> shift)` to index
+    /// the piece of a `t` ≥ `2^FLOOR` in the lower and the upper half (wrapping).
+    bias: [usize; 2],
     /// The pieces of the lower half (`u < ½`, by rising `t`), then those of the upper half.
     pieces: Arc<[Piece]>,
 }
@@ -108,12 +111,19 @@ impl GammaQuantiles {
         // Built under the lock, so two threads asking for one shape build it once.
         let mut cache = CACHE.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some(pieces) = cache.get(&shape.to_bits()).and_then(Weak::upgrade) {
-            return Ok(GammaQuantiles { binade_bits, pieces });
+            return Ok(GammaQuantiles::new(binade_bits, pieces));
         }
         cache.retain(|_, table| table.strong_count() > 0);
         let pieces: Arc<[Piece]> = build(shape, binade_bits).into();
         cache.insert(shape.to_bits(), Arc::downgrade(&pieces));
-        Ok(GammaQuantiles { binade_bits, pieces })
+        Ok(GammaQuantiles::new(binade_bits, pieces))
+    }
+
+    fn new(binade_bits: u32, pieces: Arc<[Piece]>) -> GammaQuantiles {
+        // A `t` in binade `b` ≥ FLOOR whose top `binade_bits + 1` bits are `2^binade_bits + k`
+        // falls in piece `1 + ((b − FLOOR) << binade_bits) + k` of its half ([`piece_start`]).
+        let bias = 1usize.wrapping_sub((FLOOR as usize + 1) << binade_bits);
+        GammaQuantiles { binade_bits, bias: [bias, bias.wrapping_add(pieces.len() / 2)], pieces }
     }
 
     /// The quantile at `u = (word + ½) / 2⁶⁴`. Non-decreasing in `word`.
@@ -123,15 +133,19 @@ impl GammaQuantiles {
         // Distance from the nearer end of (0, 1), in words: the upper half counts down from 1.
         let t = (word ^ 0u64.wrapping_sub(upper)) & (u64::MAX >> 1);
         let (piece, offset) = if t < 1 << FLOOR {
-            (0, t)
+            (upper as usize * (self.pieces.len() / 2), t)
         } else {
             let binade = 63 - t.leading_zeros();
             let shift = binade - self.binade_bits;
-            let knot = (t >> shift) as usize - (1 << self.binade_bits);
-            (1 + (((binade - FLOOR) as usize) << self.binade_bits) + knot, t & ((1 << shift) - 1))
+            let top = t >> shift;
+            // The index folded into one bias per half: about 8 instructions fewer a draw than
+            // the knot counted from its binade's first (callgrind).
+            let index = ((binade as usize) << self.binade_bits).wrapping_add(top as usize).wrapping_add(self.bias[upper as usize]);
+            (index, t - (top << shift))
         };
-        let piece = self.pieces[upper as usize * (self.pieces.len() / 2) + piece];
-        piece.start + offset as f64 * piece.slope
+        let piece = self.pieces[piece];
+        // `offset` < 2⁶³, so the signed conversion (one instruction) is exact.
+        piece.start + offset as i64 as f64 * piece.slope
     }
 }
 
