@@ -26,6 +26,8 @@
 //! lucky to sell `β` of it before it fell. It is reported as is. Forms with a zero share or cap
 //! leave the flows bit-identical.
 
+use std::ops::Range;
+
 use crate::model::flows::CashFlows;
 use crate::model::waterfall::{Waterfall, WaterfallTerms};
 use crate::scenario::{BuybackSpec, ConcessionSpec};
@@ -50,9 +52,9 @@ impl ConcessionCosts {
 /// Applies the concessions of `spec` to the fund's flows in one sub-fund and returns their costs.
 ///
 /// `fund_share` is the fund's share of the sub-fund (in `(0, 1]`), `commitment` its commitment
-/// (CNY m), `vintage` the sub-fund's first quarter (nothing flows before it) and `end` its last
-/// (all holdings are liquidated by then, so `nav[end..]` is 0). An `end` beyond the flows is
-/// clamped to the last quarter.
+/// (CNY m), `vintage` the sub-fund's first quarter and `end` its last: nothing flows outside
+/// `vintage..=end` (all holdings are liquidated by `end`, so `nav[end..]` is 0). An `end` beyond
+/// the flows is clamped to the last quarter.
 pub fn apply(
     flows: &mut CashFlows,
     spec: &ConcessionSpec,
@@ -99,9 +101,12 @@ pub fn apply(
     }
 }
 
-/// The fund's net gain: distributions plus final NAV minus paid-in.
-fn net_gain(flows: &CashFlows) -> f64 {
-    flows.total_distributed() + flows.final_nav() - flows.total_paid_in()
+/// The fund's net gain: distributions plus final NAV minus paid-in, when nothing is paid in or
+/// distributed outside `quarters`.
+fn net_gain(flows: &CashFlows, quarters: Range<usize>) -> f64 {
+    let distributed: f64 = flows.distributed[quarters.clone()].iter().sum();
+    let paid_in: f64 = flows.paid_in[quarters].iter().sum();
+    distributed + flows.final_nav() - paid_in
 }
 
 /// Other LPs' paid-in minus distributions (floored at 0), from the fund's flows pro rata.
@@ -143,16 +148,19 @@ fn buy_back(
         return (0.0, None);
     };
 
-    let before = net_gain(flows);
+    // Nothing flows outside the sub-fund's life, so the sums and the scaling skip those quarters
+    // (bit-identical: adding or scaling zeros changes nothing).
+    let life = vintage.min(end)..end + 1;
+    let before = net_gain(flows, life.clone());
     let kept = 1.0 - share;
     flows.distributed[t] += price;
     flows.nav[t] *= kept;
-    for s in t + 1..flows.len() {
+    for s in t + 1..=end {
         flows.paid_in[s] *= kept;
         flows.distributed[s] *= kept;
         flows.nav[s] *= kept;
     }
-    (before - net_gain(flows), Some(t))
+    (before - net_gain(flows, life), Some(t))
 }
 
 /// Step 2: cede `share` of the profit above paid-in plus `hurdle_per_quarter`. Returns the cost.
@@ -199,6 +207,11 @@ mod tests {
     use super::*;
 
     const EPS: f64 = 1e-9;
+
+    /// The net gain over all quarters.
+    fn gain(flows: &CashFlows) -> f64 {
+        net_gain(flows, 0..flows.len())
+    }
 
     fn close(a: f64, b: f64) -> bool {
         (a - b).abs() <= EPS * (1.0 + a.abs().max(b.abs()))
@@ -279,7 +292,7 @@ mod tests {
             "{} vs {cost}",
             costs.buyback
         );
-        assert!(close(net_gain(&before) - net_gain(&flows), costs.total()));
+        assert!(close(gain(&before) - gain(&flows), costs.total()));
     }
 
     #[test]
@@ -322,7 +335,7 @@ mod tests {
         let costs = apply(&mut flows, &buyback(0.3, 0.0, 2, 1.0), 0.25, 100.0, 0, 10);
         assert_eq!(costs.buyback_quarter, Some(2));
         assert!(close(costs.buyback, 0.3 * 40.0 - 0.3 * 100.0));
-        assert!(close(net_gain(&before) - net_gain(&flows), costs.buyback));
+        assert!(close(gain(&before) - gain(&flows), costs.buyback));
     }
 
     #[test]
@@ -407,7 +420,7 @@ mod tests {
             let costs = apply(&mut flows, &spec, 0.25, 100.0, 0, 10);
             assert!(close(costs.loss_first, transfer));
             assert!(close(flows.paid_in[10], transfer));
-            assert!(close(net_gain(&before) - net_gain(&flows), transfer));
+            assert!(close(gain(&before) - gain(&flows), transfer));
         }
         // No shortfall when the sub-fund made money.
         let mut flows = single_deal(12, 0, 10, |_| 140.0);
@@ -458,7 +471,7 @@ mod tests {
         assert!(
             costs.buyback_quarter.is_some() && costs.buyback > 0.0 && costs.profit_cession > 0.0
         );
-        assert!(close(net_gain(&before) - net_gain(&flows), costs.total()));
+        assert!(close(gain(&before) - gain(&flows), costs.total()));
 
         // Each form alone.
         let alone = [
@@ -476,7 +489,7 @@ mod tests {
             let mut flows = before.clone();
             let costs = apply(&mut flows, &spec, 0.3, 120.0, 4, 32);
             assert!(costs.total() > 0.0);
-            assert!(close(net_gain(&before) - net_gain(&flows), costs.total()));
+            assert!(close(gain(&before) - gain(&flows), costs.total()));
         }
     }
 }

@@ -100,7 +100,7 @@ pub fn simulate(env: &Environment<'_>, laws: &[ProfileLaw], spec: &SubFundSpec, 
     make_deals(env, laws, spec, investable * (1.0 - spec.reserve_share), pace, backer, key, path, ws, &mut out.random);
     decide_follow_ons(investable * spec.reserve_share, end, ws);
 
-    out.book.reset(horizon, scenario.fields.len());
+    out.book.reset(horizon, scenario.fields.len(), spec.vintage..end + 1);
     let close = Close::Liquidate { quarter: end, discount: spec.end_of_life_discount };
     for (company, entry) in ws.companies.iter().zip(&ws.entries) {
         let takes = &ws.takes[company.rounds.clone()];
@@ -240,33 +240,39 @@ fn run_waterfall(spec: &SubFundSpec, size: f64, end: usize, out: &mut SubFundOut
     // Nothing is booked before the vintage, so the balances start there from zero.
     let (mut nav, mut held_cost) = (RunningBalance::default(), RunningBalance::default());
     let (mut calls_total, mut fees_total, mut carry_total, mut lp_total) = (0.0, 0.0, 0.0, 0.0);
-    for t in spec.vintage..end + 1 {
-        // After the investment period the fee is on the cost held at the end of the last quarter.
-        let fee = if t < ip_end { spec.management_fee_ip_per_quarter * size } else { spec.management_fee_post_per_quarter * held_cost.balance().max(0.0) };
-        let quarter = quarters[t];
-        held_cost.add(quarter.held_cost_change);
-        let nav_t = nav.add(quarter.nav_change);
-        let calls = quarter.invested + fee;
+    // What every quarter does: the fee (after the investment period, on the cost held at the end
+    // of the last quarter), the call into the waterfall and the split of the quarter's proceeds.
+    let call_and_distribute = |t: usize, held_cost: f64, waterfall: &mut Waterfall| {
+        let fee = if t < ip_end { spec.management_fee_ip_per_quarter * size } else { spec.management_fee_post_per_quarter * held_cost.max(0.0) };
+        let calls = quarters[t].invested + fee;
         waterfall.contribute(calls);
-        let split = waterfall.distribute(quarter.proceeds);
-        let mut lp = split.lp;
-        let mut gp = split.gp;
-        if t == end {
-            let returned = waterfall.clawback();
-            lp += returned;
-            gp -= returned;
-        }
-        let lp_nav = if t < end { waterfall.liquidation_split(nav_t).lp } else { 0.0 };
+        (calls, fee, waterfall.distribute(quarters[t].proceeds))
+    };
+    // The quarters before the last, each with the LPs' value by hypothetical liquidation; the last
+    // quarter (clawback, nothing left to value) follows the loop, so the loop tests for neither.
+    for t in spec.vintage..end {
+        let (calls, fee, split) = call_and_distribute(t, held_cost.balance(), &mut waterfall);
+        held_cost.add(quarters[t].held_cost_change);
+        let nav_t = nav.add(quarters[t].nav_change);
         paid_in[t] = spec.fund_share * calls;
-        distributed[t] = spec.fund_share * lp;
-        fund_nav[t] = spec.fund_share * lp_nav;
+        distributed[t] = spec.fund_share * split.lp;
+        fund_nav[t] = spec.fund_share * waterfall.liquidation_split(nav_t).lp;
         calls_total += calls;
         fees_total += fee;
-        carry_total += gp;
-        lp_total += lp;
+        carry_total += split.gp;
+        lp_total += split.lp;
         // The hurdle accrues from one quarter's call to the next.
         waterfall.accrue_quarter();
     }
+    let (calls, fee, split) = call_and_distribute(end, held_cost.balance(), &mut waterfall);
+    let returned = waterfall.clawback();
+    let (lp, gp) = (split.lp + returned, split.gp - returned);
+    paid_in[end] = spec.fund_share * calls;
+    distributed[end] = spec.fund_share * lp;
+    calls_total += calls;
+    fees_total += fee;
+    carry_total += gp;
+    lp_total += lp;
     out.calls = calls_total;
     out.fees = fees_total;
     out.carry = carry_total;
