@@ -152,13 +152,13 @@ impl<'a> Trimmed<'a> {
         let flows = &flows[first..=last];
         // One pass counts the sign changes (zeros keep the previous sign) and checks finiteness.
         let (mut sign_changes, mut finite) = (0, true);
-        let mut previous_positive = flows[0] > 0.0;
+        let mut sign = flows[0].signum();
         for &flow in flows {
             finite &= flow.is_finite();
-            let crosses = if previous_positive { flow < 0.0 } else { flow > 0.0 };
-            if crosses {
+            // Negative only against the opposite sign (never for a zero).
+            if flow * sign < 0.0 {
                 sign_changes += 1;
-                previous_positive = !previous_positive;
+                sign = -sign;
             }
         }
         if !finite {
