@@ -90,19 +90,27 @@ fn follow_ons_stop_when_reserves_run_out() {
     }
 }
 
+/// The first sub-fund's initial deals on path 3 of seed 17, in the initial market state, with
+/// `budget` to spend at pace 1.
+fn first_subfund_deals(scenario: &Scenario, budget: f64) -> Workspace {
+    let shocks = Shocks::constant(scenario, scenario.market.initial);
+    let env = shocks.environment(scenario);
+    let laws: Vec<ProfileLaw> = scenario.profiles.iter().map(|p| ProfileLaw::new(p).unwrap()).collect();
+    let spec = &scenario.subfunds[0];
+    let key = StreamKey::new(17, Component::SubFund(&spec.key));
+    let mut ws = Workspace::default();
+    make_deals(&env, &laws, spec, budget, 1.0, Backer::AVERAGE, &key, 3, &mut ws, &mut RandomUse::default());
+    ws
+}
+
 /// Deals are keyed by (quarter, slot): a bigger sub-fund makes more deals per quarter, and the
 /// deals the two share in a quarter are the same companies (common random numbers pair them).
 #[test]
 fn a_bigger_budget_keeps_the_deals_of_each_quarter() {
     let scenario = testing::base();
-    let shocks = Shocks::constant(&scenario, scenario.market.initial);
-    let env = shocks.environment(&scenario);
-    let laws: Vec<ProfileLaw> = scenario.profiles.iter().map(|p| ProfileLaw::new(p).unwrap()).collect();
     let spec = &scenario.subfunds[0];
-    let key = StreamKey::new(17, Component::SubFund(&spec.key));
     let deals = |budget: f64| {
-        let mut ws = Workspace::default();
-        make_deals(&env, &laws, spec, budget, 1.0, Backer::AVERAGE, &key, 3, &mut ws, &mut RandomUse::default());
+        let ws = first_subfund_deals(&scenario, budget);
         ws.companies.iter().map(|c| (c.entry_quarter, c.field, c.entry_stage, c.entry_post_money.to_bits())).collect::<Vec<_>>()
     };
     let (small, big) = (deals(1_000.0), deals(1_600.0));
@@ -123,13 +131,8 @@ fn a_bigger_budget_keeps_the_deals_of_each_quarter() {
 #[test]
 fn follow_ons_without_the_sort_match_date_order() {
     let scenario = testing::base();
-    let shocks = Shocks::constant(&scenario, scenario.market.initial);
-    let env = shocks.environment(&scenario);
-    let laws: Vec<ProfileLaw> = scenario.profiles.iter().map(|p| ProfileLaw::new(p).unwrap()).collect();
     let spec = &scenario.subfunds[0];
-    let key = StreamKey::new(17, Component::SubFund(&spec.key));
-    let mut ws = Workspace::default();
-    make_deals(&env, &laws, spec, 2_000.0, 1.0, Backer::AVERAGE, &key, 3, &mut ws, &mut RandomUse::default());
+    let mut ws = first_subfund_deals(&scenario, 2_000.0);
     let end = spec.vintage + spec.term_quarters;
     decide_follow_ons(f64::MAX, end, &mut ws);
     let by_company = ws.takes.clone();
