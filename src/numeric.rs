@@ -120,6 +120,13 @@ fn round(x: f64) -> f64 {
     (x + ROUNDING) - ROUNDING
 }
 
+/// An integer-valued `x` with `|x| < 2^51` as an `i64`, read off the low bits of `x + 1.5 · 2^52`:
+/// no saturation or NaN checks, unlike `as i64` (a few instructions instead of about ten).
+#[inline]
+pub fn whole_to_i64(x: f64) -> i64 {
+    (x + ROUNDING).to_bits() as i64 - ROUNDING.to_bits() as i64
+}
+
 /// `2^k` for an integer-valued `k` in `-1022..=1023`: `k + 1023` is the exponent field.
 #[inline]
 fn power_of_two(k: f64) -> f64 {

@@ -37,7 +37,7 @@ pub struct Shocks {
     valuation: Vec<f64>,
     /// `exp(factor × advance_logit_per_unit)` per field and quarter, field-major.
     advance: Vec<f64>,
-    /// Outcome-weight multipliers of each market state.
+    /// Outcome-weight multipliers of each market state (scratch for `quarter_weights`).
     states: Vec<StateWeights>,
     /// Those of the state in each quarter, `0..=horizon`: read by quarter directly, where
     /// `states[market[quarter]]` cost every company event a load and a bounds check more.
