@@ -102,7 +102,7 @@ struct Deal {
 pub fn simulate(env: &Environment<'_>, laws: &[ProfileLaw], spec: &DirectSpec, key: &StreamKey, path: u64, ws: &mut Workspace, out: &mut DirectOutcome) {
     let scenario = env.scenario;
     let horizon = env.horizon();
-    out.book.reset(horizon, scenario.fields.len(), 0..horizon + 1);
+    out.book.reset(horizon, scenario.fields.len());
     out.committed = 0.0;
     out.lapsed = 0.0;
     out.random = RandomUse::default();

@@ -16,8 +16,6 @@
 //! Money is conserved by construction and checked in tests: cost = cost realised + cost written
 //! off + cost still held; value = proceeds + NAV.
 
-use std::ops::Range;
-
 use super::company::{Company, Ending, Round};
 
 /// What a holder paid into one round, and at what whole-company valuation.
@@ -89,8 +87,6 @@ pub struct Book {
     /// The books of quarters `0..=horizon`: one record a quarter rather than one series per
     /// item, so that booking an event checks one index, not four.
     pub quarters: Vec<Quarter>,
-    /// The quarters the books may write (from [`Book::reset`]); the others stay zero.
-    span: Range<usize>,
     pub cost: f64,
     pub cost_realised: f64,
     pub cost_written_off: f64,
@@ -104,20 +100,10 @@ pub struct Book {
 }
 
 impl Book {
-    /// Empties the books for quarters `0..=horizon` and `fields` fields, keeping allocations, for
-    /// books that write only quarters in `span` (a sub-fund's life: its stakes enter no earlier
-    /// and are sold by its end).
-    pub fn reset(&mut self, horizon: usize, fields: usize, span: Range<usize>) {
-        if self.quarters.len() == horizon + 1 {
-            // Only the last books' span can be non-zero, so only it is zeroed (~40 instructions a
-            // sub-fund, callgrind).
-            self.quarters[self.span.clone()].fill(Quarter::default());
-        } else {
-            self.quarters.clear();
-            self.quarters.resize(horizon + 1, Quarter::default());
-        }
-        debug_assert!(span.end <= horizon + 1, "span {span:?} beyond the horizon {horizon}");
-        self.span = span;
+    /// Empties the books for quarters `0..=horizon` and `fields` fields, keeping allocations.
+    pub fn reset(&mut self, horizon: usize, fields: usize) {
+        self.quarters.clear();
+        self.quarters.resize(horizon + 1, Quarter::default());
         self.by_field.clear();
         self.by_field.resize(fields, FieldValue::default());
         self.cost = 0.0;
@@ -152,7 +138,6 @@ impl Book {
             Close::Liquidate { quarter, .. } => quarter,
             Close::Hold { .. } => self.quarters.len() - 1,
         };
-        debug_assert!(self.span.contains(&company.entry_quarter) && last_quarter < self.span.end, "books outside {:?}", self.span);
         let mut ownership = entry.ownership;
         let mut mark = entry.ownership * company.entry_post_money;
         let mut cost = entry.cost;

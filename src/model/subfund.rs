@@ -100,7 +100,7 @@ pub fn simulate(env: &Environment<'_>, laws: &[ProfileLaw], spec: &SubFundSpec, 
     make_deals(env, laws, spec, investable * (1.0 - spec.reserve_share), pace, backer, key, path, ws, &mut out.random);
     decide_follow_ons(investable * spec.reserve_share, end, ws);
 
-    out.book.reset(horizon, scenario.fields.len(), spec.vintage..end + 1);
+    out.book.reset(horizon, scenario.fields.len());
     let close = Close::Liquidate { quarter: end, discount: spec.end_of_life_discount };
     for (company, entry) in ws.companies.iter().zip(&ws.entries) {
         let takes = &ws.takes[company.rounds.clone()];

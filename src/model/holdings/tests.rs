@@ -22,7 +22,7 @@ fn rounds() -> Vec<Round> {
 
 fn book_one(ending: Ending, takes: &[RoundTake], close: Close) -> Book {
     let mut book = Book::default();
-    book.reset(10, 1, 0..11);
+    book.reset(10, 1);
     let entry = Entry { ownership: 0.1, cost: 10.0, local: true };
     book.book(&company(ending, 0..2), &rounds(), takes, entry, close, 1000.0, 0.5);
     book
