@@ -23,15 +23,15 @@ fn main() -> anyhow::Result<()> {
     let base = scenario::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/base.toml"))?;
     let options = RunOptions { seed: 20_250_926, stopping: Stopping::Paths(paths), threads: None };
     let reference = run(&base, &options, &mut |_| {}, None)?;
-    let base_tvpi = reference.column("fund_tvpi").context("fund_tvpi")?;
+    let base_tvpi = reference.column("fund_tvpi")?.context("fund_tvpi")?;
     println!("direct share  mean TVPI  P(TVPI<1)  TVPI vs base (paired 95% CI)");
     for share in [0.05, 0.1, 0.2, 0.3, 0.4] {
         let mut scenario = base.clone();
         set_direct_share(&mut scenario, share)?;
         let results = run(&scenario, &options, &mut |_| {}, None)?;
-        let tvpi = results.column("fund_tvpi").context("fund_tvpi")?;
-        let d = mean_difference(base_tvpi, tvpi);
-        let loss = indicator_below(tvpi, 1.0);
+        let tvpi = results.column("fund_tvpi")?.context("fund_tvpi")?;
+        let d = mean_difference(&base_tvpi, &tvpi);
+        let loss = indicator_below(&tvpi, 1.0);
         let p_loss = loss.iter().sum::<f64>() / loss.len() as f64;
         println!(
             "{:>11.0}%  {:>9.3}  {:>8.1}%  {:+.3} ({:+.3} to {:+.3})",

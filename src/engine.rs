@@ -3,19 +3,25 @@
 //! Paths are simulated in fixed-size chunks. Inside a chunk rayon spreads paths over threads;
 //! each path draws only from its own streams ([`crate::rng`]), so its numbers do not depend on
 //! which thread ran it. The chunk's rows land in path order in one flat buffer (no allocation
-//! per path; two buffers take turns) and are appended to the per-metric columns (and handed to a
-//! [`PathSink`], e.g. the `paths.csv` writer) one chunk at a time; each worker thread keeps its
-//! own fans (integer-count sketches), merged once at the end in any order with the same result.
-//! Hence the same scenario and seed give bit-identical results for any thread count.
+//! per path; two buffers take turns) and are appended to the per-metric [`Columns`] on disk (and
+//! handed to a [`PathSink`], e.g. the `paths.csv` writer) one chunk at a time, while the next
+//! chunk is simulated; each worker thread keeps its own fans (integer-count sketches), merged
+//! once at the end in any order with the same result. Hence the same scenario and seed give
+//! bit-identical results for any thread count.
 //!
-//! Memory: the columns hold one `f64` per path and metric; the quarterly series go only into
-//! fixed-size sketches ([`crate::stats::sketch::Fan`]), never kept per path.
+//! Memory does not grow with the number of paths: per-path values go to a temporary file
+//! ([`columns`]) and are read back one metric at a time; the quarterly series go only into
+//! fixed-size sketches ([`crate::stats::sketch::Fan`]), never kept per path. A precision run
+//! also keeps fund TVPI, the one value its stopping rule needs after every chunk.
 
 use std::slice::ChunksExact;
 use std::sync::{Mutex, PoisonError};
 
 use rayon::prelude::*;
 
+pub mod columns;
+
+pub use self::columns::Columns;
 use crate::metrics::path::{self, SERIES, Schema};
 use crate::model::company::LawError;
 use crate::model::fund::{PathState, Simulator};
@@ -41,9 +47,6 @@ pub enum Stopping {
     /// with at least `min_paths` and at most `max_paths` paths.
     Precision { half_width: f64, min_paths: u64, max_paths: u64 },
 }
-
-/// Paths whose columns a fixed-size run reserves up front (8 bytes per metric per path).
-const MAX_RESERVED_PATHS: usize = 4 << 20;
 
 /// Options of one run.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -74,16 +77,24 @@ pub enum EngineError {
     Threads { threads: usize, source: rayon::ThreadPoolBuildError },
     #[error("writing per-path rows: {0}")]
     Sink(#[from] std::io::Error),
+    #[error("keeping per-path values in a temporary file in {}: {source}", .dir.display())]
+    Columns { dir: std::path::PathBuf, source: std::io::Error },
     #[error("a run needs at least one path")]
     NoPaths,
 }
 
+impl EngineError {
+    fn columns(source: std::io::Error) -> EngineError {
+        EngineError::Columns { dir: std::env::temp_dir(), source }
+    }
+}
+
 /// Everything a run produced.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct RunResults {
     pub schema: Schema,
-    /// `columns[m][i]` = metric `m` on path `i`.
-    pub columns: Vec<Vec<f64>>,
+    /// Every metric's value on every path (read one metric at a time: [`RunResults::column`]).
+    columns: Columns,
     /// One fan per entry of [`SERIES`].
     pub fans: Vec<Fan>,
     pub paths: u64,
@@ -91,14 +102,29 @@ pub struct RunResults {
 }
 
 impl RunResults {
-    /// The values of metric `key` across paths, in path order.
-    pub fn column(&self, key: &str) -> Option<&[f64]> {
-        self.schema.index(key).map(|i| self.columns[i].as_slice())
+    /// The values of metric `key` across paths, in path order; `None` if the run has no such
+    /// metric.
+    ///
+    /// # Errors
+    /// If the values cannot be read back from their temporary file.
+    pub fn column(&self, key: &str) -> Result<Option<Vec<f64>>, EngineError> {
+        self.schema.index(key).map(|i| self.column_at(i)).transpose()
     }
 
-    /// Summary statistics of metric `key`.
-    pub fn summary(&self, key: &str) -> Option<Summary> {
-        self.column(key).map(Summary::of)
+    /// The values of the `index`-th metric of the [`Schema`] across paths, in path order.
+    ///
+    /// # Errors
+    /// If the values cannot be read back from their temporary file.
+    pub fn column_at(&self, index: usize) -> Result<Vec<f64>, EngineError> {
+        self.columns.read(index).map_err(EngineError::columns)
+    }
+
+    /// Summary statistics of metric `key`; `None` if the run has no such metric.
+    ///
+    /// # Errors
+    /// As [`RunResults::column`].
+    pub fn summary(&self, key: &str) -> Result<Option<Summary>, EngineError> {
+        Ok(self.column(key)?.map(|values| Summary::of(&values)))
     }
 }
 
@@ -110,15 +136,8 @@ pub fn run(scenario: &Scenario, options: &RunOptions, progress: &mut dyn FnMut(u
     let simulator = Simulator::new(scenario, options.seed)?;
     let schema = Schema::new(scenario);
     let quarters = scenario.horizon() + 1;
-    // A fixed-size run reserves its columns exactly (growth by doubling could hold up to twice
-    // the memory the paths need), up to a cap beyond which they grow as needed; a precision run
-    // cannot know its size.
-    let reserve = match options.stopping {
-        Stopping::Paths(n) => usize::try_from(n).unwrap_or(usize::MAX).min(MAX_RESERVED_PATHS),
-        Stopping::Precision { .. } => 0,
-    };
     let mut results = RunResults {
-        columns: (0..schema.len()).map(|_| Vec::with_capacity(reserve)).collect(),
+        columns: Columns::new(schema.len()).map_err(EngineError::columns)?,
         schema,
         fans: new_fans(quarters),
         paths: 0,
@@ -129,6 +148,8 @@ pub fn run(scenario: &Scenario, options: &RunOptions, progress: &mut dyn FnMut(u
     // thread's allocations, and fans are merged once at the end (integer counts: order-free).
     let workers: Vec<Mutex<Worker>> = (0..pool.current_num_threads()).map(|_| Mutex::new(Worker::new(quarters))).collect();
     let tvpi = results.schema.index("fund_tvpi").unwrap_or(0);
+    // Fund TVPI of every path so far, for the precision rule (a fixed-size run keeps nothing).
+    let mut tvpi_values = Vec::new();
     let target = match options.stopping {
         Stopping::Paths(n) => n,
         Stopping::Precision { max_paths, .. } => max_paths,
@@ -136,8 +157,9 @@ pub fn run(scenario: &Scenario, options: &RunOptions, progress: &mut dyn FnMut(u
     if target == 0 {
         return Err(EngineError::NoPaths);
     }
-    // Chunk k's rows are written while chunk k + 1 is simulated: writing is the one serial step
-    // per chunk, and the workers would otherwise wait for it. The two row buffers swap roles.
+    // Chunk k's rows are written (to the sink and the columns) while chunk k + 1 is simulated:
+    // writing is the one serial step per chunk, and the workers would otherwise wait for it.
+    // The two row buffers swap roles.
     let width = results.schema.len();
     let mut unwritten: Option<(u64, Vec<f64>)> = None;
     let mut spare = Vec::new();
@@ -148,14 +170,12 @@ pub fn run(scenario: &Scenario, options: &RunOptions, progress: &mut dyn FnMut(u
         let ((), written) = pool.install(|| {
             rayon::join(
                 || simulate_chunk(&simulator, &workers, first..last, width, &mut rows),
-                || write(sink.as_deref_mut(), unwritten.as_ref(), width),
+                || write(sink.as_deref_mut(), &mut results.columns, unwritten.as_ref(), width),
             )
         });
         written?;
-        for row in rows.chunks_exact(width) {
-            for (column, value) in results.columns.iter_mut().zip(row) {
-                column.push(*value);
-            }
+        if let Stopping::Precision { .. } = options.stopping {
+            tvpi_values.extend(rows.chunks_exact(width).map(|row| row[tvpi]));
         }
         if let Some((_, written_rows)) = unwritten.replace((first, rows)) {
             spare = written_rows;
@@ -163,13 +183,13 @@ pub fn run(scenario: &Scenario, options: &RunOptions, progress: &mut dyn FnMut(u
         results.paths = last;
         progress(last);
         if let Stopping::Precision { half_width, min_paths, .. } = options.stopping {
-            let std_error = summary::standard_error(&results.columns[tvpi]);
+            let std_error = summary::standard_error(&tvpi_values);
             if results.paths >= min_paths && 1.96 * std_error < half_width {
                 break;
             }
         }
     }
-    write(sink, unwritten.as_ref(), width)?;
+    write(sink, &mut results.columns, unwritten.as_ref(), width)?;
     for worker in workers {
         let worker = worker.into_inner().unwrap_or_else(PoisonError::into_inner);
         for (fan, part) in results.fans.iter_mut().zip(&worker.fans) {
@@ -179,12 +199,15 @@ pub fn run(scenario: &Scenario, options: &RunOptions, progress: &mut dyn FnMut(u
     Ok(results)
 }
 
-/// Writes `rows` (first path, rows of `width` values) to `sink`, if there are both.
-fn write<'s>(sink: Option<&mut (dyn PathSink + 's)>, rows: Option<&(u64, Vec<f64>)>, width: usize) -> std::io::Result<()> {
-    match (sink, rows) {
-        (Some(sink), Some((first, rows))) => sink.write_rows(*first, rows.chunks_exact(width)),
-        _ => Ok(()),
+/// Appends `rows` (first path, rows of `width` values), if any, to `columns` and to `sink`, if
+/// there is one.
+fn write<'s>(sink: Option<&mut (dyn PathSink + 's)>, columns: &mut Columns, rows: Option<&(u64, Vec<f64>)>, width: usize) -> Result<(), EngineError> {
+    let Some((first, rows)) = rows else { return Ok(()) };
+    columns.append(rows).map_err(EngineError::columns)?;
+    if let Some(sink) = sink {
+        sink.write_rows(*first, rows.chunks_exact(width))?;
     }
+    Ok(())
 }
 
 /// A worker thread's buffers and fans.

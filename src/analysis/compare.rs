@@ -13,7 +13,7 @@ use serde::Serialize;
 use super::headline::{HEADLINES, Headline, Statistic, Unit};
 use super::paired::{self, Difference};
 use super::text::{NONE, fit, gain, half_width, interval, level, signed, thousands};
-use super::{AnalysisError, Provenance, simulate};
+use super::{AnalysisError, Provenance, simulate, values};
 use crate::calendar::Quarter;
 use crate::engine::{RunOptions, RunResults};
 use crate::scenario::Scenario;
@@ -104,21 +104,25 @@ pub fn run(scenarios: &[Scenario], options: &RunOptions, progress: &mut dyn FnMu
         results.push(r);
     }
     let refs: Vec<&Scenario> = scenarios.iter().collect();
-    let curves = scenarios.iter().zip(&results).map(|(s, r)| curves(s, r)).collect();
-    Ok(Compared { comparison: compare(&refs, &results), curves })
+    let curves = scenarios.iter().zip(&results).map(|(s, r)| curves(s, r)).collect::<Result<_, _>>()?;
+    let results: Vec<&RunResults> = results.iter().collect();
+    Ok(Compared { comparison: compare(&refs, &results)?, curves })
 }
 
 /// Compares runs of `scenarios` (`results[k]` of `scenarios[k]`, all with one seed and one
 /// number of paths).
-pub fn compare(scenarios: &[&Scenario], results: &[RunResults]) -> Comparison {
+///
+/// # Errors
+/// [`AnalysisError::Engine`] if a run's values cannot be read back.
+pub fn compare(scenarios: &[&Scenario], results: &[&RunResults]) -> Result<Comparison, AnalysisError> {
     let seed = results.first().map_or(0, |r| r.seed);
     let paths = results.first().map_or(0, |r| r.paths);
-    let metrics = HEADLINES.iter().map(|h| measure(h, scenarios, results, seed)).collect();
-    Comparison { provenance: Provenance::new(scenarios, seed, paths, results.len(), METHOD), metrics }
+    let metrics = HEADLINES.iter().map(|h| measure(h, scenarios, results, seed)).collect::<Result<_, _>>()?;
+    Ok(Comparison { provenance: Provenance::new(scenarios, seed, paths, results.len(), METHOD), metrics })
 }
 
-fn measure(h: &Headline, scenarios: &[&Scenario], results: &[RunResults], seed: u64) -> MetricComparison {
-    let values: Vec<Vec<f64>> = results.iter().map(|r| h.values(r)).collect();
+fn measure(h: &Headline, scenarios: &[&Scenario], results: &[&RunResults], seed: u64) -> Result<MetricComparison, AnalysisError> {
+    let values: Vec<Vec<f64>> = scenarios.iter().zip(results).map(|(s, r)| values(h, s, r)).collect::<Result<_, _>>()?;
     let levels = scenarios
         .iter()
         .zip(&values)
@@ -141,7 +145,7 @@ fn measure(h: &Headline, scenarios: &[&Scenario], results: &[RunResults], seed: 
             difference: difference(h, &values[0], v, seed),
         })
         .collect();
-    MetricComparison { key: h.key.to_string(), label: h.label.to_string(), unit: h.unit, statistic: h.statistic, levels, differences }
+    Ok(MetricComparison { key: h.key.to_string(), label: h.label.to_string(), unit: h.unit, statistic: h.statistic, levels, differences })
 }
 
 /// The difference B − A of measure `h` from per-path values `a` and `b`.
@@ -152,22 +156,22 @@ pub fn difference(h: &Headline, a: &[f64], b: &[f64], seed: u64) -> Difference {
     }
 }
 
-fn curves(scenario: &Scenario, results: &RunResults) -> ScenarioCurves {
-    let tvpi = results.column("fund_tvpi").unwrap_or(&[]);
+fn curves(scenario: &Scenario, results: &RunResults) -> Result<ScenarioCurves, AnalysisError> {
+    let tvpi = results.column("fund_tvpi").map_err(|source| super::engine_error(scenario, source))?.unwrap_or_default();
     let mut sorted: Vec<f64> = tvpi.iter().copied().filter(|x| x.is_finite()).collect();
     sorted.sort_unstable_by(f64::total_cmp);
     let tvpi_quantiles = (0..=CDF_POINTS).map(|k| crate::stats::summary::quantile_sorted(&sorted, k as f64 / CDF_POINTS as f64)).collect();
-    let loss = crate::stats::summary::probability_below(tvpi, 1.0).estimate;
+    let loss = crate::stats::summary::probability_below(&tvpi, 1.0).estimate;
     // The first fan is the fund's cumulative net cash flow (metrics::path::SERIES[0]).
     let fan = results.fans.first();
     let row = |p: f64| fan.map_or_else(Vec::new, |f| f.quantiles(p));
-    ScenarioCurves {
+    Ok(ScenarioCurves {
         name: scenario.name.clone(),
         start: scenario.calendar.start,
         tvpi_quantiles,
         loss_probability: loss,
         jcurve: [row(0.25), row(0.5), row(0.75)],
-    }
+    })
 }
 
 /// The comparison as a plain-text table, at most 100 columns wide.
@@ -294,7 +298,7 @@ mod tests {
     fn a_scenario_compared_with_itself_differs_by_exactly_zero() {
         let base = crate::testing::base();
         let r = results(&base, 200);
-        let c = compare(&[&base, &base], &[r.clone(), r]);
+        let c = compare(&[&base, &base], &[&r, &r]).unwrap();
         for m in &c.metrics {
             let d = &m.differences[0].difference;
             if m.levels[0].n == 0 {
@@ -318,7 +322,7 @@ mod tests {
         crate::analysis::allocation::set_direct_share(&mut heavy, 0.35).unwrap();
         heavy.name = "direct_0.35".into();
         let ra = results(&base, 400);
-        let c = compare(&[&base, &heavy], &[ra.clone(), results(&heavy, 400)]);
+        let c = compare(&[&base, &heavy], &[&ra, &results(&heavy, 400)]).unwrap();
         let diff = |key: &str| c.metrics.iter().find(|m| m.key == key).unwrap().differences[0].difference;
         let tvpi = diff("fund_tvpi");
         assert!(tvpi.paired_half_width > 0.0 && tvpi.paired_half_width < tvpi.independent_half_width, "{tvpi:?}");
@@ -331,7 +335,7 @@ mod tests {
         // A change that leaves the deal flow alone pairs almost perfectly: fees up 0.5 pp.
         let mut fees = base.clone();
         crate::analysis::shocks::fees(&mut fees, crate::analysis::shocks::Direction::Up);
-        let c = compare(&[&base, &fees], &[ra, results(&fees, 400)]);
+        let c = compare(&[&base, &fees], &[&ra, &results(&fees, 400)]).unwrap();
         let d = c.metrics[0].differences[0].difference;
         assert!(d.estimate < 0.0 && d.crn_gain() > 10.0, "{d:?}");
     }
@@ -341,7 +345,7 @@ mod tests {
         let base = crate::testing::base();
         let r = results(&base, 50);
         let scenarios: Vec<&Scenario> = vec![&base; 8];
-        let c = compare(&scenarios, &vec![r; 8]);
+        let c = compare(&scenarios, &[&r; 8]).unwrap();
         let table = render(&c);
         assert!(table.lines().all(|l| l.chars().count() <= 100), "{table}");
         assert!(table.contains("H − A"));

@@ -21,7 +21,7 @@ use serde::Serialize;
 use super::allocation::{self, TierShares, tier_split};
 use super::headline::{FUND_TVPI, PEAK_NEED};
 use super::text::thousands;
-use super::{AnalysisError, Provenance, invariants, simulate};
+use super::{AnalysisError, Provenance, invariants, simulate, values};
 use crate::engine::RunOptions;
 use crate::report::export::csv_number;
 use crate::scenario::Scenario;
@@ -114,7 +114,7 @@ pub fn run(scenario: &Scenario, direct_shares: &[f64], divisions: usize, options
         let results = simulate(s, options, done, progress)?;
         done += results.paths;
         paths = results.paths;
-        let tvpi = FUND_TVPI.values(&results);
+        let tvpi = values(&FUND_TVPI, s, &results)?;
         let summary = Summary::of(&tvpi);
         let loss = probability_below(&tvpi, 1.0);
         points.push(Point {
@@ -127,7 +127,7 @@ pub fn run(scenario: &Scenario, direct_shares: &[f64], divisions: usize, options
             loss_probability: loss.estimate,
             loss_ci95: loss.ci95,
             es5: summary.expected_shortfall_5,
-            peak_need_cny_m: Summary::of(&PEAK_NEED.values(&results)).mean,
+            peak_need_cny_m: Summary::of(&values(&PEAK_NEED, s, &results)?).mean,
             efficient: false,
             efficient_es5: false,
             efficient_at_share: false,

@@ -1,5 +1,5 @@
 //! The headline measures scenarios are compared on, and how each is read from a run's per-path
-//! columns ([`RunResults::columns`], in path order).
+//! columns ([`RunResults::column`], in path order).
 //!
 //! Every measure is either the mean of a per-path value (TVPI, a 0/1 loss indicator, the peak
 //! capital need, …) or the expected shortfall of one (the mean fund TVPI of the worst 5 % of
@@ -8,7 +8,7 @@
 
 use serde::Serialize;
 
-use crate::engine::RunResults;
+use crate::engine::{EngineError, RunResults};
 
 /// How a measure is printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -104,13 +104,16 @@ pub const PEAK_NEED: Headline = HEADLINES[5];
 impl Headline {
     /// The per-path values of this measure in `results`, in path order; all `NaN` if the run has
     /// no such column (e.g. no direct sleeve).
-    pub fn values(&self, results: &RunResults) -> Vec<f64> {
-        let Some(column) = results.column(self.column) else {
-            return vec![f64::NAN; results.paths as usize];
+    ///
+    /// # Errors
+    /// If the run's values cannot be read back ([`RunResults::column`]).
+    pub fn values(&self, results: &RunResults) -> Result<Vec<f64>, EngineError> {
+        let Some(column) = results.column(self.column)? else {
+            return Ok(vec![f64::NAN; results.paths as usize]);
         };
-        column
-            .iter()
-            .map(|&x| match self.transform {
+        Ok(column
+            .into_iter()
+            .map(|x| match self.transform {
                 Transform::Identity => x,
                 Transform::Negate => -x,
                 Transform::QuartersToYears => x / 4.0,
@@ -118,7 +121,7 @@ impl Headline {
                 Transform::Below(_) => f64::NAN,
                 Transform::Defined => f64::from(u8::from(x.is_finite())),
             })
-            .collect()
+            .collect())
     }
 }
 

@@ -29,6 +29,7 @@ use std::path::PathBuf;
 
 use crate::engine::{self, EngineError, RunOptions, RunResults};
 use crate::scenario::Scenario;
+use headline::Headline;
 
 pub use allocation::AllocationError;
 
@@ -62,11 +63,19 @@ impl AnalysisError {
 /// # Errors
 /// [`AnalysisError::Engine`].
 pub(crate) fn simulate(scenario: &Scenario, options: &RunOptions, done: u64, progress: &mut dyn FnMut(u64)) -> Result<RunResults, AnalysisError> {
-    engine::run(scenario, options, &mut |paths| progress(done + paths), None).map_err(|source| AnalysisError::Engine {
-        scenario: scenario.name.clone(),
-        file: scenario.source.clone(),
-        source,
-    })
+    engine::run(scenario, options, &mut |paths| progress(done + paths), None).map_err(|source| engine_error(scenario, source))
+}
+
+/// The per-path values of `measure` in `results`, a run of `scenario`.
+///
+/// # Errors
+/// [`AnalysisError::Engine`] if they cannot be read back.
+pub(crate) fn values(measure: &Headline, scenario: &Scenario, results: &RunResults) -> Result<Vec<f64>, AnalysisError> {
+    measure.values(results).map_err(|source| engine_error(scenario, source))
+}
+
+pub(crate) fn engine_error(scenario: &Scenario, source: EngineError) -> AnalysisError {
+    AnalysisError::Engine { scenario: scenario.name.clone(), file: scenario.source.clone(), source }
 }
 
 /// Where the numbers came from, for every machine-readable output of this module.

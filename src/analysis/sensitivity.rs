@@ -13,7 +13,7 @@ use super::headline::{FUND_TVPI, LOSS_PROBABILITY};
 use super::paired::{Difference, mean_difference};
 use super::shocks::{Direction, Shock, library};
 use super::text::{fit, thousands};
-use super::{AnalysisError, Provenance, invariants, simulate};
+use super::{AnalysisError, Provenance, invariants, simulate, values};
 use crate::engine::RunOptions;
 use crate::scenario::Scenario;
 use crate::stats::summary::{Proportion, Summary, probability_below};
@@ -80,8 +80,8 @@ pub fn runs(scenario: &Scenario) -> usize {
 pub fn run(scenario: &Scenario, options: &RunOptions, progress: &mut dyn FnMut(u64)) -> Result<Sensitivity, AnalysisError> {
     let base = simulate(scenario, options, 0, progress)?;
     let mut done = base.paths;
-    let base_tvpi = FUND_TVPI.values(&base);
-    let base_loss = LOSS_PROBABILITY.values(&base);
+    let base_tvpi = values(&FUND_TVPI, scenario, &base)?;
+    let base_loss = values(&LOSS_PROBABILITY, scenario, &base)?;
     let shocks = library(scenario);
     let mut effects = Vec::with_capacity(shocks.len());
     for shock in &shocks {
@@ -90,7 +90,7 @@ pub fn run(scenario: &Scenario, options: &RunOptions, progress: &mut dyn FnMut(u
             let shocked = shocked(scenario, shock, direction)?;
             let results = simulate(&shocked, options, done, progress)?;
             done += results.paths;
-            let (tvpi, loss) = (FUND_TVPI.values(&results), LOSS_PROBABILITY.values(&results));
+            let (tvpi, loss) = (values(&FUND_TVPI, &shocked, &results)?, values(&LOSS_PROBABILITY, &shocked, &results)?);
             moves.push(Effect {
                 direction,
                 setting: shock.setting(direction).to_string(),
@@ -118,7 +118,7 @@ pub fn run(scenario: &Scenario, options: &RunOptions, progress: &mut dyn FnMut(u
         base: BaseRun {
             mean_tvpi: summary.mean,
             mean_tvpi_ci95: summary.mean_ci95,
-            loss_probability: probability_below(FUND_TVPI.values(&base).as_slice(), 1.0),
+            loss_probability: probability_below(&base_tvpi, 1.0),
         },
         shocks: effects,
     })
@@ -256,7 +256,7 @@ mod tests {
         let options = RunOptions { seed: 5, stopping: Stopping::Paths(paths), threads: Some(2) };
         let a = engine::run(&base, &options, &mut |_| {}, None).unwrap();
         let b = engine::run(&shocked(&base, &shock, direction).unwrap(), &options, &mut |_| {}, None).unwrap();
-        mean_difference(&FUND_TVPI.values(&a), &FUND_TVPI.values(&b))
+        mean_difference(&FUND_TVPI.values(&a).unwrap(), &FUND_TVPI.values(&b).unwrap())
     }
 
     #[test]

@@ -71,7 +71,7 @@ pub fn simulate(scenario: &Scenario, options: &RunOptions, out: &Path, force: bo
     let mut sink = PathsCsv::create(staging.dir(), &schema, &scenario.name, options.seed, known_paths)?;
     let results = engine::run(scenario, options, progress, Some(&mut sink))
         .map_err(|source| AppError::Engine { file: scenario.source.clone(), source })?;
-    let report = Report::build(scenario, &results);
+    let report = Report::build(scenario, &results).map_err(|source| AppError::Engine { file: scenario.source.clone(), source })?;
     let files = vec![write_summary_json(&report, staging.dir())?, sink.finish(results.paths)?, write_quarterly_csv(&report, staging.dir())?];
     Ok(Simulated { report, staging, files })
 }

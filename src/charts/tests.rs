@@ -21,7 +21,7 @@ fn report() -> &'static Report {
         let scenario = crate::testing::base();
         let options = RunOptions { seed: 7, stopping: Stopping::Paths(400), threads: Some(1) };
         let results = engine::run(&scenario, &options, &mut |_| {}, None).expect("base scenario runs");
-        Report::build(&scenario, &results)
+        Report::build(&scenario, &results).expect("per-path values read back")
     })
 }
 

@@ -11,7 +11,7 @@ pub mod table;
 
 use serde::{Deserialize, Serialize};
 
-use crate::engine::RunResults;
+use crate::engine::{EngineError, RunResults};
 use crate::metrics::path::{Group, SERIES, Unit};
 use crate::scenario::Scenario;
 use crate::stats::summary::{Proportion, STANDARD_PROBABILITIES, Summary, probability_below};
@@ -118,23 +118,34 @@ pub struct Report {
 }
 
 impl Report {
-    /// Summarises `results` of a run of `scenario`.
-    pub fn build(scenario: &Scenario, results: &RunResults) -> Report {
+    /// Summarises `results` of a run of `scenario`, reading one metric's values at a time.
+    ///
+    /// # Errors
+    /// If the per-path values cannot be read back ([`RunResults::column`]).
+    pub fn build(scenario: &Scenario, results: &RunResults) -> Result<Report, EngineError> {
         let metrics = results
             .schema
             .metrics
             .iter()
-            .zip(&results.columns)
-            .map(|(def, values)| MetricReport {
-                key: def.key.clone(),
-                label: def.label.clone(),
-                group: def.group,
-                unit: def.unit,
-                summary: Summary::of(values),
-                probability_below_one: (def.unit == Unit::Multiple).then(|| probability_below(values, 1.0)),
+            .enumerate()
+            .map(|(index, def)| {
+                let values = results.column_at(index)?;
+                Ok(MetricReport {
+                    key: def.key.clone(),
+                    label: def.label.clone(),
+                    group: def.group,
+                    unit: def.unit,
+                    summary: Summary::of(&values),
+                    probability_below_one: (def.unit == Unit::Multiple).then(|| probability_below(&values, 1.0)),
+                })
             })
-            .collect();
-        let histograms = HISTOGRAM_METRICS.iter().filter_map(|key| results.column(key).map(|values| histogram(key, values))).collect();
+            .collect::<Result<_, EngineError>>()?;
+        let mut histograms = Vec::new();
+        for key in HISTOGRAM_METRICS {
+            if let Some(values) = results.column(key)? {
+                histograms.push(histogram(key, &values));
+            }
+        }
         let quarters: Vec<String> = (0..=scenario.horizon()).map(|t| scenario.calendar.quarter(t).to_string()).collect();
         let fans = SERIES
             .iter()
@@ -148,7 +159,7 @@ impl Report {
                 values: STANDARD_PROBABILITIES.iter().map(|&p| fan.quantiles(p)).collect(),
             })
             .collect();
-        Report {
+        Ok(Report {
             provenance: Provenance {
                 tool: env!("CARGO_PKG_NAME").to_string(),
                 version: env!("CARGO_PKG_VERSION").to_string(),
@@ -164,7 +175,7 @@ impl Report {
             metrics,
             histograms,
             fans,
-        }
+        })
     }
 
     /// The report of metric `key`.

@@ -466,7 +466,7 @@ mod tests {
         let scenario = crate::testing::base();
         let options = RunOptions { seed: 3, stopping: Stopping::Paths(60), threads: Some(1) };
         let results = run(&scenario, &options, &mut |_| {}, None).unwrap();
-        let table = render(&Report::build(&scenario, &results));
+        let table = render(&Report::build(&scenario, &results).unwrap());
         for line in table.lines() {
             assert!(line.chars().count() <= WIDTH, "too wide: {line}");
         }

@@ -41,7 +41,7 @@ mod tests {
         let scenario = crate::testing::base();
         let options = RunOptions { seed: 11, stopping: Stopping::Paths(40), threads: Some(1) };
         let results = run(&scenario, &options, &mut |_| {}, None).unwrap();
-        let report = Report::build(&scenario, &results);
+        let report = Report::build(&scenario, &results).unwrap();
         let tmp = tempfile::tempdir().unwrap();
         let path = write_summary_json(&report, tmp.path()).unwrap();
         let text = std::fs::read_to_string(&path).unwrap();
