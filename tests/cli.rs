@@ -510,3 +510,27 @@ fn a_hand_computed_scenario_gives_its_answer_end_to_end() {
     let err = stderr(&fifsim().arg("validate").arg(&bad).assert().code(2));
     assert!(err.contains("profiles.prototype.stages.a.months_to_event.shape") && err.contains("or inf for a fixed wait"), "{err}");
 }
+
+/// Per-path values wait in a temporary file: when none can be made, the run fails (exit 1) with
+/// the folder named once, and leaves no results folder behind. (`TMPDIR` is where Unix looks.)
+#[cfg(unix)]
+#[test]
+fn a_run_that_cannot_keep_its_values_says_where_and_leaves_nothing() {
+    let tmp = TempDir::new().unwrap();
+    let out = tmp.path().join("base");
+    let missing = tmp.path().join("no-such-temp");
+    let assert = fifsim()
+        .env("TMPDIR", &missing)
+        .arg("run")
+        .arg(base())
+        .arg("--out")
+        .arg(&out)
+        .args(["--no-charts", "--paths", "50"])
+        .assert()
+        .code(1);
+    let err = stderr(&assert);
+    let place = format!("keeping per-path values in a temporary file in {}", missing.display());
+    assert_eq!(err.matches(&place).count(), 1, "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(names(tmp.path()), Vec::<String>::new(), "no results or staging folder left behind");
+}
