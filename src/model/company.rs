@@ -276,22 +276,25 @@ pub fn simulate(
 fn draw_outcome(law: &StageLaw, stage: Stage, state: &StateWeights, field_advance: f64, backer: Backer, u: f64) -> Outcome {
     let market_advance = if stage == Stage::Growth { state.ipo } else { state.round };
     let p = &law.outcome_probabilities;
+    // Each outcome beside its weight, not looked up by index: once inlined, each test below then
+    // branches straight to its outcome's arm of the caller's match (through a table, the outcome
+    // was tested again, a second mispredicted branch: callgrind --branch-sim).
     let weights = [
-        p[Outcome::Advance.index()] * market_advance * field_advance * backer.skill_odds,
-        p[Outcome::Acquired.index()] * state.acquired,
-        p[Outcome::Failed.index()],
-        p[Outcome::Hold.index()] * state.hold,
+        (Outcome::Advance, p[Outcome::Advance.index()] * market_advance * field_advance * backer.skill_odds),
+        (Outcome::Acquired, p[Outcome::Acquired.index()] * state.acquired),
+        (Outcome::Failed, p[Outcome::Failed.index()]),
+        (Outcome::Hold, p[Outcome::Hold.index()] * state.hold),
     ];
-    let total: f64 = weights.iter().sum();
+    let total: f64 = weights.iter().map(|&(_, w)| w).sum();
     let mut target = u * total;
-    for (outcome, w) in Outcome::ALL.iter().zip(weights) {
+    for (outcome, w) in weights {
         if target < w {
-            return *outcome;
+            return outcome;
         }
         target -= w;
     }
     // Only reached through rounding when u is within an ulp of 1: the last outcome with weight.
-    Outcome::ALL.iter().zip(weights).rev().find(|(_, w)| *w > 0.0).map_or(Outcome::Failed, |(o, _)| *o)
+    weights.iter().rev().find(|&&(_, w)| w > 0.0).map_or(Outcome::Failed, |&(outcome, _)| outcome)
 }
 
 /// A draw from the lognormal law `spec`.
