@@ -57,40 +57,42 @@ pub struct Workspace {
     stages: Vec<(Stage, f64)>,
 }
 
-/// The fields' weights in new deals in one quarter, after any review ([`field_weight`]): set once
-/// a quarter rather than again for every deal drawn in it.
+/// The fields' weights in new deals, after any review ([`field_weight`]), as cumulative weights.
+/// They change only at reviews, so they are rebuilt only then (once a path without
+/// re-allocation) rather than every quarter.
 #[derive(Debug, Default)]
 struct FieldMix {
-    weights: Vec<f64>,
-    total: f64,
-    /// The last field with positive weight, the pick when rounding leaves the draw past the others.
-    last: usize,
+    /// `(field, cumulative weight)` of the fields with positive weight ([`cumulate`]); the last
+    /// cumulative weight is the total.
+    cumulative: Vec<(usize, f64)>,
+    /// The reviews made when the weights were built; `None` before a path's first quarter.
+    reviews: Option<usize>,
 }
 
 impl FieldMix {
-    fn set(&mut self, env: &Environment<'_>, spec: &DirectSpec, quarter: usize) {
-        self.weights.clear();
-        self.weights.extend((0..env.scenario.fields.len()).map(|f| field_weight(env, spec, f, quarter)));
-        self.total = self.weights.iter().sum();
-        self.last = self.weights.iter().rposition(|&w| w > 0.0).unwrap_or(0);
+    /// Brings the weights up to date for `quarter`.
+    fn update(&mut self, env: &Environment<'_>, spec: &DirectSpec, quarter: usize) {
+        let reviews = spec.reallocation.map_or(0, |policy| quarter / policy.review_quarters.max(1));
+        if self.reviews != Some(reviews) {
+            self.reviews = Some(reviews);
+            cumulate((0..env.scenario.fields.len()).map(|f| (f, field_weight(env, spec, f, reviews))), &mut self.cumulative);
+        }
     }
 
-    /// The field a uniform `u` selects (when some field takes new deals: `total > 0`).
-    fn pick(&self, u: f64) -> usize {
-        let mut target = u * self.total;
-        for (i, &w) in self.weights.iter().enumerate() {
-            if w > 0.0 && target < w {
-                return i;
-            }
-            target -= w;
-        }
-        self.last
+    /// The field a uniform `u` selects; `None` when no field takes new deals. The weights need
+    /// not sum to 1, so `u` is scaled to their total (rather than the weights to 1, which would
+    /// round them).
+    fn pick(&self, u: f64) -> Option<usize> {
+        let &(last, total) = self.cumulative.last()?;
+        let target = u * total;
+        Some(self.cumulative.iter().find(|&&(_, c)| target < c).map_or(last, |&(field, _)| field))
     }
 }
 
 /// A deal drawn but not yet affordable, with the generator its company will draw from.
-struct Deal {
+struct Deal<'a> {
     field: usize,
+    law: &'a ProfileLaw,
     stage: Stage,
     local: bool,
     post: f64,
@@ -108,6 +110,7 @@ pub fn simulate(env: &Environment<'_>, laws: &[ProfileLaw], spec: &DirectSpec, k
     out.random = RandomUse::default();
     ws.returns.clear();
     ws.returns.resize(horizon + 1, 0.0);
+    ws.fields.reviews = None;
     let backer = Backer::new(spec.skill, 0.0);
     cumulate(Stage::ALL.into_iter().zip(spec.stage_mix), &mut ws.stages);
     let allocation = spec.budget_cny_m / spec.deploy_quarters as f64;
@@ -118,7 +121,7 @@ pub fn simulate(env: &Environment<'_>, laws: &[ProfileLaw], spec: &DirectSpec, k
     let deploy_quarters = if spec.budget_cny_m > 0.0 { spec.deploy_quarters.min(horizon + 1) } else { 0 };
     for quarter in 0..deploy_quarters {
         pool += allocation + ws.returns[quarter];
-        ws.fields.set(env, spec, quarter);
+        ws.fields.update(env, spec, quarter);
         let mut slot = 0;
         loop {
             let deal = match pending.take() {
@@ -136,7 +139,7 @@ pub fn simulate(env: &Environment<'_>, laws: &[ProfileLaw], spec: &DirectSpec, k
                 break;
             }
             pool -= deal.commitment;
-            invest(env, laws, spec, deal, quarter, backer, ws, out);
+            invest(env, spec, deal, quarter, backer, ws, out);
         }
     }
     if let Some(deal) = &pending {
@@ -151,11 +154,10 @@ pub fn simulate(env: &Environment<'_>, laws: &[ProfileLaw], spec: &DirectSpec, k
     out.book.nav_series(&mut flows.nav);
 }
 
-/// The weight of `field` in new direct deals in `quarter`, after any review.
-fn field_weight(env: &Environment<'_>, spec: &DirectSpec, field: usize, quarter: usize) -> f64 {
+/// The weight of `field` in new direct deals after `reviews` reviews.
+fn field_weight(env: &Environment<'_>, spec: &DirectSpec, field: usize, reviews: usize) -> f64 {
     let base = env.scenario.fields[field].direct_weight;
     let Some(policy) = spec.reallocation else { return base };
-    let reviews = quarter / policy.review_quarters.max(1);
     if reviews == 0 {
         return base;
     }
@@ -171,25 +173,20 @@ fn field_weight(env: &Environment<'_>, spec: &DirectSpec, field: usize, quarter:
 
 /// Draws a deal from its own generator (the `slot`-th deal drawn in a quarter uses [`deal_item`]); `None`
 /// when no field takes new deals.
-fn draw_deal(env: &Environment<'_>, laws: &[ProfileLaw], spec: &DirectSpec, fields: &FieldMix, stages: &[(Stage, f64)], quarter: usize, mut rng: PathRng) -> Option<Deal> {
-    if fields.total <= 0.0 {
-        return None;
-    }
-    let field = fields.pick(rng.random());
+fn draw_deal<'a>(env: &Environment<'_>, laws: &'a [ProfileLaw], spec: &DirectSpec, fields: &FieldMix, stages: &[(Stage, f64)], quarter: usize, mut rng: PathRng) -> Option<Deal<'a>> {
+    let field = fields.pick(rng.random())?;
     let stage = pick(stages, rng.random());
     let local = rng.random::<f64>() < spec.local_share;
     let law = &laws[env.scenario.fields[field].profile];
     let post = company::draw_entry_post_money(env, law, stage, field, quarter, &mut rng);
     let commitment = (spec.round_participation * law.equity_sold(stage) * post).min(spec.budget_cny_m);
-    Some(Deal { field, stage, local, post, commitment, rng })
+    Some(Deal { field, law, stage, local, post, commitment, rng })
 }
 
 /// Makes the deal in `quarter`: simulates the company, releases or lapses its tranches, books it.
-#[allow(clippy::too_many_arguments)]
-fn invest(env: &Environment<'_>, laws: &[ProfileLaw], spec: &DirectSpec, mut deal: Deal, quarter: usize, backer: Backer, ws: &mut Workspace, out: &mut DirectOutcome) {
-    let law = &laws[env.scenario.fields[deal.field].profile];
+fn invest(env: &Environment<'_>, spec: &DirectSpec, mut deal: Deal<'_>, quarter: usize, backer: Backer, ws: &mut Workspace, out: &mut DirectOutcome) {
     ws.rounds.clear();
-    let company = company::simulate(env, law, deal.field, deal.stage, quarter, deal.post, backer, &mut deal.rng, &mut ws.rounds);
+    let company = company::simulate(env, deal.law, deal.field, deal.stage, quarter, deal.post, backer, &mut deal.rng, &mut ws.rounds);
     out.random.record(&deal.rng);
     let tranches = &spec.tranches.shares;
     ws.takes.clear();
