@@ -96,7 +96,8 @@ impl Summary {
             .iter()
             .zip(intervals)
             .map(|(&p, ranks)| {
-                let (lower, upper) = ranks.map_or((f64::NAN, f64::NAN), |(l, u)| (sorted[l - 1], sorted[u - 1]));
+                let (lower, upper) =
+                    ranks.map_or((f64::NAN, f64::NAN), |(l, u)| (sorted[l - 1], sorted[u - 1]));
                 Quantile {
                     p,
                     value: quantile_sorted(&sorted, p),
@@ -133,7 +134,7 @@ pub fn standard_error(values: &[f64]) -> f64 {
     m.std_dev / (m.n as f64).sqrt()
 }
 
-/// `values` (finite) in `f64::total_cmp` order, exactly as `sort_unstable_by(f64::total_cmp)`
+/// `values` in `f64::total_cmp` order, exactly as `sort_unstable_by(f64::total_cmp)`
 /// leaves them (values equal under `total_cmp` have equal bits): each value is mapped to an
 /// unsigned key that orders as `total_cmp` does, the keys are sorted as integers, and mapped
 /// back: integer compares instead of two `total_cmp` key computations per comparison, and the
