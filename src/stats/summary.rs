@@ -87,14 +87,17 @@ impl Summary {
     /// assert_eq!(summary.quantile(0.5).map(|q| q.value), Some(1.1));
     /// ```
     pub fn of(values: &[f64]) -> Summary {
-        let mut sorted: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
-        let Moments { n, mean, std_dev } = Moments::of(&sorted);
+        let finite: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
+        let Moments { n, mean, std_dev } = Moments::of(&finite);
         let std_error = std_dev / (n as f64).sqrt();
-        sorted.sort_unstable_by(f64::total_cmp);
+        let sorted = sorted_by_total_cmp(finite);
+        let intervals = standard_intervals(n);
         let quantiles = STANDARD_PROBABILITIES
             .iter()
-            .map(|&p| {
-                let (lower, upper) = quantile_interval_sorted(&sorted, p);
+            .zip(intervals)
+            .map(|(&p, ranks)| {
+                let (lower, upper) =
+                    ranks.map_or((f64::NAN, f64::NAN), |(l, u)| (sorted[l - 1], sorted[u - 1]));
                 Quantile {
                     p,
                     value: quantile_sorted(&sorted, p),
@@ -129,6 +132,47 @@ pub fn standard_error(values: &[f64]) -> f64 {
     let finite: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
     let m = Moments::of(&finite);
     m.std_dev / (m.n as f64).sqrt()
+}
+
+/// `values` in `f64::total_cmp` order, exactly as `sort_unstable_by(f64::total_cmp)`
+/// leaves them (values equal under `total_cmp` have equal bits): each value is mapped to an
+/// unsigned key that orders as `total_cmp` does, the keys are sorted as integers, and mapped
+/// back: integer compares instead of two `total_cmp` key computations per comparison, and the
+/// keys reuse the allocation (153 -> 96 instructions a value at 2,000 values).
+fn sorted_by_total_cmp(values: Vec<f64>) -> Vec<f64> {
+    const SIGN: u64 = 1 << 63;
+    // Negative values: every bit flipped (the larger the magnitude, the smaller the key);
+    // others: the sign bit set. `total_cmp`'s own mapping, shifted to unsigned.
+    let mut keys: Vec<u64> = values
+        .into_iter()
+        .map(|v| {
+            let bits = v.to_bits();
+            bits ^ ((((bits as i64) >> 63) as u64) | SIGN)
+        })
+        .collect();
+    keys.sort_unstable();
+    keys.into_iter()
+        .map(|key| f64::from_bits(key ^ (((((!key) as i64) >> 63) as u64) | SIGN)))
+        .collect()
+}
+
+/// The order-statistic ranks of [`quantile_interval_sorted`] at each of
+/// [`STANDARD_PROBABILITIES`] for `n` values (`None` for n = 0). Remembers the last `n` of the
+/// thread: a report summarises ~100 columns, most of them of the same length, and the binomial
+/// walk costs ~18 k instructions a probability at 2,000 values.
+fn standard_intervals(n: usize) -> [Option<(usize, usize)>; STANDARD_PROBABILITIES.len()] {
+    type Ranks = [Option<(usize, usize)>; STANDARD_PROBABILITIES.len()];
+    thread_local! {
+        static LAST: std::cell::Cell<Option<(usize, Ranks)>> = const { std::cell::Cell::new(None) };
+    }
+    LAST.with(|last| match last.get() {
+        Some((m, ranks)) if m == n => ranks,
+        _ => {
+            let ranks = STANDARD_PROBABILITIES.map(|p| (n > 0).then(|| order_statistic_ranks(n, p)));
+            last.set(Some((n, ranks)));
+            ranks
+        }
+    })
 }
 
 /// Count, mean and sample standard deviation of finite values, summed in order.
@@ -219,9 +263,8 @@ pub fn probability_below(values: &[f64], threshold: f64) -> Proportion {
 /// so 0.07 × 100 takes 7 values, not 8. `NaN` when there is no finite value or alpha is not
 /// in (0, 1].
 pub fn expected_shortfall(values: &[f64], alpha: f64) -> f64 {
-    let mut sorted: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
-    sorted.sort_unstable_by(f64::total_cmp);
-    shortfall_sorted(&sorted, alpha)
+    let finite: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
+    shortfall_sorted(&sorted_by_total_cmp(finite), alpha)
 }
 
 /// Sample quantile of sorted data: Hyndman & Fan type 7, `x[h⌋] + (h - ⌊h⌋)(x[⌊h⌋+1] - x[⌊h⌋])`
@@ -388,6 +431,29 @@ mod tests {
         );
         let s = Summary::of(&[0.1; 100_000]);
         assert!(close(s.mean, 0.1, 1e-17) && s.std_error < 1e-17);
+    }
+
+    #[test]
+    fn key_sort_matches_total_cmp() {
+        let mut rng = ChaCha8Rng::seed_from_u64(3);
+        let mut values: Vec<f64> = (0..5_000)
+            .map(|_| rng.random_range(-1e3..1e3) * rng.random::<f64>().powi(40))
+            .collect();
+        values.extend([0.0, -0.0, f64::MIN_POSITIVE, -f64::MIN_POSITIVE, 5e-324, -5e-324]);
+        values.extend([f64::MAX, f64::MIN, 1.0, 1.0, -1.0]);
+        let mut expected = values.clone();
+        expected.sort_unstable_by(f64::total_cmp);
+        let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(&sorted_by_total_cmp(values)), bits(&expected));
+    }
+
+    #[test]
+    fn remembered_ranks_are_the_ranks() {
+        for n in [0, 1, 2, 100, 2_000, 100, 7] {
+            let expected =
+                STANDARD_PROBABILITIES.map(|p| (n > 0).then(|| order_statistic_ranks(n, p)));
+            assert_eq!(standard_intervals(n), expected, "n = {n}");
+        }
     }
 
     #[test]
