@@ -9,31 +9,44 @@
 //! the system's, and `wide`'s SIMD `exp` evaluates a degree-13 polynomial with special-case
 //! branches, about as many instructions per number on SSE2 as the system's call.
 
-/// Rows handled together by [`LowerTriangular::multiply`]: two SSE2 registers of `f64`.
+/// Rows of `f64` one vector register holds (AVX2, the x86-64-v3 build).
 const LANES: usize = 4;
+/// Rows handled together by [`LowerTriangular::multiply`]: three registers of [`LANES`], so the
+/// base scenario's 11 fields are one panel and their product one pass over the columns.
+const PANEL: usize = 3 * LANES;
+
+/// One column of a panel: its [`PANEL`] entries, in groups of [`LANES`]. Grouped, the compiler
+/// keeps each group's sums in one register; as a flat `[f64; PANEL]` it kept twelve scalars and
+/// shuffled them into registers at every column (measured: the product cost more than before).
+type PanelColumn = [[f64; LANES]; PANEL / LANES];
 
 /// A lower-triangular n × n matrix, stored for fast products `L z`.
 ///
-/// Rows are grouped in blocks of [`LANES`]; block `b` stores, for each column `j` up to its
-/// last row, the block's [`LANES`] entries `L[i][j]` (zeros above the diagonal and past the
-/// last row), so that [`LowerTriangular::multiply`] updates a block of rows at once.
+/// Rows are grouped in panels of [`PANEL`]; panel `p` stores, for each column `j` up to its
+/// last row, the panel's entries `L[i][j]` (zeros above the diagonal and past the last row), so
+/// that [`LowerTriangular::multiply`] updates a panel of rows at once.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LowerTriangular {
     dim: usize,
-    blocks: Vec<f64>,
+    panels: Vec<PanelColumn>,
 }
 
 impl LowerTriangular {
     /// The lower triangle of the square matrix `square` (entries above the diagonal are dropped).
     pub fn from_square(square: &ndarray::Array2<f64>) -> LowerTriangular {
         let dim = square.nrows();
-        let mut blocks = Vec::new();
-        for first in (0..dim).step_by(LANES) {
-            for j in 0..(first + LANES).min(dim) {
-                blocks.extend((first..first + LANES).map(|i| if i < dim && j <= i { square[[i, j]] } else { 0.0 }));
+        let mut panels = Vec::new();
+        for first in (0..dim).step_by(PANEL) {
+            for j in 0..(first + PANEL).min(dim) {
+                panels.push(std::array::from_fn(|group| {
+                    std::array::from_fn(|lane| {
+                        let i = first + group * LANES + lane;
+                        if i < dim && j <= i { square[[i, j]] } else { 0.0 }
+                    })
+                }));
             }
         }
-        LowerTriangular { dim, blocks }
+        LowerTriangular { dim, panels }
     }
 
     /// Number of rows (and columns).
@@ -41,31 +54,56 @@ impl LowerTriangular {
         self.dim
     }
 
-    /// `out = L z`, for `z` and `out` of length [`LowerTriangular::dim`].
+    /// [`LowerTriangular::dim`] rounded up to whole panels: an `out` this long takes the product
+    /// in whole-panel stores.
+    pub fn padded_dim(&self) -> usize {
+        self.dim.div_ceil(PANEL) * PANEL
+    }
+
+    /// `out[..dim] = L z`, for `z` of length [`LowerTriangular::dim`] and `out` at least that
+    /// long; up to [`LowerTriangular::padded_dim`], `out` also takes the padding rows' zeros.
     ///
     /// Each `out[i]` adds its terms `L[i][j] z[j]` in column order from `-0.0`, exactly as
     /// `(0..=i).map(|j| l[i][j] * z[j]).sum()` does; the padding zeros come after a row's last
     /// term and leave a nonzero sum unchanged, so the result is the row-by-row dot product's to
     /// the bit (bar the sign of an exactly zero entry).
+    #[inline]
     pub fn multiply(&self, z: &[f64], out: &mut [f64]) {
-        let mut rest = self.blocks.as_slice();
-        for (b, out_block) in out[..self.dim].chunks_mut(LANES).enumerate() {
-            let width = (b * LANES + LANES).min(self.dim);
-            let (block, tail) = rest.split_at(width * LANES);
-            rest = tail;
-            let mut sums = [-0.0; LANES];
-            for (column, &zj) in block.chunks_exact(LANES).zip(z) {
-                for (sum, l) in sums.iter_mut().zip(column) {
-                    *sum += l * zj;
-                }
-            }
-            // Element by element: `copy_from_slice` of a block's variable length was a call to
-            // `memcpy` (8% of the product's instructions).
-            for (o, sum) in out_block.iter_mut().zip(sums) {
-                *o = sum;
+        assert!(z.len() >= self.dim && out.len() >= self.dim, "L z with L {0} x {0}, z {1}, out {2}", self.dim, z.len(), out.len());
+        let end = self.padded_dim().min(out.len());
+        let mut columns = self.panels.as_slice();
+        let mut width = 0;
+        // Whole panels first, stored as three vector stores each; a store of variable length
+        // was a call to `memcpy` (~30 instructions a product).
+        let mut whole = out[..end].chunks_exact_mut(PANEL);
+        for out_panel in &mut whole {
+            width = (width + PANEL).min(self.dim);
+            let (panel, rest) = columns.split_at(width);
+            columns = rest;
+            out_panel.copy_from_slice(panel_product(panel, z).as_flattened());
+        }
+        // An `out` of exactly `dim` ends inside the last panel (whose columns are all that is
+        // left): its rows up to `dim`.
+        let tail = whole.into_remainder();
+        if !tail.is_empty() {
+            let rows = tail.len();
+            tail.copy_from_slice(&panel_product(columns, z).as_flattened()[..rows]);
+        }
+    }
+}
+
+/// The sums `Σ_j L[i][j] z[j]` of one panel's rows, column by column from `-0.0`.
+#[inline]
+fn panel_product(panel: &[PanelColumn], z: &[f64]) -> PanelColumn {
+    let mut sums = [[-0.0; LANES]; PANEL / LANES];
+    for (column, &zj) in panel.iter().zip(z) {
+        for (group, entries) in sums.iter_mut().zip(column) {
+            for (sum, l) in group.iter_mut().zip(entries) {
+                *sum += l * zj;
             }
         }
     }
+    sums
 }
 
 /// `e^x`, within 1 ulp of the correctly rounded value for every `f64` (0 below −745.2, ∞ above
@@ -203,21 +241,25 @@ mod tests {
         assert_eq!(xs, expected);
     }
 
-    /// The blocked product gives the row-by-row dot products to the bit, for sizes that are and
-    /// are not a multiple of the block.
+    /// The panelled product gives the row-by-row dot products to the bit, for sizes that are and
+    /// are not a multiple of the panel, into an output of the exact length and a padded one.
     #[test]
     fn multiply_is_the_row_by_row_product() {
         let mut rng = ChaCha8Rng::seed_from_u64(8);
-        for n in 1..=11 {
+        for n in 1..=27 {
             let square = ndarray::Array2::from_shape_fn((n, n), |_| rng.random_range(-2.0..2.0));
             let l = LowerTriangular::from_square(&square);
             assert_eq!(l.dim(), n);
+            assert!(l.padded_dim() >= n && l.padded_dim() % PANEL == 0 && l.padded_dim() < n + PANEL);
             let z: Vec<f64> = (0..n).map(|_| rng.random_range(-3.0..3.0)).collect();
-            let mut out = vec![f64::NAN; n];
-            l.multiply(&z, &mut out);
-            for (i, &o) in out.iter().enumerate() {
-                let expected: f64 = (0..=i).map(|j| square[[i, j]] * z[j]).sum();
-                assert_eq!(o.to_bits(), expected.to_bits(), "n {n}, row {i}");
+            for len in [n, l.padded_dim()] {
+                let mut out = vec![f64::NAN; len];
+                l.multiply(&z, &mut out);
+                for (i, &o) in out[..n].iter().enumerate() {
+                    let expected: f64 = (0..=i).map(|j| square[[i, j]] * z[j]).sum();
+                    assert_eq!(o.to_bits(), expected.to_bits(), "n {n}, row {i}, out of {len}");
+                }
+                assert!(out[n..].iter().all(|&o| o == 0.0), "padding rows of a product are zero");
             }
         }
     }
