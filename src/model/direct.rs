@@ -83,9 +83,8 @@ impl FieldMix {
     /// not sum to 1, so `u` is scaled to their total (rather than the weights to 1, which would
     /// round them).
     fn pick(&self, u: f64) -> Option<usize> {
-        let &(last, total) = self.cumulative.last()?;
-        let target = u * total;
-        Some(self.cumulative.iter().find(|&&(_, c)| target < c).map_or(last, |&(field, _)| field))
+        let &(_, total) = self.cumulative.last()?;
+        Some(pick(&self.cumulative, u * total))
     }
 }
 

@@ -13,7 +13,9 @@ pub fn cumulate<T>(items: impl Iterator<Item = (T, f64)>, out: &mut Vec<(T, f64)
     }));
 }
 
-/// The item a uniform `u` selects from cumulative weights summing to 1 (from [`cumulate`]).
+/// The item a uniform `u` selects from cumulative weights summing to 1 (from [`cumulate`]): the
+/// first whose cumulative weight exceeds `u`, else the last. Weights with another total take `u`
+/// scaled to it (as the direct sleeve's field mix does).
 pub fn pick<T: Copy>(cumulative: &[(T, f64)], u: f64) -> T {
     let (item, _) = cumulative.iter().find(|&&(_, c)| u < c).or(cumulative.last()).expect("validated: weights sum to 1, so some item has positive weight");
     *item
