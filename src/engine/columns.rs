@@ -44,11 +44,6 @@ impl Columns {
         self.paths
     }
 
-    /// Metrics per path.
-    pub fn metrics(&self) -> usize {
-        self.metrics
-    }
-
     /// Appends `rows`: consecutive paths, `metrics` values each (path-major, as the engine
     /// makes them), after the paths already stored.
     ///
