@@ -158,8 +158,7 @@ pub fn difference(h: &Headline, a: &[f64], b: &[f64], seed: u64) -> Difference {
 
 fn curves(scenario: &Scenario, results: &RunResults) -> Result<ScenarioCurves, AnalysisError> {
     let tvpi = results.column("fund_tvpi").map_err(|source| super::engine_error(scenario, source))?.unwrap_or_default();
-    let mut sorted: Vec<f64> = tvpi.iter().copied().filter(|x| x.is_finite()).collect();
-    sorted.sort_unstable_by(f64::total_cmp);
+    let sorted = crate::stats::summary::sorted_finite(&tvpi);
     let tvpi_quantiles = (0..=CDF_POINTS).map(|k| crate::stats::summary::quantile_sorted(&sorted, k as f64 / CDF_POINTS as f64)).collect();
     let loss = crate::stats::summary::probability_below(&tvpi, 1.0).estimate;
     // The first fan is the fund's cumulative net cash flow (metrics::path::SERIES[0]).

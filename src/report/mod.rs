@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use crate::engine::{EngineError, RunResults};
 use crate::metrics::path::{Group, SERIES, Unit};
 use crate::scenario::Scenario;
-use crate::stats::summary::{Proportion, STANDARD_PROBABILITIES, Summary, probability_below};
+use crate::stats::summary::{Proportion, STANDARD_PROBABILITIES, Summary, probability_below, sorted_finite};
 
 /// Bins of the histograms kept for distribution charts.
 pub const HISTOGRAM_BINS: usize = 60;
@@ -123,29 +123,24 @@ impl Report {
     /// # Errors
     /// If the per-path values cannot be read back ([`RunResults::column`]).
     pub fn build(scenario: &Scenario, results: &RunResults) -> Result<Report, EngineError> {
-        let metrics = results
-            .schema
-            .metrics
-            .iter()
-            .enumerate()
-            .map(|(index, def)| {
-                let values = results.column_at(index)?;
-                Ok(MetricReport {
-                    key: def.key.clone(),
-                    label: def.label.clone(),
-                    group: def.group,
-                    unit: def.unit,
-                    summary: Summary::of(&values),
-                    probability_below_one: (def.unit == Unit::Multiple).then(|| probability_below(&values, 1.0)),
-                })
-            })
-            .collect::<Result<_, EngineError>>()?;
-        let mut histograms = Vec::new();
-        for key in HISTOGRAM_METRICS {
-            if let Some(values) = results.column(key)? {
-                histograms.push(histogram(key, &values));
+        // Each metric's values are read once: its summary, and its histogram if it has one.
+        let mut histograms: [Option<Histogram>; HISTOGRAM_METRICS.len()] = Default::default();
+        let mut metrics = Vec::with_capacity(results.schema.metrics.len());
+        for (index, def) in results.schema.metrics.iter().enumerate() {
+            let values = results.column_at(index)?;
+            if let Some(slot) = HISTOGRAM_METRICS.iter().position(|&key| key == def.key) {
+                histograms[slot] = Some(histogram(&def.key, &values));
             }
+            metrics.push(MetricReport {
+                key: def.key.clone(),
+                label: def.label.clone(),
+                group: def.group,
+                unit: def.unit,
+                summary: Summary::of(&values),
+                probability_below_one: (def.unit == Unit::Multiple).then(|| probability_below(&values, 1.0)),
+            });
         }
+        let histograms = histograms.into_iter().flatten().collect();
         let quarters: Vec<String> = (0..=scenario.horizon()).map(|t| scenario.calendar.quarter(t).to_string()).collect();
         let fans = SERIES
             .iter()
@@ -222,9 +217,8 @@ fn fund_info(scenario: &Scenario) -> FundInfo {
 /// A histogram over the range P0.5–P99.5 of the finite values (so one extreme path does not
 /// squash the picture), with what falls outside counted in `below`/`above`.
 pub fn histogram(key: &str, values: &[f64]) -> Histogram {
-    let mut finite: Vec<f64> = values.iter().copied().filter(|x| x.is_finite()).collect();
+    let finite = sorted_finite(values);
     let missing = (values.len() - finite.len()) as u64;
-    finite.sort_by(f64::total_cmp);
     let (lo, hi) = match (finite.first(), finite.last()) {
         (Some(_), Some(_)) => {
             let lo = crate::stats::summary::quantile_sorted(&finite, 0.005);

@@ -263,8 +263,12 @@ pub fn probability_below(values: &[f64], threshold: f64) -> Proportion {
 /// so 0.07 × 100 takes 7 values, not 8. `NaN` when there is no finite value or alpha is not
 /// in (0, 1].
 pub fn expected_shortfall(values: &[f64], alpha: f64) -> f64 {
-    let finite: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
-    shortfall_sorted(&sorted_by_total_cmp(finite), alpha)
+    shortfall_sorted(&sorted_finite(values), alpha)
+}
+
+/// The finite `values`, in ascending order (as `f64::total_cmp` orders them).
+pub fn sorted_finite(values: &[f64]) -> Vec<f64> {
+    sorted_by_total_cmp(values.iter().copied().filter(|v| v.is_finite()).collect())
 }
 
 /// Sample quantile of sorted data: Hyndman & Fan type 7, `x[h⌋] + (h - ⌊h⌋)(x[⌊h⌋+1] - x[⌊h⌋])`
