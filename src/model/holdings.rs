@@ -28,6 +28,13 @@ pub struct RoundTake {
 impl RoundTake {
     /// Paying nothing: the holder is diluted.
     pub const NONE: RoundTake = RoundTake { paid: 0.0, price: 1.0 };
+
+    /// The ownership after a round selling `equity_sold` of the company, of a holder who owned
+    /// `ownership` before it and took this: the module's one rule, `o (1 − f) + paid / price`.
+    #[inline]
+    pub fn ownership_after(self, ownership: f64, equity_sold: f64) -> f64 {
+        ownership * (1.0 - equity_sold) + self.paid / self.price
+    }
 }
 
 /// How the holder's books close.
@@ -149,7 +156,7 @@ impl Book {
             if round.quarter > last_quarter {
                 break;
             }
-            ownership = ownership * (1.0 - round.equity_sold) + take.paid / take.price;
+            ownership = take.ownership_after(ownership, round.equity_sold);
             let new_mark = ownership * round.post_money;
             let at_round = &mut self.quarters[round.quarter];
             at_round.nav_change += new_mark - mark;

@@ -173,7 +173,7 @@ fn decide_follow_ons(reserves: f64, end: usize, ws: &mut Workspace) {
                 let paid = ownership * round.equity_sold * round.post_money;
                 wanted += paid;
                 *take = RoundTake { paid, price: round.post_money };
-                ownership = ownership * (1.0 - round.equity_sold) + paid / round.post_money;
+                ownership = take.ownership_after(ownership, round.equity_sold);
             }
         }
     }
@@ -217,8 +217,9 @@ fn decide_follow_ons(reserves: f64, end: usize, ws: &mut Workspace) {
         let pro_rata = ws.ownership[c] * round.equity_sold * round.post_money;
         let paid = pro_rata.min(left);
         left -= paid;
-        ws.takes[r] = RoundTake { paid, price: round.post_money };
-        ws.ownership[c] = ws.ownership[c] * (1.0 - round.equity_sold) + paid / round.post_money;
+        let take = RoundTake { paid, price: round.post_money };
+        ws.takes[r] = take;
+        ws.ownership[c] = take.ownership_after(ws.ownership[c], round.equity_sold);
     }
 }
 
