@@ -99,6 +99,8 @@ pub struct RunResults {
     pub fans: Vec<Fan>,
     pub paths: u64,
     pub seed: u64,
+    /// Worker threads of the run (`None` = all cores), which its summaries use too.
+    threads: Option<usize>,
 }
 
 impl RunResults {
@@ -117,6 +119,16 @@ impl RunResults {
     /// If the values cannot be read back from their temporary file.
     pub fn column_at(&self, index: usize) -> Result<Vec<f64>, EngineError> {
         self.columns.read(index).map_err(EngineError::columns)
+    }
+
+    /// `f` of every metric's index and values, in [`Schema`] order, computed on as many threads
+    /// as the run had (a metric's summary sorts its million values at a million paths, and the
+    /// report summarises ~100 of them). Each thread reads one column at a time.
+    ///
+    /// # Errors
+    /// As [`RunResults::column_at`], or if the threads cannot be started.
+    pub fn map_columns<T: Send>(&self, f: impl Fn(usize, Vec<f64>) -> T + Sync) -> Result<Vec<T>, EngineError> {
+        thread_pool(self.threads)?.install(|| (0..self.schema.len()).into_par_iter().map(|index| Ok(f(index, self.column_at(index)?))).collect())
     }
 
     /// Summary statistics of metric `key`; `None` if the run has no such metric.
@@ -142,6 +154,7 @@ pub fn run(scenario: &Scenario, options: &RunOptions, progress: &mut dyn FnMut(u
         fans: new_fans(quarters),
         paths: 0,
         seed: options.seed,
+        threads: options.threads,
     };
     let pool = thread_pool(options.threads)?;
     // One set of buffers and fans per worker thread, kept for the whole run: a path reuses its

@@ -10,10 +10,13 @@
 //!
 //! Layout: one block per appended chunk of rows, column-major inside the block (a chunk's values
 //! of metric 0, then of metric 1, …), little-endian `f64`; reading a column takes one read per
-//! block.
+//! block. Columns may be read from several threads at once (the report summarises metrics in
+//! parallel): a read holds the file for its seeks and reads, a few milliseconds at a million
+//! paths against the tens a summary of the column takes.
 
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::sync::{Mutex, PoisonError};
 
 /// Bytes of one stored value.
 const VALUE: usize = std::mem::size_of::<f64>();
@@ -21,7 +24,8 @@ const VALUE: usize = std::mem::size_of::<f64>();
 /// Per-path values of `metrics` metrics, in path order, on disk.
 #[derive(Debug)]
 pub struct Columns {
-    file: File,
+    /// Locked by a read: the file's position is shared by every handle to it.
+    file: Mutex<File>,
     metrics: usize,
     /// Paths in each block, in order (block `k` starts at byte `VALUE · metrics · Σ_{j<k} paths`).
     blocks: Vec<usize>,
@@ -36,7 +40,7 @@ impl Columns {
     /// # Errors
     /// If the temporary file cannot be created.
     pub fn new(metrics: usize) -> io::Result<Columns> {
-        Ok(Columns { file: tempfile::tempfile()?, metrics, blocks: Vec::new(), paths: 0, bytes: Vec::new() })
+        Ok(Columns { file: Mutex::new(tempfile::tempfile()?), metrics, blocks: Vec::new(), paths: 0, bytes: Vec::new() })
     }
 
     /// Paths stored.
@@ -62,8 +66,9 @@ impl Columns {
                 self.bytes.extend_from_slice(&value.to_le_bytes());
             }
         }
-        self.file.seek(SeekFrom::End(0))?;
-        self.file.write_all(&self.bytes)?;
+        let file = self.file.get_mut().unwrap_or_else(PoisonError::into_inner);
+        file.seek(SeekFrom::End(0))?;
+        file.write_all(&self.bytes)?;
         self.blocks.push(paths);
         self.paths += paths;
         Ok(())
@@ -75,9 +80,11 @@ impl Columns {
     /// If the file cannot be read back.
     pub fn read(&self, metric: usize) -> io::Result<Vec<f64>> {
         assert!(metric < self.metrics, "metric {metric} of {}", self.metrics);
-        let mut file = &self.file;
         let mut values = Vec::with_capacity(self.paths);
         let mut bytes = vec![0u8; self.blocks.iter().max().copied().unwrap_or(0) * VALUE];
+        // A failed read leaves nothing half-done that a later read relies on (each read seeks
+        // first), so a lock poisoned by a panic elsewhere is still good to use.
+        let mut file = self.file.lock().unwrap_or_else(PoisonError::into_inner);
         let mut start = 0u64;
         for &paths in &self.blocks {
             let block = &mut bytes[..paths * VALUE];
@@ -123,6 +130,31 @@ mod tests {
         let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
         assert_eq!(bits(&columns.read(0).unwrap()), bits(&special));
         assert_eq!(bits(&columns.read(1).unwrap()), bits(&special.map(|x| -x)));
+    }
+
+    /// Reads from many threads at once each get their own column whole: they share the file's
+    /// position, which the store's lock keeps from interleaving (without it, this fails: one
+    /// thread's seek lands between another's seek and read). Many small blocks, many seeks.
+    #[test]
+    fn concurrent_reads_get_their_own_columns() {
+        let metrics = 6;
+        let mut columns = Columns::new(metrics).unwrap();
+        for first in (0..6000).step_by(10) {
+            columns.append(&rows(first, 10, metrics)).unwrap();
+        }
+        let start = std::sync::Barrier::new(metrics);
+        std::thread::scope(|scope| {
+            for metric in 0..metrics {
+                let (columns, start) = (&columns, &start);
+                scope.spawn(move || {
+                    start.wait();
+                    for _ in 0..10 {
+                        let values = columns.read(metric).unwrap();
+                        assert!(values.iter().enumerate().all(|(p, &v)| v == (p * 10 + metric) as f64), "metric {metric}");
+                    }
+                });
+            }
+        });
     }
 
     #[test]

@@ -22,6 +22,18 @@ fn results_are_bit_identical_for_any_thread_count() {
     }
 }
 
+/// Columns mapped on several threads come back whole, each with its own index, in schema order
+/// (the report's summaries are built this way).
+#[test]
+fn columns_map_in_schema_order_on_several_threads() {
+    let results = run_with(3, 200);
+    let mapped = results.map_columns(|index, values| (index, values.iter().map(|x| x.to_bits()).collect::<Vec<_>>())).unwrap();
+    let (indices, columns): (Vec<usize>, Vec<Vec<u64>>) = mapped.into_iter().unzip();
+    assert_eq!(indices, (0..results.schema.len()).collect::<Vec<_>>());
+    assert_eq!(columns, bits(&results));
+    assert!(columns.iter().all(|c| c.len() == 200));
+}
+
 #[test]
 fn a_path_does_not_depend_on_how_many_paths_run() {
     let short = run_with(2, 40);

@@ -124,21 +124,26 @@ impl Report {
     /// If the per-path values cannot be read back ([`RunResults::column`]).
     pub fn build(scenario: &Scenario, results: &RunResults) -> Result<Report, EngineError> {
         // Each metric's values are read once: its summary, and its histogram if it has one.
-        let mut histograms: [Option<Histogram>; HISTOGRAM_METRICS.len()] = Default::default();
-        let mut metrics = Vec::with_capacity(results.schema.metrics.len());
-        for (index, def) in results.schema.metrics.iter().enumerate() {
-            let values = results.column_at(index)?;
-            if let Some(slot) = HISTOGRAM_METRICS.iter().position(|&key| key == def.key) {
-                histograms[slot] = Some(histogram(&def.key, &values));
-            }
-            metrics.push(MetricReport {
+        let summarised = results.map_columns(|index, values| {
+            let def = &results.schema.metrics[index];
+            let histogram = HISTOGRAM_METRICS.iter().position(|&key| key == def.key).map(|slot| (slot, histogram(&def.key, &values)));
+            let metric = MetricReport {
                 key: def.key.clone(),
                 label: def.label.clone(),
                 group: def.group,
                 unit: def.unit,
                 summary: Summary::of(&values),
                 probability_below_one: (def.unit == Unit::Multiple).then(|| probability_below(&values, 1.0)),
-            });
+            };
+            (metric, histogram)
+        })?;
+        let mut histograms: [Option<Histogram>; HISTOGRAM_METRICS.len()] = Default::default();
+        let mut metrics = Vec::with_capacity(summarised.len());
+        for (metric, histogram) in summarised {
+            if let Some((slot, histogram)) = histogram {
+                histograms[slot] = Some(histogram);
+            }
+            metrics.push(metric);
         }
         let histograms = histograms.into_iter().flatten().collect();
         let quarters: Vec<String> = (0..=scenario.horizon()).map(|t| scenario.calendar.quarter(t).to_string()).collect();
