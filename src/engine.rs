@@ -10,7 +10,7 @@
 //! bit-identical results for any thread count.
 //!
 //! Memory does not grow with the number of paths: per-path values go to a temporary file
-//! ([`columns`]) and are read back one metric at a time; the quarterly series go only into
+//! ([`columns`]) and are read back one metric per thread at a time; the quarterly series go only into
 //! fixed-size sketches ([`crate::stats::sketch::Fan`]), never kept per path. A precision run
 //! also keeps fund TVPI, the one value its stopping rule needs after every chunk.
 
