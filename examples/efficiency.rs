@@ -16,11 +16,13 @@ use std::path::Path;
 use std::time::Instant;
 
 use fifsim::engine::{RunOptions, Stopping, run};
+use fifsim::stats::summary::{quantile_sorted, sorted_finite};
 
 fn main() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1).map(|arg| arg.parse::<u64>());
     let paths = args.next().transpose()?.unwrap_or(8_000);
     let rounds = args.next().transpose()?.unwrap_or(6);
+    anyhow::ensure!(paths > 0 && rounds > 0, "paths and rounds must be at least 1 (given {paths} and {rounds})");
     let scenario = fifsim::scenario::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/base.toml"))?;
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let time = |threads: usize| -> anyhow::Result<f64> {
@@ -36,20 +38,12 @@ fn main() -> anyhow::Result<()> {
         println!("round {round}: 1 thread {:.3} s, {cores} threads {:.3} s", one[one.len() - 1], all[all.len() - 1]);
     }
     let efficiency = |one: f64, all: f64| 100.0 * one / (cores as f64 * all);
-    let (fastest_one, fastest_all) = (fastest(&one), fastest(&all));
-    let (median_one, median_all) = (median(&mut one), median(&mut all));
+    let (one, all) = (sorted_finite(&one), sorted_finite(&all));
+    let (fastest_one, fastest_all) = (one[0], all[0]);
+    let (median_one, median_all) = (quantile_sorted(&one, 0.5), quantile_sorted(&all, 0.5));
     println!("{paths} paths, {rounds} rounds; efficiency 1 -> {cores} threads:");
     println!("  by medians  {median_one:.3} s vs {median_all:.3} s: {:.0}%", efficiency(median_one, median_all));
     println!("  by fastest  {fastest_one:.3} s vs {fastest_all:.3} s: {:.0}%", efficiency(fastest_one, fastest_all));
     Ok(())
 }
 
-fn fastest(times: &[f64]) -> f64 {
-    times.iter().copied().fold(f64::INFINITY, f64::min)
-}
-
-fn median(times: &mut [f64]) -> f64 {
-    times.sort_by(f64::total_cmp);
-    let mid = times.len() / 2;
-    if times.len() % 2 == 1 { times[mid] } else { (times[mid - 1] + times[mid]) / 2.0 }
-}
