@@ -36,6 +36,21 @@ pub fn quiet() -> Scenario {
     s
 }
 
+/// `s` with sub-funds that cost nothing: no fees, carry, end-of-life discount or concessions, so
+/// that their LPs receive exactly what their companies return.
+pub fn cost_free_subfunds(mut s: Scenario) -> Scenario {
+    for sub in &mut s.subfunds {
+        sub.management_fee_ip_per_quarter = 0.0;
+        sub.management_fee_post_per_quarter = 0.0;
+        sub.carry = 0.0;
+        sub.end_of_life_discount = 0.0;
+        sub.concession.buyback.share = 0.0;
+        sub.concession.profit_cession_share = 0.0;
+        sub.concession.loss_first_cap = 0.0;
+    }
+    s
+}
+
 /// Every company, whatever its profile, enters at growth, waits exactly `wait_quarters` and
 /// lists at `multiple` × its entry post-money.
 pub fn deterministic_ipos(mut s: Scenario, wait_quarters: f64, multiple: f64) -> Scenario {

@@ -112,17 +112,8 @@ fn a_path_is_the_same_whoever_simulates_it() {
 /// sleeve in full), exactly.
 #[test]
 fn without_costs_the_fund_earns_the_company_level_multiple() {
-    let mut s = testing::base();
+    let mut s = testing::cost_free_subfunds(testing::base());
     s.fund.running_cost_per_quarter = 0.0;
-    for sub in &mut s.subfunds {
-        sub.management_fee_ip_per_quarter = 0.0;
-        sub.management_fee_post_per_quarter = 0.0;
-        sub.carry = 0.0;
-        sub.end_of_life_discount = 0.0;
-        sub.concession.buyback.share = 0.0;
-        sub.concession.profit_cession_share = 0.0;
-        sub.concession.loss_first_cap = 0.0;
-    }
     for path in 0..5 {
         let state = simulate(&s, 8, path);
         let (mut cost, mut value) = (state.direct.book.cost, state.direct.book.proceeds_total + state.direct.book.final_nav);

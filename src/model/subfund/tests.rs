@@ -15,24 +15,11 @@ fn run_one(scenario: &Scenario, index: usize, path: u64) -> SubFundOutcome {
     out
 }
 
-fn pass_through(mut scenario: Scenario) -> Scenario {
-    for sub in &mut scenario.subfunds {
-        sub.management_fee_ip_per_quarter = 0.0;
-        sub.management_fee_post_per_quarter = 0.0;
-        sub.carry = 0.0;
-        sub.end_of_life_discount = 0.0;
-        sub.concession.buyback.share = 0.0;
-        sub.concession.profit_cession_share = 0.0;
-        sub.concession.loss_first_cap = 0.0;
-    }
-    scenario
-}
-
 /// No fees, no carry, no concessions: the fund's TVPI in a sub-fund is the portfolio's gross
 /// multiple, exactly.
 #[test]
 fn without_fees_the_fund_earns_the_company_multiple() {
-    let scenario = pass_through(testing::base());
+    let scenario = testing::cost_free_subfunds(testing::base());
     for path in 0..20 {
         let out = run_one(&scenario, path as usize % scenario.subfunds.len(), path);
         let gross = out.book.proceeds_total / out.book.cost;
@@ -66,7 +53,7 @@ fn calls_fees_and_waterfall_balance() {
 
 #[test]
 fn a_slow_manager_leaves_commitments_idle() {
-    let mut scenario = pass_through(testing::quiet());
+    let mut scenario = testing::cost_free_subfunds(testing::quiet());
     let spec = &mut scenario.subfunds[0];
     spec.deployment_pace = crate::scenario::LogNormalSpec { median: 0.5, sigma: 0.0 };
     spec.reserve_share = 0.0;
