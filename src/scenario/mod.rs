@@ -282,6 +282,9 @@ pub struct SubFundSpec {
     pub term_quarters: usize,
     pub extension_quarters: usize,
     pub extension_probability: f64,
+    /// At most this many quarters more, after the term and any extension, while the sub-fund
+    /// still holds companies (a GP-led continuation or further extensions; no fee is charged).
+    pub continuation_quarters: usize,
     /// Field weights of the deal flow, (field index, probability), summing to 1.
     pub fields: Vec<(usize, f64)>,
     pub stage_mix: StageMix,
@@ -303,7 +306,8 @@ pub struct SubFundSpec {
     pub local_requirement: f64,
     /// Loss the sub-fund may make without fault, as a share of cost (容错).
     pub loss_tolerance: f64,
-    /// Discount at which holdings left at the end of the sub-fund's life are sold.
+    /// Discount at which holdings left at the end of the sub-fund's life (continuation
+    /// included) are sold.
     pub end_of_life_discount: f64,
     pub concession: ConcessionSpec,
 }
@@ -349,7 +353,8 @@ pub struct ReallocationSpec {
 pub struct DirectSpec {
     /// Budget for direct deals, CNY m.
     pub budget_cny_m: f64,
-    /// New deals are made in quarters `0..deploy_quarters`.
+    /// New deals are made in quarters `first_quarter..first_quarter + deploy_quarters`.
+    pub first_quarter: usize,
     pub deploy_quarters: usize,
     pub stage_mix: StageMix,
     /// Share of an entry round the fund commits (paid in tranches).
@@ -362,6 +367,10 @@ pub struct DirectSpec {
     pub loss_tolerance: f64,
     /// `None`: field weights stay as the scenario sets them.
     pub reallocation: Option<ReallocationSpec>,
+    /// What the direct team costs a quarter: a share of the budget while the sleeve deploys,
+    /// then a share of the cost of the stakes it still holds.
+    pub team_cost_per_quarter: f64,
+    pub team_cost_after_per_quarter: f64,
 }
 
 /// Fund-level terms.

@@ -223,6 +223,7 @@ pub struct RawSubFund {
     pub term_years: f64,
     pub extension_years: f64,
     pub extension_probability: f64,
+    pub continuation_years: f64,
     pub management_fee_ip: f64,
     pub management_fee_post: f64,
     pub hurdle: f64,
@@ -282,6 +283,9 @@ pub struct RawReallocation {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawDirect {
+    /// Optional: the quarter of the first deal (default: the calendar's start).
+    #[serde(default)]
+    pub start: Option<String>,
     pub deploy_years: f64,
     pub stage_mix: BTreeMap<String, f64>,
     pub round_participation: f64,
@@ -294,4 +298,6 @@ pub struct RawDirect {
     pub skill: f64,
     pub local_share: f64,
     pub loss_tolerance: f64,
+    pub team_cost_per_year: f64,
+    pub team_cost_after_per_year: f64,
 }
