@@ -347,7 +347,10 @@ mod tests {
     #[test]
     fn every_scenario_file_loads_and_validates() {
         let mut count = 0;
-        for entry in std::fs::read_dir(scenarios_dir()).expect("scenarios/ exists") {
+        let files = [scenarios_dir(), scenarios_dir().join("structure")]
+            .into_iter()
+            .flat_map(|dir| std::fs::read_dir(dir).expect("scenarios/ and scenarios/structure/ exist"));
+        for entry in files {
             let path = entry.expect("readable entry").path();
             if path.extension().is_some_and(|e| e == "toml") {
                 let s = load(&path).unwrap_or_else(|e| panic!("{e}"));
@@ -359,7 +362,7 @@ mod tests {
                 count += 1;
             }
         }
-        assert!(count >= 5, "expected the five scenario files, found {count}");
+        assert!(count >= 15, "expected the shipped scenario files, found {count}");
     }
 
     #[test]
