@@ -807,6 +807,24 @@ mod tests {
         );
     }
 
+    /// The fund's rules on its share of a sub-fund (申报指南 §2(2)): at most 50%, and at most 20%
+    /// of one registered outside Shanghai.
+    #[test]
+    fn fund_shares_follow_the_funds_rules() {
+        assert_error(
+            "[subfunds.sf01_embodied_ai]\nfund_share = 0.6\n",
+            &["subfunds.sf01_embodied_ai.fund_share: must be at most 0.5 by fund.max_subfund_share, got 0.6"],
+        );
+        assert_error(
+            "[subfunds.sf01_embodied_ai]\nregistered_in_shanghai = false\n",
+            &["subfunds.sf01_embodied_ai.fund_share: must be at most 0.2", "registered outside Shanghai", "got 0.25"],
+        );
+        let path = scenarios_dir().join("outside.toml");
+        let text = "extends = \"base.toml\"\n[subfunds.sf01_embodied_ai]\nregistered_in_shanghai = false\nfund_share = 0.2\n";
+        let s = load_str(text, &path).unwrap_or_else(|e| panic!("{e}"));
+        assert!(!s.subfunds[0].registered_in_shanghai && s.subfunds[1].registered_in_shanghai);
+    }
+
     #[test]
     fn sub_fund_lives_are_checked() {
         assert_error(

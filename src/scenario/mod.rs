@@ -276,6 +276,7 @@ pub struct SubFundSpec {
     pub commitment_cny_m: f64,
     /// The fund's share of the sub-fund (the rest comes from other LPs).
     pub fund_share: f64,
+    pub registered_in_shanghai: bool,
     pub vintage: usize,
     pub investment_period_quarters: usize,
     /// Quarters from vintage to the end of the base term, and of each possible extension.
@@ -385,6 +386,9 @@ pub struct FundSpec {
     pub horizon_haircut: f64,
     /// A company exit at or above this value (CNY m) counts as unicorn-size.
     pub unicorn_cny_m: f64,
+    /// The largest share of a sub-fund the fund may take, and of one registered outside Shanghai.
+    pub max_subfund_share: f64,
+    pub max_subfund_share_outside_shanghai: f64,
 }
 
 /// A validated scenario. Build one with [`load`] (from a file) or

@@ -55,6 +55,12 @@ pub struct RawFund {
     pub life_years: u32,
     pub horizon_haircut: f64,
     pub unicorn_cny_m: f64,
+    /// Optional: the largest share of a sub-fund the fund may take (default: no limit).
+    #[serde(default)]
+    pub max_subfund_share: Option<f64>,
+    /// Optional: the same for a sub-fund registered outside Shanghai (default: no limit).
+    #[serde(default)]
+    pub max_subfund_share_outside_shanghai: Option<f64>,
 }
 
 /// `[exit_market]`.
@@ -219,6 +225,9 @@ pub struct RawSubFund {
     /// Field key → weight.
     pub fields: BTreeMap<String, f64>,
     pub fund_share: f64,
+    /// Optional: whether the sub-fund is registered in Shanghai (default: yes).
+    #[serde(default = "registered_in_shanghai_by_default")]
+    pub registered_in_shanghai: bool,
     pub investment_period_years: f64,
     pub term_years: f64,
     pub extension_years: f64,
@@ -242,6 +251,10 @@ pub struct RawSubFund {
     pub buyback: RawBuyback,
     pub profit_cession: RawProfitCession,
     pub loss_first: RawLossFirst,
+}
+
+fn registered_in_shanghai_by_default() -> bool {
+    true
 }
 
 /// `buyback = { share, interest, earliest_year, trigger }`.

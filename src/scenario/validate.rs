@@ -143,6 +143,12 @@ fn fund(c: &Checker, raw: &RawFund, calendar: &Calendar) -> Result<FundSpec> {
         life_quarters,
         horizon_haircut: c.number("fund.horizon_haircut", raw.horizon_haircut, Allowed::UNIT_OPEN_HI)?,
         unicorn_cny_m: c.number("fund.unicorn_cny_m", raw.unicorn_cny_m, Allowed::POSITIVE)?,
+        max_subfund_share: raw
+            .max_subfund_share
+            .map_or(Ok(1.0), |x| c.number("fund.max_subfund_share", x, Allowed::UNIT_OPEN_LO))?,
+        max_subfund_share_outside_shanghai: raw.max_subfund_share_outside_shanghai.map_or(Ok(1.0), |x| {
+            c.number("fund.max_subfund_share_outside_shanghai", x, Allowed::UNIT_OPEN_LO)
+        })?,
     })
 }
 
@@ -547,12 +553,22 @@ fn subfund(
         return Err(c.invalid(f("fields"), format!("weights must have a finite sum, got {total}")));
     }
     field_weights.sort_by_key(|(i, _)| *i);
+    let fund_share = c.number(f("fund_share"), s.fund_share, Allowed::UNIT_OPEN_LO)?;
+    let (cap, rule) = if s.registered_in_shanghai {
+        (fund.max_subfund_share, "fund.max_subfund_share")
+    } else {
+        (fund.max_subfund_share_outside_shanghai, "fund.max_subfund_share_outside_shanghai (the sub-fund is registered outside Shanghai)")
+    };
+    if fund_share > cap {
+        return Err(c.invalid(f("fund_share"), format!("must be at most {cap} by {rule}, got {fund_share}")));
+    }
     let b = &s.buyback;
     Ok(SubFundSpec {
         key: key.to_string(),
         label: s.label.clone(),
         commitment_cny_m,
-        fund_share: c.number(f("fund_share"), s.fund_share, Allowed::UNIT_OPEN_LO)?,
+        fund_share,
+        registered_in_shanghai: s.registered_in_shanghai,
         vintage,
         investment_period_quarters: ip,
         term_quarters: term,
