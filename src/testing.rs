@@ -33,6 +33,8 @@ pub fn quiet() -> Scenario {
     }
     s.skill.dispersion = 0.0;
     s.fund.running_cost_per_quarter = 0.0;
+    s.direct.team_cost_per_quarter = 0.0;
+    s.direct.team_cost_after_per_quarter = 0.0;
     s
 }
 

@@ -336,7 +336,7 @@ mod tests {
         crate::analysis::shocks::fees(&mut fees, crate::analysis::shocks::Direction::Up);
         let c = compare(&[&base, &fees], &[&ra, &results(&fees, 400)]).unwrap();
         let d = c.metrics[0].differences[0].difference;
-        assert!(d.estimate < 0.0 && d.crn_gain() > 10.0, "{d:?}");
+        assert!(d.estimate < 0.0 && d.crn_gain() > 5.0, "{d:?}");
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The fund's direct sleeve (直接投资) with milestone tranches (里程碑式, DESIGN.md §5).
 //!
-//! The budget becomes available evenly over the deployment quarters. Each deal picks a field (by
+//! The budget becomes available evenly over the deployment quarters, from the sleeve's first
+//! quarter. Each deal picks a field (by
 //! the fields' direct weights), an entry stage and a post-money, and the fund commits
 //! `round_participation` of the entry round. The commitment is paid in tranches: the first at
 //! entry, each later one when the company raises its next round within the deadline after the
@@ -21,12 +22,14 @@
 //! that see progress with noise or delay would achieve. Uncommitted capital, including lapsed
 //! tranches returned to the pool, follows the new weights.
 
+use std::ops::Range;
+
 use rand::RngExt;
 
 use super::Environment;
 use super::company::{self, Backer, ProfileLaw, Round};
 use super::flows::CashFlows;
-use super::holdings::{Book, Close, Entry, RoundTake};
+use super::holdings::{Book, Close, Entry, RoundTake, RunningBalance};
 use super::mix::{cumulate, pick};
 use crate::rng::{PathRng, RandomUse, StreamKey, deal_item};
 use crate::scenario::{DirectSpec, Stage, TranchePricing};
@@ -42,6 +45,8 @@ pub struct DirectOutcome {
     pub lapsed: f64,
     /// Budget never committed (the pool left when deployment ended).
     pub undeployed: f64,
+    /// What the direct team cost, CNY m (paid in by the fund with the deals).
+    pub team_costs: f64,
     /// Random numbers it used (for the benchmarks' random-number floor).
     pub random: RandomUse,
 }
@@ -117,8 +122,8 @@ pub fn simulate(env: &Environment<'_>, laws: &[ProfileLaw], spec: &DirectSpec, k
     let mut pending: Option<Deal> = None;
     // A sleeve with no budget makes no deals (each would be capped at zero and never exhaust
     // the pool).
-    let deploy_quarters = if spec.budget_cny_m > 0.0 { spec.deploy_quarters.min(horizon + 1) } else { 0 };
-    for quarter in 0..deploy_quarters {
+    let deploying = if spec.budget_cny_m > 0.0 { spec.first_quarter..(spec.first_quarter + spec.deploy_quarters).min(horizon + 1) } else { 0..0 };
+    for quarter in deploying.clone() {
         pool += allocation + ws.returns[quarter];
         ws.fields.update(env, spec, quarter);
         let mut slot = 0;
@@ -148,9 +153,35 @@ pub fn simulate(env: &Environment<'_>, laws: &[ProfileLaw], spec: &DirectSpec, k
     let flows = &mut out.flows;
     flows.paid_in.clear();
     flows.paid_in.extend(out.book.quarters.iter().map(|quarter| quarter.invested));
+    out.team_costs = add_team_costs(spec, deploying, &out.book, &mut flows.paid_in);
     flows.distributed.clear();
     flows.distributed.extend(out.book.quarters.iter().map(|quarter| quarter.proceeds));
     out.book.nav_series(&mut flows.nav);
+}
+
+/// Adds the direct team's cost to each quarter's `paid_in` and returns the total: a share of the
+/// budget a quarter while the sleeve deploys, then a share of the cost of the stakes still held
+/// at the end of the quarter before — what a venture manager's fee would be, since the team does
+/// a manager's work (its salaries, due diligence and monitoring come out of the fund's money).
+fn add_team_costs(spec: &DirectSpec, deploying: Range<usize>, book: &Book, paid_in: &mut [f64]) -> f64 {
+    if spec.team_cost_per_quarter == 0.0 && spec.team_cost_after_per_quarter == 0.0 {
+        return 0.0;
+    }
+    let mut held_cost = RunningBalance::default();
+    let mut total = 0.0;
+    for (t, (paid, quarter)) in paid_in.iter_mut().zip(&book.quarters).enumerate() {
+        let cost = if t < deploying.start {
+            0.0
+        } else if t < deploying.end {
+            spec.team_cost_per_quarter * spec.budget_cny_m
+        } else {
+            spec.team_cost_after_per_quarter * held_cost.balance().max(0.0)
+        };
+        held_cost.add(quarter.held_cost_change);
+        *paid += cost;
+        total += cost;
+    }
+    total
 }
 
 /// The weight of `field` in new direct deals after `reviews` reviews.

@@ -17,6 +17,7 @@
 //! off + cost still held; value = proceeds + NAV.
 
 use super::company::{Company, Ending, Round};
+use crate::scenario::Stage;
 
 /// What a holder paid into one round, and at what whole-company valuation.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -62,11 +63,16 @@ pub struct FieldValue {
     pub value: f64,
 }
 
-/// Counts of what the portfolio's companies did (policy outcomes, DESIGN.md §6).
+/// Counts of what the portfolio's companies did while the holder held them (policy outcomes): a
+/// company that lists or reaches growth after the holder sold its stake is not the holder's
+/// outcome, since the holder's money no longer backs it.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct CompanyCounts {
     pub backed: u32,
+    /// Companies in the growth stage while held (entered at growth, or raised the growth round
+    /// by the close).
     pub reached_growth: u32,
+    /// Listings and exits valued at the unicorn threshold or more, by the close.
     pub ipos: u32,
     pub unicorn_exits: u32,
     /// Stakes that were sold or written off by the close.
@@ -148,6 +154,7 @@ impl Book {
         let mut ownership = entry.ownership;
         let mut mark = entry.ownership * company.entry_post_money;
         let mut cost = entry.cost;
+        let mut growth_while_held = company.entry_stage == Stage::Growth;
         let at_entry = &mut self.quarters[company.entry_quarter];
         at_entry.invested += entry.cost;
         at_entry.nav_change += mark;
@@ -164,6 +171,7 @@ impl Book {
             at_round.held_cost_change += take.paid;
             mark = new_mark;
             cost += take.paid;
+            growth_while_held |= round.stage == Stage::Growth;
         }
         // The quarter of the company's exit or failure, if it came by the close.
         let ended = company.ending.quarter().filter(|&quarter| quarter <= last_quarter);
@@ -196,8 +204,8 @@ impl Book {
         field.value += value;
         let counts = &mut self.counts;
         counts.backed += 1;
-        counts.reached_growth += u32::from(company.reached_growth);
-        if let Ending::Exit { value, ipo, .. } = company.ending {
+        counts.reached_growth += u32::from(growth_while_held);
+        if let (Some(_), Ending::Exit { value, ipo, .. }) = (ended, company.ending) {
             counts.ipos += u32::from(ipo);
             counts.unicorn_exits += u32::from(value >= unicorn_value);
         }

@@ -19,8 +19,12 @@
 //! 3. **Fees.** `management_fee_ip` on the size during the investment period, then
 //!    `management_fee_post` on the cost of stakes still held. Fees and deals are called from all
 //!    LPs pro rata when needed; validation guarantees they fit within commitments.
-//! 4. **End of life.** Whatever is left at the final quarter (base term, plus the extension if it
-//!    happened) is sold at its mark less `end_of_life_discount`.
+//! 4. **End of life.** At the end of the base term (plus the extension, if it happened) a
+//!    sub-fund that still holds companies goes on — a GP-led continuation or further extensions,
+//!    as venture funds routinely do when their best companies have not yet exited — until the
+//!    last company it holds has left, but for at most `continuation_quarters`, charging no fee.
+//!    Whatever is left then is sold at its mark less `end_of_life_discount` (the secondary price
+//!    of a venture LP stake).
 //! 5. **Waterfall.** Proceeds go through the whole-fund waterfall ([`super::waterfall`]) with a
 //!    final clawback; LPs share calls and distributions pro rata, so the fund's side is
 //!    `fund_share` of the LPs'. Its NAV is its share of the LPs' value by hypothetical liquidation.
@@ -90,7 +94,7 @@ pub fn simulate(env: &Environment<'_>, laws: &[ProfileLaw], spec: &SubFundSpec, 
     let skill = scenario.skill.dispersion * z;
     let pace = company::lognormal(spec.deployment_pace, &mut rng);
     let extended = rng.random::<f64>() < spec.extension_probability;
-    let end = (spec.vintage + spec.term_quarters + if extended { spec.extension_quarters } else { 0 }).min(horizon);
+    let term_end = (spec.vintage + spec.term_quarters + if extended { spec.extension_quarters } else { 0 }).min(horizon);
     let backer = Backer::manager(z, scenario.skill.dispersion, scenario.skill.valuation_log_per_unit);
     out.random = RandomUse::default();
     out.random.record(&rng);
@@ -98,6 +102,7 @@ pub fn simulate(env: &Environment<'_>, laws: &[ProfileLaw], spec: &SubFundSpec, 
     let size = spec.commitment_cny_m / spec.fund_share;
     let investable = size * spec.investable_share;
     make_deals(env, laws, spec, investable * (1.0 - spec.reserve_share), pace, backer, key, path, ws, &mut out.random);
+    let end = continuation_end(&ws.companies, term_end, (term_end + spec.continuation_quarters).min(horizon));
     decide_follow_ons(investable * spec.reserve_share, end, ws);
 
     out.book.reset(horizon, scenario.fields.len());
@@ -107,7 +112,7 @@ pub fn simulate(env: &Environment<'_>, laws: &[ProfileLaw], spec: &SubFundSpec, 
         out.book.book(company, &ws.rounds, takes, *entry, close, scenario.fund.unicorn_cny_m, spec.loss_tolerance);
     }
 
-    run_waterfall(spec, size, end, out);
+    run_waterfall(spec, size, term_end, end, out);
     out.concessions = concession::apply(&mut out.fund, &spec.concession, spec.fund_share, spec.commitment_cny_m, spec.vintage, end);
     out.end = end;
     out.skill = skill;
@@ -115,6 +120,21 @@ pub fn simulate(env: &Environment<'_>, laws: &[ProfileLaw], spec: &SubFundSpec, 
     out.local_achievement = if required > 0.0 { out.book.local_cost / required } else { f64::NAN };
     let cost = out.book.cost;
     out.beyond_loss_tolerance = cost > 0.0 && 1.0 - out.book.proceeds_total / cost > spec.loss_tolerance;
+}
+
+/// The sub-fund's last quarter: the end of its term (and extension) when every company has left
+/// the portfolio by then; otherwise it goes on until the last company still held leaves, but
+/// not past `latest` (the continuation's limit), when what is left is sold.
+fn continuation_end(companies: &[Company], term_end: usize, latest: usize) -> usize {
+    let mut end = term_end;
+    for company in companies {
+        // A company still private at the horizon keeps the sub-fund going to its limit.
+        let left = company.ending.quarter().unwrap_or(usize::MAX);
+        if left > end {
+            end = left;
+        }
+    }
+    end.min(latest)
 }
 
 /// Initial deals: cheques spread over the investment period at `pace` until `budget` is spent.
@@ -223,8 +243,9 @@ fn decide_follow_ons(reserves: f64, end: usize, ws: &mut Workspace) {
     }
 }
 
-/// Fees, calls, the waterfall and the fund's pro-rata side, over the sub-fund's life.
-fn run_waterfall(spec: &SubFundSpec, size: f64, end: usize, out: &mut SubFundOutcome) {
+/// Fees, calls, the waterfall and the fund's pro-rata side, over the sub-fund's life. Fees stop
+/// at `term_end`: the continuation to `end` charges none.
+fn run_waterfall(spec: &SubFundSpec, size: f64, term_end: usize, end: usize, out: &mut SubFundOutcome) {
     let horizon = out.book.quarters.len() - 1;
     if out.fund.len() != horizon + 1 {
         out.fund = CashFlows::zeros(horizon);
@@ -244,7 +265,13 @@ fn run_waterfall(spec: &SubFundSpec, size: f64, end: usize, out: &mut SubFundOut
     // What every quarter does: the fee (after the investment period, on the cost held at the end
     // of the last quarter), the call into the waterfall and the split of the quarter's proceeds.
     let call_and_distribute = |t: usize, held_cost: f64, waterfall: &mut Waterfall| {
-        let fee = if t < ip_end { spec.management_fee_ip_per_quarter * size } else { spec.management_fee_post_per_quarter * held_cost.max(0.0) };
+        let fee = if t < ip_end {
+            spec.management_fee_ip_per_quarter * size
+        } else if t <= term_end {
+            spec.management_fee_post_per_quarter * held_cost.max(0.0)
+        } else {
+            0.0
+        };
         let calls = quarters[t].invested + fee;
         waterfall.contribute(calls);
         (calls, fee, waterfall.distribute(quarters[t].proceeds))

@@ -347,7 +347,10 @@ mod tests {
     #[test]
     fn every_scenario_file_loads_and_validates() {
         let mut count = 0;
-        for entry in std::fs::read_dir(scenarios_dir()).expect("scenarios/ exists") {
+        let files = [scenarios_dir(), scenarios_dir().join("structure")]
+            .into_iter()
+            .flat_map(|dir| std::fs::read_dir(dir).expect("scenarios/ and scenarios/structure/ exist"));
+        for entry in files {
             let path = entry.expect("readable entry").path();
             if path.extension().is_some_and(|e| e == "toml") {
                 let s = load(&path).unwrap_or_else(|e| panic!("{e}"));
@@ -359,21 +362,21 @@ mod tests {
                 count += 1;
             }
         }
-        assert!(count >= 5, "expected the five scenario files, found {count}");
+        assert!(count >= 15, "expected the shipped scenario files, found {count}");
     }
 
     #[test]
     fn base_scenario_has_the_announced_shape() {
         let s = base();
         assert_eq!(s.name, "base");
-        assert_eq!(s.horizon(), 60);
-        assert_eq!(s.fund.life_quarters, 60);
+        assert_eq!(s.horizon(), 72);
+        assert_eq!(s.fund.life_quarters, 72);
         assert_eq!(s.fields.len(), 11);
         assert_eq!(s.subfunds.len(), 18);
         assert_eq!(s.profiles.len(), 4);
         assert_eq!(s.market.states.iter().map(|m| m.key.as_str()).collect::<Vec<_>>(), ["closed", "open", "tight"]);
         assert_eq!(s.market.initial, 2);
-        assert_eq!(s.market.pinned.len(), 61);
+        assert_eq!(s.market.pinned.len(), 73);
         assert!(s.market.pinned.iter().all(Option::is_none));
         // Fields ordered by (tier, key).
         let order: Vec<(Tier, &str)> = s.fields.iter().map(|f| (f.tier, f.key.as_str())).collect();
@@ -382,8 +385,12 @@ mod tests {
         assert_eq!(order, sorted);
         assert_eq!(s.fields[0].key, "biomanufacturing");
         assert_eq!(s.fields[10].key, "regenerative_medicine");
-        // 12 sub-funds by 2025Q2 (quarter 3), 6 later.
-        assert_eq!(s.subfunds.iter().filter(|f| f.vintage <= 3).count(), 12);
+        // Three batches of 6 in 2025Q2, 2025Q3 and 2025Q4 (quarters 3 to 5).
+        for quarter in 3..=5 {
+            assert_eq!(s.subfunds.iter().filter(|f| f.vintage == quarter).count(), 6);
+        }
+        // No direct deal before the AMAC registration (2025-01-07).
+        assert_eq!(s.direct.first_quarter, 2);
         // Leverage: 12 bn at a 25% share mobilises 36 bn of other capital.
         let other: f64 = s.subfunds.iter().map(|f| f.commitment_cny_m * (1.0 / f.fund_share - 1.0)).sum();
         assert!((other - 36_000.0).abs() < 1e-6);
@@ -396,13 +403,13 @@ mod tests {
         assert_eq!(sf.key, "sf01_embodied_ai");
         assert_eq!(sf.hurdle_per_quarter, 1.08f64.powf(0.25) - 1.0);
         assert!(((1.0 + sf.hurdle_per_quarter).powi(4) - 1.08).abs() < 1e-15);
-        assert_eq!(sf.concession.buyback.interest_per_quarter, quarterly_rate(0.04));
+        assert_eq!(sf.concession.buyback.interest_per_quarter, quarterly_rate(0.0));
         assert_eq!(sf.concession.buyback.earliest_quarter, 12);
         assert_eq!(sf.management_fee_ip_per_quarter, 0.02 / 4.0);
         assert_eq!(sf.management_fee_post_per_quarter, 0.015 / 4.0);
         assert_eq!(
-            (sf.vintage, sf.investment_period_quarters, sf.term_quarters, sf.extension_quarters),
-            (1, 20, 32, 8)
+            (sf.vintage, sf.investment_period_quarters, sf.term_quarters, sf.extension_quarters, sf.continuation_quarters),
+            (3, 20, 32, 8, 20)
         );
         assert_eq!(sf.stage_mix, [0.3, 0.5, 0.2, 0.0, 0.0]);
         assert_eq!(sf.fields, vec![(3, 1.0)]);
@@ -410,7 +417,8 @@ mod tests {
         assert!((total - 15_000.0 * 0.8).abs() < 1e-9);
         assert!(s.subfunds.iter().all(|f| (f.commitment_cny_m - 12_000.0 / 18.0).abs() < 1e-9));
         assert_eq!(s.direct.budget_cny_m, 15_000.0 * 0.2);
-        assert_eq!(s.direct.deploy_quarters, 20);
+        assert_eq!(s.direct.deploy_quarters, 23);
+        assert_eq!(s.direct.team_cost_per_quarter, 0.02 / 4.0);
         assert_eq!(s.direct.tranches.deadline_quarters, 8);
         assert_eq!(s.fund.running_cost_per_quarter, 0.002 / 4.0);
         let quantum = s.fields.iter().find(|f| f.key == "quantum_technology").expect("quantum");
@@ -501,11 +509,16 @@ mod tests {
     #[test]
     fn extension_is_clipped_to_the_fund_life() {
         let path = scenarios_dir().join("clip.toml");
-        let s =
-            load_str("extends = \"base.toml\"\n[subfunds.sf18_embodied_ai_scale_up]\nvintage = \"2030Q1\"\n", &path)
-                .unwrap_or_else(|e| panic!("{e}"));
-        let sf = s.subfunds.iter().find(|f| f.key == "sf18_embodied_ai_scale_up").expect("sf18");
-        assert_eq!((sf.vintage, sf.term_quarters, sf.extension_quarters), (22, 32, 6));
+        let vintage = |v: &str| {
+            let text = format!("extends = \"base.toml\"\n[subfunds.sf18_embodied_ai_scale_up]\nvintage = \"{v}\"\n");
+            let s = load_str(&text, &path).unwrap_or_else(|e| panic!("{e}"));
+            let sf = s.subfunds.iter().find(|f| f.key == "sf18_embodied_ai_scale_up").expect("sf18");
+            (sf.vintage, sf.term_quarters, sf.extension_quarters, sf.continuation_quarters)
+        };
+        // Life 72 quarters: the extension fits and the continuation is clipped to what is left,
+        assert_eq!(vintage("2032Q1"), (30, 32, 8, 2));
+        // or the extension itself is clipped and no continuation is left.
+        assert_eq!(vintage("2034Q1"), (38, 32, 2, 0));
     }
 
     #[test]
@@ -567,7 +580,7 @@ mod tests {
         // A parent's value is located in the parent file.
         assert_error(
             "[calendar]\nhorizon_years = 10\n",
-            &["fund.life_years: must be from 1 to calendar.horizon_years = 10, got 15", "base.toml"],
+            &["fund.life_years: must be from 1 to calendar.horizon_years = 10, got 18", "base.toml"],
         );
     }
 
@@ -637,7 +650,7 @@ mod tests {
         );
         assert_error(
             "[[exit_market.pinned]]\nfrom = \"2045Q1\"\nto = \"2046Q1\"\nstate = \"closed\"\n",
-            &["exit_market.pinned[0].from: must lie within the calendar, 2024Q3 to 2039Q3", "got 2045Q1"],
+            &["exit_market.pinned[0].from: must lie within the calendar, 2024Q3 to 2042Q3", "got 2045Q1"],
         );
         assert_error(
             "[[exit_market.pinned]]\nfrom = \"2026Q1\"\nto = \"2025Q1\"\nstate = \"closed\"\n",
@@ -794,6 +807,24 @@ mod tests {
         );
     }
 
+    /// The fund's rules on its share of a sub-fund (申报指南 §2(2)): at most 50%, and at most 20%
+    /// of one registered outside Shanghai.
+    #[test]
+    fn fund_shares_follow_the_funds_rules() {
+        assert_error(
+            "[subfunds.sf01_embodied_ai]\nfund_share = 0.6\n",
+            &["subfunds.sf01_embodied_ai.fund_share: must be at most 0.5 by fund.max_subfund_share, got 0.6"],
+        );
+        assert_error(
+            "[subfunds.sf01_embodied_ai]\nregistered_in_shanghai = false\n",
+            &["subfunds.sf01_embodied_ai.fund_share: must be at most 0.2", "registered outside Shanghai", "got 0.25"],
+        );
+        let path = scenarios_dir().join("outside.toml");
+        let text = "extends = \"base.toml\"\n[subfunds.sf01_embodied_ai]\nregistered_in_shanghai = false\nfund_share = 0.2\n";
+        let s = load_str(text, &path).unwrap_or_else(|e| panic!("{e}"));
+        assert!(!s.subfunds[0].registered_in_shanghai && s.subfunds[1].registered_in_shanghai);
+    }
+
     #[test]
     fn sub_fund_lives_are_checked() {
         assert_error(
@@ -801,8 +832,8 @@ mod tests {
             &["subfunds.sf01_embodied_ai.term_years: must be >= 7, got 6"],
         );
         assert_error(
-            "[subfunds.sf18_embodied_ai_scale_up]\nvintage = \"2033Q1\"\n",
-            &["subfunds.sf18_embodied_ai_scale_up.term_years", "would end in quarter 66", "after quarter 60 (2039Q3)"],
+            "[subfunds.sf18_embodied_ai_scale_up]\nvintage = \"2036Q1\"\n",
+            &["subfunds.sf18_embodied_ai_scale_up.term_years", "would end in quarter 78", "after quarter 72 (2042Q3)"],
         );
         assert_error(
             "[subfund_defaults]\nmanagement_fee_ip = 0.04\n",

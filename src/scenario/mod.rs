@@ -276,12 +276,16 @@ pub struct SubFundSpec {
     pub commitment_cny_m: f64,
     /// The fund's share of the sub-fund (the rest comes from other LPs).
     pub fund_share: f64,
+    pub registered_in_shanghai: bool,
     pub vintage: usize,
     pub investment_period_quarters: usize,
     /// Quarters from vintage to the end of the base term, and of each possible extension.
     pub term_quarters: usize,
     pub extension_quarters: usize,
     pub extension_probability: f64,
+    /// At most this many quarters more, after the term and any extension, while the sub-fund
+    /// still holds companies (a GP-led continuation or further extensions; no fee is charged).
+    pub continuation_quarters: usize,
     /// Field weights of the deal flow, (field index, probability), summing to 1.
     pub fields: Vec<(usize, f64)>,
     pub stage_mix: StageMix,
@@ -303,7 +307,8 @@ pub struct SubFundSpec {
     pub local_requirement: f64,
     /// Loss the sub-fund may make without fault, as a share of cost (容错).
     pub loss_tolerance: f64,
-    /// Discount at which holdings left at the end of the sub-fund's life are sold.
+    /// Discount at which holdings left at the end of the sub-fund's life (continuation
+    /// included) are sold.
     pub end_of_life_discount: f64,
     pub concession: ConcessionSpec,
 }
@@ -349,7 +354,8 @@ pub struct ReallocationSpec {
 pub struct DirectSpec {
     /// Budget for direct deals, CNY m.
     pub budget_cny_m: f64,
-    /// New deals are made in quarters `0..deploy_quarters`.
+    /// New deals are made in quarters `first_quarter..first_quarter + deploy_quarters`.
+    pub first_quarter: usize,
     pub deploy_quarters: usize,
     pub stage_mix: StageMix,
     /// Share of an entry round the fund commits (paid in tranches).
@@ -362,6 +368,10 @@ pub struct DirectSpec {
     pub loss_tolerance: f64,
     /// `None`: field weights stay as the scenario sets them.
     pub reallocation: Option<ReallocationSpec>,
+    /// What the direct team costs a quarter: a share of the budget while the sleeve deploys,
+    /// then a share of the cost of the stakes it still holds.
+    pub team_cost_per_quarter: f64,
+    pub team_cost_after_per_quarter: f64,
 }
 
 /// Fund-level terms.
@@ -376,6 +386,9 @@ pub struct FundSpec {
     pub horizon_haircut: f64,
     /// A company exit at or above this value (CNY m) counts as unicorn-size.
     pub unicorn_cny_m: f64,
+    /// The largest share of a sub-fund the fund may take, and of one registered outside Shanghai.
+    pub max_subfund_share: f64,
+    pub max_subfund_share_outside_shanghai: f64,
 }
 
 /// A validated scenario. Build one with [`load`] (from a file) or

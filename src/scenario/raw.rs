@@ -55,6 +55,12 @@ pub struct RawFund {
     pub life_years: u32,
     pub horizon_haircut: f64,
     pub unicorn_cny_m: f64,
+    /// Optional: the largest share of a sub-fund the fund may take (default: no limit).
+    #[serde(default)]
+    pub max_subfund_share: Option<f64>,
+    /// Optional: the same for a sub-fund registered outside Shanghai (default: no limit).
+    #[serde(default)]
+    pub max_subfund_share_outside_shanghai: Option<f64>,
 }
 
 /// `[exit_market]`.
@@ -219,10 +225,14 @@ pub struct RawSubFund {
     /// Field key → weight.
     pub fields: BTreeMap<String, f64>,
     pub fund_share: f64,
+    /// Optional: whether the sub-fund is registered in Shanghai (default: yes).
+    #[serde(default = "registered_in_shanghai_by_default")]
+    pub registered_in_shanghai: bool,
     pub investment_period_years: f64,
     pub term_years: f64,
     pub extension_years: f64,
     pub extension_probability: f64,
+    pub continuation_years: f64,
     pub management_fee_ip: f64,
     pub management_fee_post: f64,
     pub hurdle: f64,
@@ -241,6 +251,10 @@ pub struct RawSubFund {
     pub buyback: RawBuyback,
     pub profit_cession: RawProfitCession,
     pub loss_first: RawLossFirst,
+}
+
+fn registered_in_shanghai_by_default() -> bool {
+    true
 }
 
 /// `buyback = { share, interest, earliest_year, trigger }`.
@@ -282,6 +296,9 @@ pub struct RawReallocation {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawDirect {
+    /// Optional: the quarter of the first deal (default: the calendar's start).
+    #[serde(default)]
+    pub start: Option<String>,
     pub deploy_years: f64,
     pub stage_mix: BTreeMap<String, f64>,
     pub round_participation: f64,
@@ -294,4 +311,6 @@ pub struct RawDirect {
     pub skill: f64,
     pub local_share: f64,
     pub loss_tolerance: f64,
+    pub team_cost_per_year: f64,
+    pub team_cost_after_per_year: f64,
 }

@@ -9,9 +9,10 @@
 //!
 //! Choices the file format leaves to validation, documented here because the engine relies on
 //! them: fields are ordered by (tier, key); profiles, market states and sub-funds by key; a
-//! sub-fund's extension is clipped so that it ends by the fund's life and the horizon (a base
-//! term that does not fit is an error); the fee-feasibility check uses the clipped extension,
-//! since no fee is charged after a sub-fund ends.
+//! sub-fund's extension, then its continuation, is clipped so that it ends by the fund's life and
+//! the horizon (a base term that does not fit is an error); the fee-feasibility check uses the
+//! clipped extension, since no fee is charged after the extension (in the continuation) or after
+//! a sub-fund ends.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -142,6 +143,12 @@ fn fund(c: &Checker, raw: &RawFund, calendar: &Calendar) -> Result<FundSpec> {
         life_quarters,
         horizon_haircut: c.number("fund.horizon_haircut", raw.horizon_haircut, Allowed::UNIT_OPEN_HI)?,
         unicorn_cny_m: c.number("fund.unicorn_cny_m", raw.unicorn_cny_m, Allowed::POSITIVE)?,
+        max_subfund_share: raw
+            .max_subfund_share
+            .map_or(Ok(1.0), |x| c.number("fund.max_subfund_share", x, Allowed::UNIT_OPEN_LO))?,
+        max_subfund_share_outside_shanghai: raw.max_subfund_share_outside_shanghai.map_or(Ok(1.0), |x| {
+            c.number("fund.max_subfund_share_outside_shanghai", x, Allowed::UNIT_OPEN_LO)
+        })?,
     })
 }
 
@@ -509,6 +516,9 @@ fn subfund(
     let extension = c
         .whole_quarters(f("extension_years"), s.extension_years, Allowed::NON_NEGATIVE)?
         .min(end_limit - vintage - term);
+    let continuation = c
+        .whole_quarters(f("continuation_years"), s.continuation_years, Allowed::NON_NEGATIVE)?
+        .min(end_limit - vintage - term - extension);
     let investable_share = c.number(f("investable_share"), s.investable_share, Allowed::UNIT_OPEN_LO)?;
     let fee_ip = c.number(f("management_fee_ip"), s.management_fee_ip, Allowed::UNIT_OPEN_HI)?;
     let fee_post = c.number(f("management_fee_post"), s.management_fee_post, Allowed::UNIT_OPEN_HI)?;
@@ -543,17 +553,28 @@ fn subfund(
         return Err(c.invalid(f("fields"), format!("weights must have a finite sum, got {total}")));
     }
     field_weights.sort_by_key(|(i, _)| *i);
+    let fund_share = c.number(f("fund_share"), s.fund_share, Allowed::UNIT_OPEN_LO)?;
+    let (cap, rule) = if s.registered_in_shanghai {
+        (fund.max_subfund_share, "fund.max_subfund_share")
+    } else {
+        (fund.max_subfund_share_outside_shanghai, "fund.max_subfund_share_outside_shanghai (the sub-fund is registered outside Shanghai)")
+    };
+    if fund_share > cap {
+        return Err(c.invalid(f("fund_share"), format!("must be at most {cap} by {rule}, got {fund_share}")));
+    }
     let b = &s.buyback;
     Ok(SubFundSpec {
         key: key.to_string(),
         label: s.label.clone(),
         commitment_cny_m,
-        fund_share: c.number(f("fund_share"), s.fund_share, Allowed::UNIT_OPEN_LO)?,
+        fund_share,
+        registered_in_shanghai: s.registered_in_shanghai,
         vintage,
         investment_period_quarters: ip,
         term_quarters: term,
         extension_quarters: extension,
         extension_probability: c.number(f("extension_probability"), s.extension_probability, Allowed::UNIT)?,
+        continuation_quarters: continuation,
         fields: field_weights.into_iter().map(|(i, w)| (i, w / total)).collect(),
         stage_mix: stage_mix(c, &f("stage_mix"), &s.stage_mix)?,
         management_fee_ip_per_quarter: fee_ip / 4.0,
@@ -593,14 +614,19 @@ fn subfund(
 
 fn direct(c: &Checker, raw: &RawDirect, fund: &FundSpec, calendar: &Calendar, fields: &[Field]) -> Result<DirectSpec> {
     let budget_cny_m = fund.size_cny_m * fund.direct_share;
+    let first_quarter = match &raw.start {
+        Some(label) => quarter_index(c, "direct.start", label, calendar)?,
+        None => 0,
+    };
     let deploy_years = c.number("direct.deploy_years", raw.deploy_years, Allowed::POSITIVE)?;
     let deploy_quarters = (4.0 * deploy_years).round();
-    if deploy_quarters < 1.0 || deploy_quarters > calendar.horizon_quarters as f64 {
+    let room = calendar.horizon_quarters - first_quarter;
+    if deploy_quarters < 1.0 || deploy_quarters > room as f64 {
         return Err(c.invalid(
             "direct.deploy_years",
             format!(
-                "must round to between 1 quarter and the horizon ({} quarters), got {deploy_years} years",
-                calendar.horizon_quarters
+                "must round to between 1 quarter and the quarters left from direct.start to the horizon ({room}), \
+                 got {deploy_years} years"
             ),
         ));
     }
@@ -637,6 +663,7 @@ fn direct(c: &Checker, raw: &RawDirect, fund: &FundSpec, calendar: &Calendar, fi
     )?;
     Ok(DirectSpec {
         budget_cny_m,
+        first_quarter,
         deploy_quarters: deploy_quarters as usize,
         stage_mix: stage_mix(c, "direct.stage_mix", &raw.stage_mix)?,
         round_participation: c.number("direct.round_participation", raw.round_participation, Allowed::UNIT_OPEN_LO)?,
@@ -649,6 +676,9 @@ fn direct(c: &Checker, raw: &RawDirect, fund: &FundSpec, calendar: &Calendar, fi
         reallocation: raw.reallocation.as_ref().map(|r| reallocation(c, r)).transpose()?,
         local_share: c.number("direct.local_share", raw.local_share, Allowed::UNIT)?,
         loss_tolerance: c.number("direct.loss_tolerance", raw.loss_tolerance, Allowed::UNIT)?,
+        team_cost_per_quarter: c.number("direct.team_cost_per_year", raw.team_cost_per_year, Allowed::UNIT_OPEN_HI)? / 4.0,
+        team_cost_after_per_quarter: c.number("direct.team_cost_after_per_year", raw.team_cost_after_per_year, Allowed::UNIT_OPEN_HI)?
+            / 4.0,
     })
 }
 

@@ -63,7 +63,7 @@ fn money_is_conserved_on_random_scenarios() {
         let net_gain = fund.total_distributed() + fund.final_nav() - fund.total_paid_in();
 
         let direct = &state.direct.book;
-        let direct_gain = direct.proceeds_total + direct.final_nav - direct.cost;
+        let direct_gain = direct.proceeds_total + direct.final_nav - direct.cost - state.direct.team_costs;
         let running: f64 = state.running_costs.iter().sum();
         let mut expected = direct_gain - running;
         for (o, spec) in state.subfunds.iter().zip(&s.subfunds) {
@@ -76,7 +76,7 @@ fn money_is_conserved_on_random_scenarios() {
         assert!((net_gain - expected).abs() < 1e-7 * scale, "case {case}: cash says {net_gain}, books say {expected}");
         // And the direct sleeve's cash matches its books.
         let d = &state.direct.flows;
-        assert!((d.total_paid_in() - direct.cost).abs() < 1e-7 * scale);
+        assert!((d.total_paid_in() - direct.cost - state.direct.team_costs).abs() < 1e-7 * scale);
         assert!((d.total_distributed() - direct.proceeds_total).abs() < 1e-7 * scale);
         assert!((d.final_nav() - direct.final_nav).abs() < 1e-7 * scale);
         assert!((direct.cost - direct.cost_realised - direct.cost_written_off - direct.cost_held).abs() < 1e-7 * scale);
@@ -107,13 +107,15 @@ fn a_path_is_the_same_whoever_simulates_it() {
     assert_eq!(fresh.fund, reused.fund, "reused buffers must not leak between paths");
 }
 
-/// No fees, carry, concessions, running costs or end-of-life discount: the fund's TVPI is the
+/// No fees, carry, concessions, running or team costs or end-of-life discount: the fund's TVPI is the
 /// look-through multiple of the companies it holds (sub-funds at the fund's share, the direct
 /// sleeve in full), exactly.
 #[test]
 fn without_costs_the_fund_earns_the_company_level_multiple() {
     let mut s = testing::cost_free_subfunds(testing::base());
     s.fund.running_cost_per_quarter = 0.0;
+    s.direct.team_cost_per_quarter = 0.0;
+    s.direct.team_cost_after_per_quarter = 0.0;
     for path in 0..5 {
         let state = simulate(&s, 8, path);
         let (mut cost, mut value) = (state.direct.book.cost, state.direct.book.proceeds_total + state.direct.book.final_nav);

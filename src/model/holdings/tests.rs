@@ -73,7 +73,8 @@ fn liquidation_sells_at_a_discount_and_ignores_later_events() {
     // Only the B round (quarter 3) happened before the close: 0.08 × 250 × 0.7 = 14.
     assert!((book.quarters[4].proceeds - 14.0).abs() < 1e-9);
     assert!((book.proceeds_total - 14.0).abs() < 1e-9);
-    assert_eq!(book.counts.ipos, 1, "the company's IPO is still a policy outcome");
+    assert_eq!(book.counts.ipos, 0, "an IPO after the stake was sold is not the holder's outcome");
+    assert_eq!(book.counts.unicorn_exits, 0);
     assert!((book.cost_realised - 10.0).abs() < 1e-12);
 }
 
