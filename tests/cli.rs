@@ -529,7 +529,7 @@ fn a_run_that_cannot_keep_its_values_says_where_and_leaves_nothing() {
         .assert()
         .code(1);
     let err = stderr(&assert);
-    let place = format!("keeping per-path values in a temporary file in {}", missing.display());
+    let place = format!("writing per-path values to a temporary file in {}", missing.display());
     assert_eq!(err.matches(&place).count(), 1, "{err}");
     assert!(!err.contains("panicked"), "{err}");
     assert_eq!(names(tmp.path()), Vec::<String>::new(), "no results or staging folder left behind");
