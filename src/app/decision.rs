@@ -12,12 +12,30 @@ use super::run::{Published, RESULTS_ROOT};
 use crate::charts::ChartError;
 use crate::output::{OutputError, Staging, write_atomic};
 use crate::report::export::ExportError;
+use crate::rng::fnv1a;
 
-/// `results/<name>` with characters unsafe in a folder name replaced by `_`.
+/// Longest default folder name kept whole, in bytes. Systems cap a name at 255 bytes, and the
+/// staging folder beside it adds about 50.
+const MAX_NAME_BYTES: usize = 80;
+/// What is kept of a longer name before its hash.
+const CUT_NAME_BYTES: usize = 64;
+
+/// `results/<name>` with characters unsafe in a folder name replaced by `_`; a name over
+/// [`MAX_NAME_BYTES`] (a `compare` of many long-named scenarios) is cut to [`CUT_NAME_BYTES`] and
+/// ends in `-` and 8 hex digits of the FNV-1a hash of the whole name, so that different lists of
+/// scenarios keep different folders.
 pub fn default_dir(name: &str) -> PathBuf {
     let mut safe: String = name.chars().map(|c| if c.is_alphanumeric() || matches!(c, '-' | '_' | '.') { c } else { '_' }).collect();
     if safe.is_empty() || safe.starts_with('.') {
         safe.insert_str(0, "decision");
+    }
+    if safe.len() > MAX_NAME_BYTES {
+        let mut cut = CUT_NAME_BYTES;
+        while !safe.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        safe.truncate(cut);
+        safe.push_str(&format!("-{:08x}", fnv1a(name.as_bytes()) >> 32));
     }
     Path::new(RESULTS_ROOT).join(safe)
 }
@@ -91,5 +109,23 @@ mod tests {
     fn default_folders_are_safe() {
         assert_eq!(default_dir("compare-base-vs-direct_heavy"), Path::new("results/compare-base-vs-direct_heavy"));
         assert_eq!(default_dir("../x y"), Path::new("results/decision.._x_y"));
+    }
+
+    #[test]
+    fn long_default_names_are_cut_and_keep_a_hash_of_the_whole() {
+        let names = |n: usize, stem: &str| format!("compare-{}", vec![stem; n].join("-vs-"));
+        let long = names(12, "a_scenario_with_a_rather_long_name");
+        let dir = default_dir(&long);
+        let name = dir.file_name().unwrap().to_str().unwrap();
+        assert_eq!(name.len(), CUT_NAME_BYTES + 9, "{name}");
+        assert!(name.starts_with("compare-a_scenario_with_a_rather_long_name-vs-a_scenario"), "{name}");
+        assert_eq!(&name[CUT_NAME_BYTES..], format!("-{:08x}", fnv1a(long.as_bytes()) >> 32));
+        assert_ne!(default_dir(&names(13, "a_scenario_with_a_rather_long_name")), dir, "another list, another folder");
+        assert_eq!(default_dir(&long), dir, "stable");
+        // Cut on a character boundary: 基金 is 3 bytes a character.
+        let cjk = default_dir(&format!("compare-{}", "基金".repeat(40)));
+        assert!(cjk.file_name().unwrap().len() <= CUT_NAME_BYTES + 9, "{}", cjk.display());
+        let short = "compare-base-vs-direct_heavy";
+        assert_eq!(default_dir(short), Path::new("results").join(short));
     }
 }
