@@ -60,13 +60,7 @@ impl AppError {
         match self {
             AppError::Scenario(_) | AppError::NoResults { .. } => true,
             AppError::Analysis(e) => e.is_input_error(),
-            AppError::Output(e) | AppError::Export(ExportError::Output(e)) => matches!(
-                e,
-                OutputError::Occupied { .. }
-                    | OutputError::Foreign { .. }
-                    | OutputError::NotADirectory { .. }
-                    | OutputError::BadName { .. }
-            ),
+            AppError::Output(e) | AppError::Export(ExportError::Output(e)) => e.is_refusal(),
             AppError::Export(ExportError::ReadJson { .. }) => true,
             _ => false,
         }

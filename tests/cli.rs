@@ -96,7 +96,7 @@ fn tiny_run_writes_summary_paths_and_quarterly_with_provenance() {
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(err.starts_with(&format!("wrote {}", out.display())), "{err}");
 
-    assert_eq!(names(&out), ["paths.csv", "quarterly.csv", "summary.json"]);
+    assert_eq!(names(&out), ["fifsim-manifest.json", "paths.csv", "quarterly.csv", "summary.json"]);
     assert_eq!(names(tmp.path()), ["run"], "no staging folder left behind");
     let provenance = format!("# fifsim {} scenario=base seed=7 paths=300", env!("CARGO_PKG_VERSION"));
 
@@ -143,7 +143,7 @@ fn outputs_are_byte_identical_for_one_and_two_threads() {
 fn default_results_folder_is_named_after_the_scenario() {
     let tmp = TempDir::new().unwrap();
     fifsim().current_dir(tmp.path()).arg("run").arg(base()).args(["--paths", "50", "--no-charts"]).assert().success();
-    assert_eq!(names(&tmp.path().join("results/base")), ["paths.csv", "quarterly.csv", "summary.json"]);
+    assert_eq!(names(&tmp.path().join("results/base")), ["fifsim-manifest.json", "paths.csv", "quarterly.csv", "summary.json"]);
 }
 
 #[test]
@@ -226,22 +226,20 @@ fn malformed_scenarios_fail_with_one_clear_message() {
 fn existing_results_are_refused_untouched_without_force_and_replaced_with_it() {
     let tmp = TempDir::new().unwrap();
     let out = tmp.path().join("base");
-    fs::create_dir(&out).unwrap();
-    fs::write(out.join("summary.json"), "previous run").unwrap();
-    fs::write(out.join("notes.txt"), "kept?").unwrap();
+    tiny_run(&out, 60, &[]).success();
     let before = snapshot(tmp.path());
 
     let assert = tiny_run(&out, 50, &[]).code(2);
     let err = stderr(&assert);
     assert_eq!(
         err.trim_end(),
-        format!("error: {} already holds a run (summary.json); use --force to replace it or --out to choose another folder", out.display())
+        format!("error: {} already holds a run of `fifsim run`; use --force to replace it or --out to choose another folder", out.display())
     );
     assert!(stdout(&assert).is_empty(), "refused before simulating");
     assert_eq!(snapshot(tmp.path()), before, "left untouched");
 
     tiny_run(&out, 50, &["--force"]).success();
-    assert_eq!(names(&out), ["paths.csv", "quarterly.csv", "summary.json"], "the old run is replaced as a whole");
+    assert_eq!(names(&out), ["fifsim-manifest.json", "paths.csv", "quarterly.csv", "summary.json"], "the old run is replaced as a whole");
     assert_eq!(names(tmp.path()), ["base"], "no staging or replaced folder left behind");
     let summary: serde_json::Value = serde_json::from_slice(&fs::read(out.join("summary.json")).unwrap()).unwrap();
     assert_eq!(summary["provenance"]["paths"], 50);
@@ -340,7 +338,7 @@ fn compare_writes_table_json_csv_and_charts_and_itself_differs_by_zero() {
         assert!(table.contains(block), "{block} missing:\n{table}");
     }
     assert!(table.lines().all(|l| l.chars().count() <= 100), "table wider than 100 columns:\n{table}");
-    assert_eq!(names(&out), ["compare.csv", "compare.json", "compare_jcurve.png", "compare_tvpi.png"]);
+    assert_eq!(names(&out), ["compare.csv", "compare.json", "compare_jcurve.png", "compare_tvpi.png", "fifsim-manifest.json"]);
     assert!(stderr(&assert).starts_with(&format!("wrote {}", out.display())));
 
     let json: serde_json::Value = serde_json::from_slice(&fs::read(out.join("compare.json")).unwrap()).unwrap();
@@ -375,21 +373,21 @@ fn decision_folders_follow_the_results_folder_policy() {
     compare(&[]).success();
     let before = snapshot(&out);
     let err = stderr(&compare(&[]).code(2));
-    assert!(err.contains("already holds a run (compare.json); use --force"), "{err}");
+    assert!(err.contains("already holds a run of `fifsim compare`; use --force"), "{err}");
     assert_eq!(snapshot(&out), before);
     compare(&["--force", "--seed", "3"]).success();
-    assert_eq!(names(&out), ["compare.csv", "compare.json"]);
+    assert_eq!(names(&out), ["compare.csv", "compare.json", "fifsim-manifest.json"]);
     assert_eq!(names(tmp.path()), ["cmp"], "no staging folder left behind");
     // A folder of another command (or anything else) is never replaced, even with --force.
     let err = stderr(&fifsim().arg("sensitivity").arg(base()).arg("--out").arg(&out).args(["--paths", "10", "--force"]).assert().code(2));
-    assert!(err.contains("holds no fifsim run") && err.contains("sensitivity.json"), "{err}");
+    assert!(err.contains("holds a run of `fifsim compare`, which `fifsim sensitivity` never replaces"), "{err}");
     let run = tmp.path().join("run");
     tiny_run(&run, 20, &[]).success();
     let err = stderr(&fifsim().arg("compare").arg(base()).arg(base()).arg("--out").arg(&run).args(["--paths", "10", "--force"]).assert().code(2));
-    assert!(err.contains("holds no fifsim run") && err.contains("no compare.json"), "{err}");
-    assert_eq!(names(&run), ["paths.csv", "quarterly.csv", "summary.json"], "the run is left alone");
+    assert!(err.contains("holds a run of `fifsim run`, which `fifsim compare` never replaces"), "{err}");
+    assert_eq!(names(&run), ["fifsim-manifest.json", "paths.csv", "quarterly.csv", "summary.json"], "the run is left alone");
     let err = stderr(&fifsim().arg("frontier").arg(base()).arg("--out").arg(&run).args(["--paths", "10", "--force"]).assert().code(2));
-    assert!(err.contains("holds no fifsim run"), "{err}");
+    assert!(err.contains("never replaces"), "{err}");
 }
 
 #[test]
@@ -428,7 +426,7 @@ fn sensitivity_ranks_every_shock_with_paired_intervals() {
         .collect();
     assert_eq!(by_loss.len(), 12, "{table}");
     assert!(by_loss.windows(2).all(|w| w[0] >= w[1]), "ranked by |Δ P|: {by_loss:?}");
-    assert_eq!(names(&out), ["sensitivity.csv", "sensitivity.json", "tornado.png"]);
+    assert_eq!(names(&out), ["fifsim-manifest.json", "sensitivity.csv", "sensitivity.json", "tornado.png"]);
     let rows = csv_rows(&fs::read_to_string(out.join("sensitivity.csv")).unwrap());
     assert_eq!(rows.len(), 1 + 2 * 12, "base and 12 shocks down and up");
     assert_eq!(rows[0]["shock"], "base");
@@ -461,7 +459,7 @@ fn frontier_is_reproducible_and_marks_an_efficient_set() {
     assert!(table.lines().all(|l| l.chars().count() <= 100), "{table}");
     frontier("two", "2");
     let (one, two) = (tmp.path().join("one"), tmp.path().join("two"));
-    assert_eq!(names(&one), ["frontier.csv", "frontier.json", "frontier.png"]);
+    assert_eq!(names(&one), ["fifsim-manifest.json", "frontier.csv", "frontier.json", "frontier.png"]);
     for file in ["frontier.csv", "frontier.json"] {
         assert!(fs::read(one.join(file)).unwrap() == fs::read(two.join(file)).unwrap(), "{file} differs between runs with the same seed");
     }

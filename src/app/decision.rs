@@ -1,7 +1,7 @@
 //! What `compare`, `sensitivity` and `frontier` share: their output folder follows the policy of
 //! `run` ([`crate::output`]) — checked before anything is simulated, built in a staging folder and
-//! swapped in whole once every file and chart is written — with the command's JSON file as the
-//! folder's marker, so `--force` replaces only a folder the same command wrote.
+//! swapped in whole once every file and chart is written — and its manifest names the command, so
+//! `--force` replaces only a folder the same command wrote.
 
 use std::path::{Path, PathBuf};
 
@@ -10,7 +10,7 @@ use serde::Serialize;
 use super::AppError;
 use super::run::{Published, RESULTS_ROOT};
 use crate::charts::ChartError;
-use crate::output::{OutputError, Staging, write_atomic};
+use crate::output::{Command, OutputError, Staging, write_atomic};
 use crate::report::export::ExportError;
 use crate::rng::fnv1a;
 
@@ -56,11 +56,11 @@ pub struct Pending<T> {
 ///
 /// # Errors
 /// [`AppError::Output`] for a refused or unwritable folder.
-pub fn stage(out: &Path, force: bool, marker: &'static str) -> Result<Staging, AppError> {
-    Ok(Staging::begin_marked(out, force, marker)?)
+pub fn stage(out: &Path, force: bool, command: Command) -> Result<Staging, AppError> {
+    Ok(Staging::begin(out, force, command)?)
 }
 
-/// How a result is written: its JSON file (the folder's marker) and what goes in it, its CSV file
+/// How a result is written: its JSON file and what goes in it, its CSV file
 /// and how it is made, and its charts.
 pub struct Files<T, J> {
     pub json: &'static str,
