@@ -5,7 +5,7 @@
 //!   flushed to disk (`fsync`) and renamed over its final name; rename within one folder is atomic,
 //!   so the final name holds either the old content or the complete new content.
 //! * [`Staging`]: a whole run is built in a fresh hidden sibling of the results folder
-//!   (`results/.base.fifsim-staging-<pid>-<n>`), given its [manifest](manifest) last, and swapped
+//!   (`results/.base.fifsim-staging-<pid>-<n>`), given its [manifest] last, and swapped
 //!   in by [`Staging::publish`] only once everything, charts included, is written. If anything
 //!   fails first, the staging folder is removed and the old results are untouched.
 //! * [`manifest`]: `fifsim-manifest.json`, fifsim's signature on a folder it published: which

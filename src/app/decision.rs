@@ -20,10 +20,10 @@ const MAX_NAME_BYTES: usize = 80;
 /// What is kept of a longer name before its hash.
 const CUT_NAME_BYTES: usize = 64;
 
-/// `results/<name>` with characters unsafe in a folder name replaced by `_`; a name over
-/// [`MAX_NAME_BYTES`] (a `compare` of many long-named scenarios) is cut to [`CUT_NAME_BYTES`] and
-/// ends in `-` and 8 hex digits of the FNV-1a hash of the whole name, so that different lists of
-/// scenarios keep different folders.
+/// `results/<name>` with characters unsafe in a folder name replaced by `_`; a name over 80
+/// bytes (a `compare` of many long-named scenarios) is cut to 64 and ends in `-` and 8 hex digits
+/// of the FNV-1a hash of the whole name, so that different lists of scenarios keep different
+/// folders.
 pub fn default_dir(name: &str) -> PathBuf {
     let mut safe: String = name.chars().map(|c| if c.is_alphanumeric() || matches!(c, '-' | '_' | '.') { c } else { '_' }).collect();
     if safe.is_empty() || safe.starts_with('.') {

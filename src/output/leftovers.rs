@@ -8,7 +8,7 @@
 //! * On Ctrl-C or SIGTERM the binary calls [`abandon_unfinished`], which removes this process's
 //!   staging folders and temporary files and stops it making or publishing any more.
 //! * A kill or a crash cannot be caught: the next [`Staging::begin`](super::Staging::begin) into
-//!   the same parent folder clears what processes that are gone left there ([`clear_stale`]).
+//!   the same parent folder clears what processes that are gone left there (`clear_stale`).
 //!   Only folders named exactly so are considered, only once their process is provably gone (on
 //!   Linux: no `/proc/PID`; elsewhere no process is ever taken for gone), and only what fifsim
 //!   wrote is removed: a staging folder only if it holds nothing but plain files; a replaced run

@@ -84,7 +84,7 @@ pub struct Staging {
 }
 
 impl Staging {
-    /// Clears the leftovers of dead processes beside `target` ([`leftovers::clear_stale`]),
+    /// Clears the leftovers of dead processes beside `target` (see [`leftovers`]),
     /// checks the policy for `target` ([`check_output_dir`]), creates its parent folder if
     /// needed and a fresh empty staging folder beside it.
     ///
