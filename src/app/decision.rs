@@ -60,8 +60,8 @@ pub fn stage(out: &Path, force: bool, command: Command) -> Result<Staging, AppEr
     Ok(Staging::begin(out, force, command)?)
 }
 
-/// How a result is written: its JSON file and what goes in it, its CSV file
-/// and how it is made, and its charts.
+/// How a result is written: its JSON file and what goes in it, its CSV file and how it is made,
+/// and its charts.
 pub struct Files<T, J> {
     pub json: &'static str,
     pub to_json: fn(&T) -> &J,

@@ -58,7 +58,8 @@ pub struct Published {
 /// staging folder for `out`; `progress` is told the paths done after every chunk.
 ///
 /// The results-folder policy is checked before anything is simulated: an `out` holding a run
-/// is refused unless `force`, and some never replaced (see [`crate::output::check_output_dir`]).
+/// is refused unless `force`, and one fifsim cannot prove it wrote is never replaced (see
+/// [`crate::output::check_output_dir`]).
 ///
 /// # Errors
 /// [`AppError::Output`] for a refused or unwritable folder, [`AppError::Engine`],

@@ -189,9 +189,13 @@ fn remove_plain_folder(dir: &Path) {
 
 /// A run moved aside by a replace whose process is gone: back in place if its results folder is
 /// missing (the replace was cut between its two renames), otherwise removed; either only if
-/// its manifest accounts for everything in it.
+/// its manifest accounts for everything in it. Without a manifest it goes only if empty (its
+/// removal was cut after the manifest, which goes last).
 fn restore_or_remove(aside: &Path, target: &Path) {
-    let Ok(Some(manifest)) = Manifest::read(aside) else { return };
+    let Ok(Some(manifest)) = Manifest::read(aside) else {
+        let _ = fs::remove_dir(aside);
+        return;
+    };
     if !manifest.strangers(aside).is_ok_and(|s| s.is_empty()) {
         return;
     }
@@ -286,9 +290,12 @@ mod tests {
         let orphan = run(&format!(".lost.fifsim-replaced-{dead}-4"));
         let changed = run(&format!(".kept.fifsim-replaced-{dead}-5"));
         fs::write(changed.join("notes.txt"), "mine").unwrap();
+        let emptied = folder(format!(".kept.fifsim-replaced-{dead}-6"), &[]);
+        let unsigned = folder(format!(".kept.fifsim-replaced-{dead}-7"), &["summary.json"]);
 
         clear_stale(tmp.path());
-        assert!(!stale.exists() && !superseded.exists() && !orphan.exists());
+        assert!(!stale.exists() && !superseded.exists() && !orphan.exists() && !emptied.exists());
+        assert!(unsigned.join("summary.json").exists(), "no manifest: not provably fifsim's");
         assert!(live.join("paths.csv").exists() && odd.join("sub").exists() && unlike.exists() && changed.join("notes.txt").exists());
         assert_eq!(names_in(&tmp.path().join("lost")), [MANIFEST, "summary.json"], "put back");
     }
