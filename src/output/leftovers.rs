@@ -8,11 +8,13 @@
 //! * On Ctrl-C or SIGTERM the binary calls [`abandon_unfinished`], which removes this process's
 //!   staging folders and temporary files and stops it making or publishing any more.
 //! * A kill or a crash cannot be caught: the next [`Staging::begin`](super::Staging::begin) into
-//!   the same parent folder clears what processes that are gone left there (`clear_stale`).
-//!   Only folders named exactly so are considered, only once their process is provably gone (on
-//!   Linux: no `/proc/PID`; elsewhere no process is ever taken for gone), and only what fifsim
-//!   wrote is removed: a staging folder only if it holds nothing but plain files; a replaced run
-//!   only as its manifest allows, or put back as the results folder if that is missing.
+//!   the same parent folder clears what processes that are gone left there, and in the results
+//!   folder (`clear_stale`). Only folders and files named exactly so are considered, only once
+//!   their process is provably gone (on Linux: no `/proc/PID`; elsewhere no process is ever
+//!   taken for gone), and only what fifsim wrote is removed: a staging folder only if it holds
+//!   nothing but plain files; a replaced run only as its manifest allows, or put back as the
+//!   results folder if that is missing; a temporary file only in a results folder with a
+//!   manifest.
 
 use std::fs::{self, File};
 use std::io;
@@ -113,27 +115,47 @@ pub(super) fn forget_temp_file(temp: &Path) {
     lock().temp_files.retain(|t| t != temp);
 }
 
-/// Clears, best effort, the leftovers in `parent` of fifsim processes that are gone (see the
-/// module docs); touches nothing else.
-pub(super) fn clear_stale(parent: &Path) {
-    let Ok(entries) = fs::read_dir(parent) else { return };
-    for entry in entries.flatten() {
-        let Some(leftover) = entry.file_name().to_str().and_then(Leftover::parse) else { continue };
-        let path = entry.path();
-        if !process_is_gone(leftover.pid) || !fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir()) {
+/// Clears, best effort, what fifsim processes that are gone left beside and in the results
+/// folder `target`: staging and replaced folders in its parent, temporary files in it if it has
+/// a manifest (`fifsim chart` writes there); see the module docs. Touches nothing else.
+pub(super) fn clear_stale(target: &Path) {
+    let parent = super::parent_of(target);
+    for (path, leftover) in left_by_the_gone(&parent) {
+        if !fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir()) {
             continue;
         }
         match leftover.kind {
             Kind::Staging => remove_plain_folder(&path),
             Kind::Replaced => restore_or_remove(&path, &parent.join(&leftover.target)),
+            Kind::TempFile => {}
         }
     }
+    // Only in a folder provably fifsim's: elsewhere a name like ours may be another tool's.
+    if !matches!(Manifest::read(target), Ok(Some(_))) {
+        return;
+    }
+    for (path, leftover) in left_by_the_gone(target) {
+        if leftover.kind == Kind::TempFile && fs::symlink_metadata(&path).is_ok_and(|m| m.is_file()) {
+            let _ = fs::remove_file(path);
+        }
+    }
+}
+
+/// The entries of `dir` named as fifsim names what it leaves, of processes that are gone.
+fn left_by_the_gone(dir: &Path) -> Vec<(PathBuf, Leftover)> {
+    let Ok(entries) = fs::read_dir(dir) else { return Vec::new() };
+    entries
+        .flatten()
+        .filter_map(|entry| entry.file_name().to_str().and_then(Leftover::parse).map(|leftover| (entry.path(), leftover)))
+        .filter(|(_, leftover)| process_is_gone(leftover.pid))
+        .collect()
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
     Staging,
     Replaced,
+    TempFile,
 }
 
 /// A name of the form `.<target>.<tag>-<pid>-<n>`.
@@ -147,7 +169,7 @@ struct Leftover {
 impl Leftover {
     fn parse(name: &str) -> Option<Leftover> {
         let rest = name.strip_prefix('.')?;
-        [(STAGING, Kind::Staging), (REPLACED, Kind::Replaced)].into_iter().find_map(|(tag, kind)| {
+        [(STAGING, Kind::Staging), (REPLACED, Kind::Replaced), (TEMP, Kind::TempFile)].into_iter().find_map(|(tag, kind)| {
             let tag = format!(".{tag}-");
             let at = rest.rfind(&tag)?;
             let (target, tail) = (&rest[..at], &rest[at + tag.len()..]);
@@ -224,6 +246,7 @@ mod tests {
         assert_eq!(Leftover::parse(".base.fifsim-staging-123-0"), staging("base", 123));
         assert_eq!(Leftover::parse(".a.b.fifsim-staging-7-12"), staging("a.b", 7));
         assert_eq!(Leftover::parse(".base.fifsim-replaced-9-3"), Some(Leftover { target: "base".into(), pid: 9, kind: Kind::Replaced }));
+        assert_eq!(Leftover::parse(".jcurve.png.tmp-9-3"), Some(Leftover { target: "jcurve.png".into(), pid: 9, kind: Kind::TempFile }));
         for name in [
             "base.fifsim-staging-123-0",
             ".base.fifsim-staging-123",
@@ -291,10 +314,23 @@ mod tests {
         let changed = run(&format!(".kept.fifsim-replaced-{dead}-5"));
         fs::write(changed.join("notes.txt"), "mine").unwrap();
         let emptied = folder(format!(".kept.fifsim-replaced-{dead}-6"), &[]);
+        let kept = tmp.path().join("kept");
+        for name in [format!(".jcurve.png.tmp-{dead}-8"), format!(".jcurve.png.tmp-{alive}-9"), format!("jcurve.png.tmp-{dead}-10")] {
+            fs::write(kept.join(name), "half a chart").unwrap();
+        }
+        let stale_temp = tmp.path().join(format!(".notes.tmp-{dead}-11"));
+        fs::write(&stale_temp, "not in a results folder").unwrap();
         let unsigned = folder(format!(".kept.fifsim-replaced-{dead}-7"), &["summary.json"]);
 
-        clear_stale(tmp.path());
+        clear_stale(&kept);
         assert!(!stale.exists() && !superseded.exists() && !orphan.exists() && !emptied.exists());
+        let mut in_kept = vec![MANIFEST.to_string(), format!(".jcurve.png.tmp-{alive}-9"), format!("jcurve.png.tmp-{dead}-10"), "summary.json".into()];
+        in_kept.sort();
+        assert_eq!(names_in(&kept), in_kept, "only the temporary file of a process that is gone goes");
+        assert!(stale_temp.exists(), "temporary files are cleared in results folders only");
+        let foreign = folder("foreign".into(), &[&format!(".data.tmp-{dead}-12")]);
+        clear_stale(&foreign);
+        assert_eq!(names_in(&foreign), [format!(".data.tmp-{dead}-12")], "a folder without a manifest is not fifsim's");
         assert!(unsigned.join("summary.json").exists(), "no manifest: not provably fifsim's");
         assert!(live.join("paths.csv").exists() && odd.join("sub").exists() && unlike.exists() && changed.join("notes.txt").exists());
         assert_eq!(names_in(&tmp.path().join("lost")), [MANIFEST, "summary.json"], "put back");

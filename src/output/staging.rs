@@ -84,7 +84,7 @@ pub struct Staging {
 }
 
 impl Staging {
-    /// Clears the leftovers of dead processes beside `target` (see [`leftovers`]),
+    /// Clears the leftovers of dead processes beside and in `target` (see [`leftovers`]),
     /// checks the policy for `target` ([`check_output_dir`]), creates its parent folder if
     /// needed and a fresh empty staging folder beside it.
     ///
@@ -95,7 +95,7 @@ impl Staging {
             return Err(OutputError::BadName { path: target.to_path_buf() });
         }
         let parent = parent_of(target);
-        leftovers::clear_stale(&parent);
+        leftovers::clear_stale(target);
         check_output_dir(target, force, command)?;
         fs::create_dir_all(&parent).map_err(|source| OutputError::Create { path: parent.clone(), source })?;
         let dir = leftovers::create_staging_dir(target)?;
