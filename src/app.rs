@@ -18,7 +18,7 @@ pub mod run;
 pub mod sensitivity;
 pub mod validate;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::analysis::AnalysisError;
 use crate::charts::ChartError;
@@ -41,7 +41,9 @@ pub enum AppError {
     Chart(#[from] ChartError),
     #[error(transparent)]
     Analysis(#[from] AnalysisError),
-    #[error("{}: simulation failed: {source}", .file.display())]
+    /// A run failed: the simulation itself, or the reading or writing of its values (the
+    /// message then says which, and where, rather than blaming the scenario file).
+    #[error("{}", engine_failure(.file, .source))]
     Engine { file: PathBuf, source: EngineError },
     #[error("{}: calibration failed: {source}", .file.display())]
     Calibration { file: PathBuf, source: LawError },
@@ -58,15 +60,30 @@ impl AppError {
         match self {
             AppError::Scenario(_) | AppError::NoResults { .. } => true,
             AppError::Analysis(e) => e.is_input_error(),
-            AppError::Output(e) | AppError::Export(ExportError::Output(e)) => matches!(
-                e,
-                OutputError::Occupied { .. }
-                    | OutputError::Foreign { .. }
-                    | OutputError::NotADirectory { .. }
-                    | OutputError::BadName { .. }
-            ),
+            AppError::Output(e) | AppError::Export(ExportError::Output(e)) => e.is_refusal(),
             AppError::Export(ExportError::ReadJson { .. }) => true,
             _ => false,
         }
+    }
+}
+
+/// `file: simulation failed: …` for a failure of the model; for a failure to read or write
+/// the run's values, the engine's own message, which says what and where.
+fn engine_failure(file: &Path, source: &EngineError) -> String {
+    if source.is_io() { source.to_string() } else { format!("{}: simulation failed: {source}", file.display()) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn io_failures_of_a_run_are_not_called_simulation_failures() {
+        let file = PathBuf::from("scenarios/base.toml");
+        let full = std::io::Error::new(std::io::ErrorKind::StorageFull, "No space left on device");
+        let sink = AppError::Engine { file: file.clone(), source: EngineError::Sink(full) }.to_string();
+        assert_eq!(sink, "writing per-path rows: No space left on device");
+        let model = AppError::Engine { file, source: EngineError::NoPaths }.to_string();
+        assert_eq!(model, "scenarios/base.toml: simulation failed: a run needs at least one path");
     }
 }

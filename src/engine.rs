@@ -77,8 +77,10 @@ pub enum EngineError {
     Threads { threads: usize, source: rayon::ThreadPoolBuildError },
     #[error("writing per-path rows: {0}")]
     Sink(#[from] std::io::Error),
-    #[error("keeping per-path values in a temporary file in {}: {source}", .dir.display())]
+    #[error("writing per-path values to a temporary file in {}: {source}", .dir.display())]
     Columns { dir: std::path::PathBuf, source: std::io::Error },
+    #[error("reading per-path values back from a temporary file in {}: {source}", .dir.display())]
+    ReadColumns { dir: std::path::PathBuf, source: std::io::Error },
     #[error("a run needs at least one path")]
     NoPaths,
 }
@@ -86,6 +88,15 @@ pub enum EngineError {
 impl EngineError {
     fn columns(source: std::io::Error) -> EngineError {
         EngineError::Columns { dir: std::env::temp_dir(), source }
+    }
+
+    fn read_columns(source: std::io::Error) -> EngineError {
+        EngineError::ReadColumns { dir: std::env::temp_dir(), source }
+    }
+
+    /// Whether reading or writing the run's values failed, rather than the simulation.
+    pub fn is_io(&self) -> bool {
+        matches!(self, EngineError::Sink(_) | EngineError::Columns { .. } | EngineError::ReadColumns { .. })
     }
 }
 
@@ -118,7 +129,7 @@ impl RunResults {
     /// # Errors
     /// If the values cannot be read back from their temporary file.
     pub fn column_at(&self, index: usize) -> Result<Vec<f64>, EngineError> {
-        self.columns.read(index).map_err(EngineError::columns)
+        self.columns.read(index).map_err(EngineError::read_columns)
     }
 
     /// `f` of every metric's index and values, in [`Schema`] order, computed on as many threads

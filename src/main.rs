@@ -4,9 +4,10 @@
 //! Exit status: 0 success; 1 the work failed (an I/O error, the simulation, drawing charts);
 //! 2 bad input — command-line usage (clap), an invalid or missing scenario file, a results folder
 //! that already holds a run (without `--force`) or holds something else, or a folder given to
-//! `chart` that is not a results folder.
+//! `chart` that is not a results folder; 130 interrupted (Ctrl-C, SIGTERM, SIGHUP), after removing
+//! what was half-written.
 
-use std::io::{self, Write};
+use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -20,7 +21,8 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 const EXIT_STATUS: &str = "\
 Exit status: 0 success; 1 the work failed (I/O, simulation, charts); 2 bad input (usage, an
-invalid or missing scenario file, a results folder that is taken, not a results folder).";
+invalid or missing scenario file, a results folder that is taken, not a results folder); 130
+interrupted (Ctrl-C, SIGTERM), the results folder left as it was.";
 
 /// Monte Carlo simulator of the Shanghai Future Industry Fund (上海未来产业基金): a CNY 15 bn
 /// fund of funds with a direct sleeve and 18 sub-funds.
@@ -95,11 +97,14 @@ struct CommonArgs {
     #[arg(long, value_name = "T", value_parser = clap::value_parser!(u16).range(1..))]
     threads: Option<u16>,
     /// Output folder [default: results/<scenario name> for run, results/<command>-<scenario>
-    /// for sensitivity and frontier, results/compare-<a>-vs-<b> for compare].
+    /// for sensitivity and frontier, results/compare-<a>-vs-<b> for compare; a default name of
+    /// sensitivity, frontier or compare over 80 characters is cut to 64 and ends in 8 hex digits
+    /// of a hash of the whole name].
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
     /// Replace an output folder written before by the same command (swapped in only once the
-    /// new one is complete).
+    /// new one is complete). Only a folder whose fifsim-manifest.json accounts for everything in
+    /// it is replaced: anything added to it, or changed, keeps it from being replaced.
     #[arg(long)]
     force: bool,
     /// Do not draw charts.
@@ -211,7 +216,13 @@ fn companies(s: &str) -> Result<usize, String> {
     }
 }
 
+/// Exit status of a command stopped by a signal (128 + SIGINT, as shells report Ctrl-C).
+const INTERRUPTED: i32 = 130;
+
 fn main() -> ExitCode {
+    // Should no handler be set, the next run into the same parent folder clears what an
+    // interrupted one leaves.
+    let _ = ctrlc::set_handler(interrupted);
     let cli = Cli::parse();
     match dispatch(cli.command) {
         Ok(code) => code,
@@ -220,6 +231,15 @@ fn main() -> ExitCode {
             exit_code(&err)
         }
     }
+}
+
+/// Removes what the command was writing, says so, and exits.
+fn interrupted() {
+    let targets: Vec<String> = fifsim::output::abandon_unfinished().iter().map(|t| t.display().to_string()).collect();
+    let left = if targets.is_empty() { String::new() } else { format!("; {} left as it was", targets.join(", ")) };
+    let newline = if io::stderr().is_terminal() { "\n" } else { "" };
+    eprintln!("{newline}error: interrupted{left}");
+    std::process::exit(INTERRUPTED);
 }
 
 /// `err` and its causes, each cause once: most of our errors already quote their source in

@@ -96,7 +96,7 @@ fn tiny_run_writes_summary_paths_and_quarterly_with_provenance() {
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(err.starts_with(&format!("wrote {}", out.display())), "{err}");
 
-    assert_eq!(names(&out), ["paths.csv", "quarterly.csv", "summary.json"]);
+    assert_eq!(names(&out), ["fifsim-manifest.json", "paths.csv", "quarterly.csv", "summary.json"]);
     assert_eq!(names(tmp.path()), ["run"], "no staging folder left behind");
     let provenance = format!("# fifsim {} scenario=base seed=7 paths=300", env!("CARGO_PKG_VERSION"));
 
@@ -143,7 +143,7 @@ fn outputs_are_byte_identical_for_one_and_two_threads() {
 fn default_results_folder_is_named_after_the_scenario() {
     let tmp = TempDir::new().unwrap();
     fifsim().current_dir(tmp.path()).arg("run").arg(base()).args(["--paths", "50", "--no-charts"]).assert().success();
-    assert_eq!(names(&tmp.path().join("results/base")), ["paths.csv", "quarterly.csv", "summary.json"]);
+    assert_eq!(names(&tmp.path().join("results/base")), ["fifsim-manifest.json", "paths.csv", "quarterly.csv", "summary.json"]);
 }
 
 #[test]
@@ -226,22 +226,20 @@ fn malformed_scenarios_fail_with_one_clear_message() {
 fn existing_results_are_refused_untouched_without_force_and_replaced_with_it() {
     let tmp = TempDir::new().unwrap();
     let out = tmp.path().join("base");
-    fs::create_dir(&out).unwrap();
-    fs::write(out.join("summary.json"), "previous run").unwrap();
-    fs::write(out.join("notes.txt"), "kept?").unwrap();
+    tiny_run(&out, 60, &[]).success();
     let before = snapshot(tmp.path());
 
     let assert = tiny_run(&out, 50, &[]).code(2);
     let err = stderr(&assert);
     assert_eq!(
         err.trim_end(),
-        format!("error: {} already holds a run (summary.json); use --force to replace it or --out to choose another folder", out.display())
+        format!("error: {} already holds a run of `fifsim run`; use --force to replace it or --out to choose another folder", out.display())
     );
     assert!(stdout(&assert).is_empty(), "refused before simulating");
     assert_eq!(snapshot(tmp.path()), before, "left untouched");
 
     tiny_run(&out, 50, &["--force"]).success();
-    assert_eq!(names(&out), ["paths.csv", "quarterly.csv", "summary.json"], "the old run is replaced as a whole");
+    assert_eq!(names(&out), ["fifsim-manifest.json", "paths.csv", "quarterly.csv", "summary.json"], "the old run is replaced as a whole");
     assert_eq!(names(tmp.path()), ["base"], "no staging or replaced folder left behind");
     let summary: serde_json::Value = serde_json::from_slice(&fs::read(out.join("summary.json")).unwrap()).unwrap();
     assert_eq!(summary["provenance"]["paths"], 50);
@@ -340,7 +338,7 @@ fn compare_writes_table_json_csv_and_charts_and_itself_differs_by_zero() {
         assert!(table.contains(block), "{block} missing:\n{table}");
     }
     assert!(table.lines().all(|l| l.chars().count() <= 100), "table wider than 100 columns:\n{table}");
-    assert_eq!(names(&out), ["compare.csv", "compare.json", "compare_jcurve.png", "compare_tvpi.png"]);
+    assert_eq!(names(&out), ["compare.csv", "compare.json", "compare_jcurve.png", "compare_tvpi.png", "fifsim-manifest.json"]);
     assert!(stderr(&assert).starts_with(&format!("wrote {}", out.display())));
 
     let json: serde_json::Value = serde_json::from_slice(&fs::read(out.join("compare.json")).unwrap()).unwrap();
@@ -375,21 +373,21 @@ fn decision_folders_follow_the_results_folder_policy() {
     compare(&[]).success();
     let before = snapshot(&out);
     let err = stderr(&compare(&[]).code(2));
-    assert!(err.contains("already holds a run (compare.json); use --force"), "{err}");
+    assert!(err.contains("already holds a run of `fifsim compare`; use --force"), "{err}");
     assert_eq!(snapshot(&out), before);
     compare(&["--force", "--seed", "3"]).success();
-    assert_eq!(names(&out), ["compare.csv", "compare.json"]);
+    assert_eq!(names(&out), ["compare.csv", "compare.json", "fifsim-manifest.json"]);
     assert_eq!(names(tmp.path()), ["cmp"], "no staging folder left behind");
     // A folder of another command (or anything else) is never replaced, even with --force.
     let err = stderr(&fifsim().arg("sensitivity").arg(base()).arg("--out").arg(&out).args(["--paths", "10", "--force"]).assert().code(2));
-    assert!(err.contains("holds no fifsim run") && err.contains("sensitivity.json"), "{err}");
+    assert!(err.contains("holds a run of `fifsim compare`, which `fifsim sensitivity` never replaces"), "{err}");
     let run = tmp.path().join("run");
     tiny_run(&run, 20, &[]).success();
     let err = stderr(&fifsim().arg("compare").arg(base()).arg(base()).arg("--out").arg(&run).args(["--paths", "10", "--force"]).assert().code(2));
-    assert!(err.contains("holds no fifsim run") && err.contains("no compare.json"), "{err}");
-    assert_eq!(names(&run), ["paths.csv", "quarterly.csv", "summary.json"], "the run is left alone");
+    assert!(err.contains("holds a run of `fifsim run`, which `fifsim compare` never replaces"), "{err}");
+    assert_eq!(names(&run), ["fifsim-manifest.json", "paths.csv", "quarterly.csv", "summary.json"], "the run is left alone");
     let err = stderr(&fifsim().arg("frontier").arg(base()).arg("--out").arg(&run).args(["--paths", "10", "--force"]).assert().code(2));
-    assert!(err.contains("holds no fifsim run"), "{err}");
+    assert!(err.contains("never replaces"), "{err}");
 }
 
 #[test]
@@ -428,7 +426,7 @@ fn sensitivity_ranks_every_shock_with_paired_intervals() {
         .collect();
     assert_eq!(by_loss.len(), 12, "{table}");
     assert!(by_loss.windows(2).all(|w| w[0] >= w[1]), "ranked by |Δ P|: {by_loss:?}");
-    assert_eq!(names(&out), ["sensitivity.csv", "sensitivity.json", "tornado.png"]);
+    assert_eq!(names(&out), ["fifsim-manifest.json", "sensitivity.csv", "sensitivity.json", "tornado.png"]);
     let rows = csv_rows(&fs::read_to_string(out.join("sensitivity.csv")).unwrap());
     assert_eq!(rows.len(), 1 + 2 * 12, "base and 12 shocks down and up");
     assert_eq!(rows[0]["shock"], "base");
@@ -461,7 +459,7 @@ fn frontier_is_reproducible_and_marks_an_efficient_set() {
     assert!(table.lines().all(|l| l.chars().count() <= 100), "{table}");
     frontier("two", "2");
     let (one, two) = (tmp.path().join("one"), tmp.path().join("two"));
-    assert_eq!(names(&one), ["frontier.csv", "frontier.json", "frontier.png"]);
+    assert_eq!(names(&one), ["fifsim-manifest.json", "frontier.csv", "frontier.json", "frontier.png"]);
     for file in ["frontier.csv", "frontier.json"] {
         assert!(fs::read(one.join(file)).unwrap() == fs::read(two.join(file)).unwrap(), "{file} differs between runs with the same seed");
     }
@@ -529,8 +527,188 @@ fn a_run_that_cannot_keep_its_values_says_where_and_leaves_nothing() {
         .assert()
         .code(1);
     let err = stderr(&assert);
-    let place = format!("keeping per-path values in a temporary file in {}", missing.display());
+    let place = format!("writing per-path values to a temporary file in {}", missing.display());
     assert_eq!(err.matches(&place).count(), 1, "{err}");
     assert!(!err.contains("panicked"), "{err}");
     assert_eq!(names(tmp.path()), Vec::<String>::new(), "no results or staging folder left behind");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Output folders: ownership, replacement, leftovers.
+
+/// The files a folder's manifest lists, with their sizes.
+fn manifest_files(dir: &Path) -> BTreeMap<String, u64> {
+    let manifest: serde_json::Value = serde_json::from_slice(&fs::read(dir.join("fifsim-manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["format"], "fifsim results folder");
+    manifest["files"].as_array().unwrap().iter().map(|f| (f["name"].as_str().unwrap().to_string(), f["bytes"].as_u64().unwrap())).collect()
+}
+
+#[test]
+fn force_never_deletes_a_folder_fifsim_cannot_prove_it_wrote() {
+    let tmp = TempDir::new().unwrap();
+    let p = tmp.path().join("p");
+    fs::create_dir_all(p.join("src")).unwrap();
+    fs::write(p.join("summary.json"), "{}\n").unwrap();
+    fs::write(p.join("src/a.py"), "x\n").unwrap();
+    let before = snapshot(tmp.path());
+    let assert = fifsim().arg("run").arg(base()).arg("--out").arg(&p).args(["--paths", "200", "--force"]).assert().code(2);
+    let err = stderr(&assert);
+    assert!(err.contains("(it holds: src/, summary.json)") && err.contains("no fifsim-manifest.json"), "{err}");
+    assert!(!err.contains("use --force"), "--force is suggested for a folder it cannot replace: {err}");
+    assert!(stdout(&assert).is_empty(), "refused before simulating");
+    assert_eq!(snapshot(tmp.path()), before, "p/src and p/summary.json are kept");
+}
+
+#[test]
+fn force_never_deletes_a_file_added_to_a_run() {
+    let tmp = TempDir::new().unwrap();
+    let out = tmp.path().join("base");
+    tiny_run(&out, 50, &[]).success();
+    fs::write(out.join("notes.txt"), "my notes on this run").unwrap();
+    let before = snapshot(tmp.path());
+    for extra in [&[][..], &["--force"]] {
+        let err = stderr(&tiny_run(&out, 60, extra).code(2));
+        assert!(err.contains("also what fifsim did not write: notes.txt") && !err.contains("use --force"), "{err}");
+    }
+    assert_eq!(snapshot(tmp.path()), before, "the run and the notes are kept as they were");
+}
+
+#[test]
+fn force_replaces_a_run_fifsim_wrote_with_a_complete_new_one() {
+    let tmp = TempDir::new().unwrap();
+    let out = tmp.path().join("base");
+    fifsim().arg("run").arg(base()).arg("--out").arg(&out).args(["--paths", "100"]).assert().success();
+    assert!(names(&out).iter().any(|n| n.ends_with(".png")));
+    let listed = manifest_files(&out);
+    let on_disk: BTreeMap<String, u64> =
+        names(&out).into_iter().filter(|n| n != "fifsim-manifest.json").map(|n| (n.clone(), fs::metadata(out.join(n)).unwrap().len())).collect();
+    assert_eq!(listed, on_disk, "the manifest lists every file with its size");
+
+    tiny_run(&out, 40, &["--force"]).success();
+    assert_eq!(names(&out), ["fifsim-manifest.json", "paths.csv", "quarterly.csv", "summary.json"], "the old charts are gone");
+    assert_eq!(manifest_files(&out).keys().collect::<Vec<_>>(), ["paths.csv", "quarterly.csv", "summary.json"]);
+    let summary: serde_json::Value = serde_json::from_slice(&fs::read(out.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["provenance"]["paths"], 40);
+    assert_eq!(fs::read_to_string(out.join("paths.csv")).unwrap().lines().count(), 42);
+    // Charts redrawn into it are recorded, so the folder stays replaceable.
+    fifsim().arg("chart").arg(&out).assert().success();
+    assert!(manifest_files(&out).contains_key("jcurve.png"));
+    tiny_run(&out, 30, &["--force"]).success();
+    assert_eq!(names(tmp.path()), ["base"], "no staging or replaced folder left behind");
+}
+
+/// The PID of a `fifsim` process that has exited.
+#[cfg(target_os = "linux")]
+fn dead_pid() -> u32 {
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("fifsim")).arg("--version").stdout(std::process::Stdio::null()).spawn().unwrap();
+    let pid = child.id();
+    child.wait().unwrap();
+    pid
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn leftovers_of_dead_processes_are_cleared_by_the_next_run_and_others_kept() {
+    let tmp = TempDir::new().unwrap();
+    let leftover = |name: String| {
+        let dir = tmp.path().join(&name);
+        fs::create_dir(&dir).unwrap();
+        fs::write(dir.join("paths.csv"), "path,fund_tvpi\n0,1.2\n").unwrap();
+        name
+    };
+    let dead = leftover(format!(".old.fifsim-staging-{}-0", dead_pid()));
+    let live = leftover(format!(".old.fifsim-staging-{}-0", std::process::id()));
+    let unlike = leftover(format!(".old.fifsim-staging-{}-x", dead_pid()));
+    tiny_run(&tmp.path().join("base"), 20, &[]).success();
+    let left = names(tmp.path());
+    assert!(!left.contains(&dead), "{left:?}");
+    let mut kept = vec![live, unlike, "base".to_string()];
+    kept.sort();
+    assert_eq!(left, kept, "a live process's folder and a name not quite fifsim's are kept");
+}
+
+/// Sends `signal` to a long `fifsim run` once its staging folder exists: it exits 130 and leaves
+/// nothing behind.
+#[cfg(unix)]
+fn interrupt_a_run(signal: &str) {
+    use std::time::{Duration, Instant};
+    let tmp = TempDir::new().unwrap();
+    // Direct only: no sub-fund waterfall, whose debug assertions a very long base run can trip
+    // on rounding in a dev build.
+    let scenario = scenario_file(tmp.path(), "direct.toml", "[fund]\ndirect_share = 1.0\n");
+    let runs = tmp.path().join("runs");
+    fs::create_dir(&runs).unwrap();
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("fifsim"))
+        .arg("run")
+        .arg(&scenario)
+        .arg("--out")
+        .arg(runs.join("base"))
+        .args(["--paths", "100000000", "--no-charts"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while !names(&runs).iter().any(|n| n.contains(".fifsim-staging-")) {
+        assert!(start.elapsed() < Duration::from_secs(60), "no staging folder appeared");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let sent = std::process::Command::new("kill").args(["-s", signal, &child.id().to_string()]).status().unwrap();
+    assert!(sent.success());
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if start.elapsed() > Duration::from_secs(60) {
+            let _ = child.kill();
+            panic!("SIG{signal} did not stop the run");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    let mut err = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
+    assert_eq!(status.code(), Some(130), "SIG{signal}: {err}");
+    assert!(err.contains("error: interrupted;") && err.contains("left as it was"), "{err}");
+    assert_eq!(names(&runs), Vec::<String>::new(), "SIG{signal} left the staging folder behind");
+}
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_removes_the_unfinished_run() {
+    interrupt_a_run("INT");
+}
+
+#[cfg(unix)]
+#[test]
+fn sigterm_removes_the_unfinished_run() {
+    interrupt_a_run("TERM");
+}
+
+#[cfg(unix)]
+#[test]
+fn io_failures_say_what_failed_rather_than_simulation_failed() {
+    let tmp = TempDir::new().unwrap();
+    let missing = tmp.path().join("no-such-temp");
+    let out = tmp.path().join("base");
+    let err = stderr(&fifsim().env("TMPDIR", &missing).arg("run").arg(base()).arg("--out").arg(&out).args(["--no-charts", "--paths", "50"]).assert().code(1));
+    assert!(err.starts_with(&format!("error: writing per-path values to a temporary file in {}", missing.display())), "{err}");
+    assert!(!err.contains("simulation failed"), "{err}");
+}
+
+#[test]
+fn compare_of_many_long_named_scenarios_gets_a_short_default_folder() {
+    let tmp = TempDir::new().unwrap();
+    let files: Vec<PathBuf> = (0..6)
+        .map(|i| scenario_file(tmp.path(), &format!("s{i}.toml"), &format!("name = \"scenario_{i}_{}\"\n", "with_a_long_descriptive_name_".repeat(2))))
+        .collect();
+    let assert = fifsim().current_dir(tmp.path()).arg("compare").args(&files).args(["--paths", "2", "--no-charts"]).assert().success();
+    let folders = names(&tmp.path().join("results"));
+    assert_eq!(folders.len(), 1, "{folders:?}");
+    let folder = &folders[0];
+    assert!(folder.len() <= 73 && folder.starts_with("compare-scenario_0_with_a_long"), "{folder}");
+    assert!(folder.rsplit('-').next().is_some_and(|hash| hash.len() == 8 && hash.chars().all(|c| c.is_ascii_hexdigit())), "{folder}");
+    assert!(stderr(&assert).contains(folder.as_str()));
+    assert!(names(&tmp.path().join("results").join(folder)).contains(&"compare.json".to_string()));
+    let help = stdout(&fifsim().args(["compare", "--help"]).assert().success());
+    assert!(help.contains("hash of the whole name"), "{help}");
 }

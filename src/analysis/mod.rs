@@ -40,7 +40,7 @@ pub const Z95: f64 = 1.959_963_984_540_054;
 #[derive(Debug, thiserror::Error)]
 pub enum AnalysisError {
     /// A run failed (invalid laws in the scenario, threads, …).
-    #[error("{}: simulating {scenario} failed: {source}", .file.display())]
+    #[error("{}", engine_failure(.scenario, .file, .source))]
     Engine { scenario: String, file: PathBuf, source: EngineError },
     /// A re-allocation asked of the scenario cannot be made.
     #[error("{}: {source}", .file.display())]
@@ -72,6 +72,12 @@ pub(crate) fn simulate(scenario: &Scenario, options: &RunOptions, done: u64, pro
 /// [`AnalysisError::Engine`] if they cannot be read back.
 pub(crate) fn values(measure: &Headline, scenario: &Scenario, results: &RunResults) -> Result<Vec<f64>, AnalysisError> {
     measure.values(results).map_err(|source| engine_error(scenario, source))
+}
+
+/// `file: simulating scenario failed: …` for a failure of the model; for a failure to read or
+/// write the run's values, the engine's own message, which says what and where.
+fn engine_failure(scenario: &str, file: &std::path::Path, source: &EngineError) -> String {
+    if source.is_io() { source.to_string() } else { format!("{}: simulating {scenario} failed: {source}", file.display()) }
 }
 
 pub(crate) fn engine_error(scenario: &Scenario, source: EngineError) -> AnalysisError {

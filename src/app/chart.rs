@@ -5,9 +5,11 @@ use std::path::{Path, PathBuf};
 
 use super::AppError;
 use crate::charts;
+use crate::output::manifest::Manifest;
 use crate::report::export::{SUMMARY_JSON, read_summary_json};
 
-/// Reads `dir/summary.json` and draws every chart into `dir`; returns the files written.
+/// Reads `dir/summary.json` and draws every chart into `dir`, adding them to the folder's
+/// manifest if it has one; returns the files written.
 ///
 /// # Errors
 /// [`AppError::NoResults`] if `dir` is not a results folder, otherwise what reading the
@@ -25,5 +27,8 @@ pub fn redraw(dir: &Path) -> Result<Vec<PathBuf>, AppError> {
         return Err(no_results("holds no summary.json"));
     }
     let report = read_summary_json(&summary)?;
-    Ok(charts::draw_all(&report, dir)?)
+    let files = charts::draw_all(&report, dir)?;
+    // Charts drawn into a run published without them stay fifsim's, so `--force` may replace them.
+    Manifest::record(dir, &files)?;
+    Ok(files)
 }

@@ -7,10 +7,13 @@ use super::AppError;
 use super::decision::{Files, Pending, default_dir, stage};
 use crate::analysis::compare::{self, Compared};
 use crate::engine::RunOptions;
+use crate::output::Command;
 use crate::scenario::Scenario;
 
-/// The comparison, as JSON; also the marker of a comparison folder.
+/// The comparison, as JSON.
 pub const COMPARE_JSON: &str = "compare.json";
+/// `fifsim compare`, as its folders' manifests name it.
+pub const COMMAND: Command = Command { name: "compare", marker: COMPARE_JSON };
 /// The comparison in long format.
 pub const COMPARE_CSV: &str = "compare.csv";
 /// Paths per scenario by default: as `fifsim run`, so the first scenario's levels are the numbers
@@ -29,7 +32,7 @@ pub fn default_results_dir(scenarios: &[Scenario]) -> PathBuf {
 /// # Errors
 /// [`AppError::Output`] for a refused folder, [`AppError::Analysis`], [`AppError::Export`].
 pub fn compare(scenarios: &[Scenario], options: &RunOptions, out: &Path, force: bool, progress: &mut dyn FnMut(u64)) -> Result<Pending<Compared>, AppError> {
-    let staging = stage(out, force, COMPARE_JSON)?;
+    let staging = stage(out, force, COMMAND)?;
     let compared = compare::run(scenarios, options, progress)?;
     let files = Files {
         json: COMPARE_JSON,

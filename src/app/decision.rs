@@ -1,7 +1,7 @@
 //! What `compare`, `sensitivity` and `frontier` share: their output folder follows the policy of
 //! `run` ([`crate::output`]) — checked before anything is simulated, built in a staging folder and
-//! swapped in whole once every file and chart is written — with the command's JSON file as the
-//! folder's marker, so `--force` replaces only a folder the same command wrote.
+//! swapped in whole once every file and chart is written — and its manifest names the command, so
+//! `--force` replaces only a folder the same command wrote.
 
 use std::path::{Path, PathBuf};
 
@@ -10,14 +10,32 @@ use serde::Serialize;
 use super::AppError;
 use super::run::{Published, RESULTS_ROOT};
 use crate::charts::ChartError;
-use crate::output::{OutputError, Staging, write_atomic};
+use crate::output::{Command, OutputError, Staging, write_atomic};
 use crate::report::export::ExportError;
+use crate::rng::fnv1a;
 
-/// `results/<name>` with characters unsafe in a folder name replaced by `_`.
+/// Longest default folder name kept whole, in bytes. Systems cap a name at 255 bytes, and the
+/// staging folder beside it adds about 50.
+const MAX_NAME_BYTES: usize = 80;
+/// What is kept of a longer name before its hash.
+const CUT_NAME_BYTES: usize = 64;
+
+/// `results/<name>` with characters unsafe in a folder name replaced by `_`; a name over 80
+/// bytes (a `compare` of many long-named scenarios) is cut to 64 and ends in `-` and 8 hex digits
+/// of the FNV-1a hash of the whole name, so that different lists of scenarios keep different
+/// folders.
 pub fn default_dir(name: &str) -> PathBuf {
     let mut safe: String = name.chars().map(|c| if c.is_alphanumeric() || matches!(c, '-' | '_' | '.') { c } else { '_' }).collect();
     if safe.is_empty() || safe.starts_with('.') {
         safe.insert_str(0, "decision");
+    }
+    if safe.len() > MAX_NAME_BYTES {
+        let mut cut = CUT_NAME_BYTES;
+        while !safe.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        safe.truncate(cut);
+        safe.push_str(&format!("-{:08x}", fnv1a(name.as_bytes()) >> 32));
     }
     Path::new(RESULTS_ROOT).join(safe)
 }
@@ -38,12 +56,12 @@ pub struct Pending<T> {
 ///
 /// # Errors
 /// [`AppError::Output`] for a refused or unwritable folder.
-pub fn stage(out: &Path, force: bool, marker: &'static str) -> Result<Staging, AppError> {
-    Ok(Staging::begin_marked(out, force, marker)?)
+pub fn stage(out: &Path, force: bool, command: Command) -> Result<Staging, AppError> {
+    Ok(Staging::begin(out, force, command)?)
 }
 
-/// How a result is written: its JSON file (the folder's marker) and what goes in it, its CSV file
-/// and how it is made, and its charts.
+/// How a result is written: its JSON file and what goes in it, its CSV file and how it is made,
+/// and its charts.
 pub struct Files<T, J> {
     pub json: &'static str,
     pub to_json: fn(&T) -> &J,
@@ -91,5 +109,23 @@ mod tests {
     fn default_folders_are_safe() {
         assert_eq!(default_dir("compare-base-vs-direct_heavy"), Path::new("results/compare-base-vs-direct_heavy"));
         assert_eq!(default_dir("../x y"), Path::new("results/decision.._x_y"));
+    }
+
+    #[test]
+    fn long_default_names_are_cut_and_keep_a_hash_of_the_whole() {
+        let names = |n: usize, stem: &str| format!("compare-{}", vec![stem; n].join("-vs-"));
+        let long = names(12, "a_scenario_with_a_rather_long_name");
+        let dir = default_dir(&long);
+        let name = dir.file_name().unwrap().to_str().unwrap();
+        assert_eq!(name.len(), CUT_NAME_BYTES + 9, "{name}");
+        assert!(name.starts_with("compare-a_scenario_with_a_rather_long_name-vs-a_scenario"), "{name}");
+        assert_eq!(&name[CUT_NAME_BYTES..], format!("-{:08x}", fnv1a(long.as_bytes()) >> 32));
+        assert_ne!(default_dir(&names(13, "a_scenario_with_a_rather_long_name")), dir, "another list, another folder");
+        assert_eq!(default_dir(&long), dir, "stable");
+        // Cut on a character boundary: 基金 is 3 bytes a character.
+        let cjk = default_dir(&format!("compare-{}", "基金".repeat(40)));
+        assert!(cjk.file_name().unwrap().len() <= CUT_NAME_BYTES + 9, "{}", cjk.display());
+        let short = "compare-base-vs-direct_heavy";
+        assert_eq!(default_dir(short), Path::new("results").join(short));
     }
 }

@@ -7,10 +7,13 @@ use super::AppError;
 use super::decision::{Files, Pending, default_dir, stage};
 use crate::analysis::frontier::{self, Frontier};
 use crate::engine::RunOptions;
+use crate::output::Command;
 use crate::scenario::Scenario;
 
-/// The sweep, as JSON; also the marker of a frontier folder.
+/// The sweep, as JSON.
 pub const FRONTIER_JSON: &str = "frontier.json";
+/// `fifsim frontier`, as its folders' manifests name it.
+pub const COMMAND: Command = Command { name: "frontier", marker: FRONTIER_JSON };
 /// One row per allocation.
 pub const FRONTIER_CSV: &str = "frontier.csv";
 /// Paths per allocation by default: 61 allocations of the base scenario (122,000 paths) take
@@ -37,7 +40,7 @@ pub fn frontier(
     force: bool,
     progress: &mut dyn FnMut(u64),
 ) -> Result<Pending<Frontier>, AppError> {
-    let staging = stage(out, force, FRONTIER_JSON)?;
+    let staging = stage(out, force, COMMAND)?;
     let result = frontier::run(scenario, direct_shares, divisions, options, progress)?;
     let files = Files {
         json: FRONTIER_JSON,

@@ -11,9 +11,9 @@ use super::AppError;
 use crate::charts;
 use crate::engine::{self, RunOptions, Stopping};
 use crate::metrics::path::Schema;
-use crate::output::Staging;
+use crate::output::{Command, Staging};
 use crate::report::Report;
-use crate::report::export::{PathsCsv, write_quarterly_csv, write_summary_json};
+use crate::report::export::{PathsCsv, SUMMARY_JSON, write_quarterly_csv, write_summary_json};
 use crate::scenario::Scenario;
 
 /// Default master seed: 20250926, the date the 2025 measures (沪府办规〔2025〕8号) took effect.
@@ -23,6 +23,8 @@ pub const DEFAULT_PATHS: u64 = 10_000;
 /// With a precision target: the fewest paths run, and the most unless the user caps it.
 pub const PRECISION_MIN_PATHS: u64 = 1_000;
 pub const PRECISION_MAX_PATHS: u64 = 1_000_000;
+/// `fifsim run`, as its folders' manifests name it.
+pub const COMMAND: Command = Command { name: "run", marker: SUMMARY_JSON };
 /// Folder under which runs go by default, one subfolder per scenario name.
 pub const RESULTS_ROOT: &str = "results";
 
@@ -56,13 +58,14 @@ pub struct Published {
 /// staging folder for `out`; `progress` is told the paths done after every chunk.
 ///
 /// The results-folder policy is checked before anything is simulated: an `out` holding a run
-/// is refused unless `force` (see [`crate::output::check_results_dir`]).
+/// is refused unless `force`, and one fifsim cannot prove it wrote is never replaced (see
+/// [`crate::output::check_output_dir`]).
 ///
 /// # Errors
 /// [`AppError::Output`] for a refused or unwritable folder, [`AppError::Engine`],
 /// [`AppError::Export`].
 pub fn simulate(scenario: &Scenario, options: &RunOptions, out: &Path, force: bool, progress: &mut dyn FnMut(u64)) -> Result<Simulated, AppError> {
-    let staging = Staging::begin(out, force)?;
+    let staging = Staging::begin(out, force, COMMAND)?;
     let known_paths = match options.stopping {
         Stopping::Paths(n) => Some(n),
         Stopping::Precision { .. } => None,
@@ -117,18 +120,21 @@ mod tests {
         let scenario = crate::testing::base();
         let tmp = tempfile::tempdir().unwrap();
         let out = tmp.path().join("base");
-        std::fs::create_dir(&out).unwrap();
-        std::fs::write(out.join("summary.json"), "old").unwrap();
         let options = RunOptions { seed: 1, stopping: Stopping::Paths(20), threads: Some(1) };
+        simulate(&scenario, &options, &out, false, &mut |_| {}).unwrap().publish(false).unwrap();
+        let listing = |dir: &Path| {
+            let mut names: Vec<_> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name()).collect();
+            names.sort();
+            names
+        };
+        let (before, summary) = (listing(&out), std::fs::read(out.join("summary.json")).unwrap());
         assert!(simulate(&scenario, &options, &out, false, &mut |_| {}).is_err(), "refused without force");
-        let simulated = simulate(&scenario, &options, &out, true, &mut |_| {}).unwrap();
+        let simulated = simulate(&scenario, &RunOptions { seed: 2, ..options }, &out, true, &mut |_| {}).unwrap();
         assert_eq!(simulated.report().provenance.paths, 20);
         drop(simulated); // e.g. drawing the charts failed
-        let names: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
-        assert_eq!(names, ["base"]);
-        assert_eq!(std::fs::read_to_string(out.join("summary.json")).unwrap(), "old");
-        let names: Vec<_> = std::fs::read_dir(&out).unwrap().map(|e| e.unwrap().file_name()).collect();
-        assert_eq!(names, ["summary.json"]);
+        assert_eq!(listing(tmp.path()), ["base"]);
+        assert_eq!(listing(&out), before);
+        assert_eq!(std::fs::read(out.join("summary.json")).unwrap(), summary);
     }
 
     #[test]

@@ -7,10 +7,13 @@ use super::AppError;
 use super::decision::{Files, Pending, default_dir, stage};
 use crate::analysis::sensitivity::{self, Sensitivity};
 use crate::engine::RunOptions;
+use crate::output::Command;
 use crate::scenario::Scenario;
 
-/// The effects, as JSON; also the marker of a sensitivity folder.
+/// The effects, as JSON.
 pub const SENSITIVITY_JSON: &str = "sensitivity.json";
+/// `fifsim sensitivity`, as its folders' manifests name it.
+pub const COMMAND: Command = Command { name: "sensitivity", marker: SENSITIVITY_JSON };
 /// The effects, one row per shock and direction.
 pub const SENSITIVITY_CSV: &str = "sensitivity.csv";
 /// Paths per run by default: 25 runs of the base scenario (100,000 paths) take 15–30 s on two
@@ -27,7 +30,7 @@ pub fn default_results_dir(scenario: &Scenario) -> PathBuf {
 /// # Errors
 /// [`AppError::Output`] for a refused folder, [`AppError::Analysis`], [`AppError::Export`].
 pub fn sensitivity(scenario: &Scenario, options: &RunOptions, out: &Path, force: bool, progress: &mut dyn FnMut(u64)) -> Result<Pending<Sensitivity>, AppError> {
-    let staging = stage(out, force, SENSITIVITY_JSON)?;
+    let staging = stage(out, force, COMMAND)?;
     let result = sensitivity::run(scenario, options, progress)?;
     let files = Files {
         json: SENSITIVITY_JSON,

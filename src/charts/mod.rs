@@ -17,9 +17,9 @@
 //! where the Monte Carlo error of a mean or probability matters it is quoted as a 95 % CI.
 //!
 //! Text is drawn with DejaVu Sans, embedded in the binary (`assets/fonts/`), so charts render
-//! on machines without any font installed. Each file is drawn into a temporary file in the
-//! target directory and renamed into place once complete, so a failure never leaves a
-//! half-written PNG; every error names the chart file.
+//! on machines without any font installed. Each file is drawn in memory and written atomically
+//! ([`crate::output::write_atomic`]), so a failure never leaves a half-written PNG; every error
+//! names the chart file.
 
 mod banner;
 mod compare;
@@ -69,13 +69,10 @@ pub enum ChartError {
     /// Drawing failed (a plotting-library error).
     #[error("{}: drawing failed: {message}", file.display())]
     Draw { file: PathBuf, message: String },
-    /// The image could not be encoded or written (e.g. the directory does not exist or is not
-    /// writable).
-    #[error("{}: could not write the image: {message}", file.display())]
-    Save { file: PathBuf, message: String },
-    /// The finished image could not be moved into place.
-    #[error("{}: could not move the finished image into place: {source}", file.display())]
-    Io { file: PathBuf, source: std::io::Error },
+    /// The image could not be written (e.g. the folder does not exist or is not writable, or
+    /// the disk is full); the message names the file.
+    #[error("{source}")]
+    Save { file: PathBuf, source: crate::output::OutputError },
     /// The embedded font could not be loaded (a build defect, not a user error).
     #[error("{}: the embedded chart font could not be loaded", file.display())]
     Font { file: PathBuf },
@@ -88,7 +85,6 @@ impl ChartError {
             ChartError::MissingData { file, .. }
             | ChartError::Draw { file, .. }
             | ChartError::Save { file, .. }
-            | ChartError::Io { file, .. }
             | ChartError::Font { file } => file,
         }
     }

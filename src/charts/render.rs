@@ -1,15 +1,18 @@
-//! Drawing one chart into its file: a temporary PNG in the target directory, renamed into place
-//! only when complete, with every failure turned into a [`ChartError`] naming the file.
+//! Drawing one chart into its file: drawn in memory, encoded as PNG, then written atomically
+//! ([`write_atomic`]), with every failure turned into a [`ChartError`] naming the file.
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 
+use image::ColorType;
+use image::ImageEncoder;
+use image::codecs::png::PngEncoder;
 use plotters::coord::Shift;
 use plotters::drawing::DrawingAreaErrorKind;
 use plotters::prelude::*;
 
 use super::ChartError;
 use super::style;
+use crate::output::write_atomic;
 
 /// The whole canvas of a chart.
 pub(crate) type Area<'a> = DrawingArea<BitMapBackend<'a>, Shift>;
@@ -38,47 +41,49 @@ pub(crate) fn render<T>(dir: &Path, name: &str, draw: impl FnOnce(&Area) -> Draw
     if !style::register_font() {
         return Err(ChartError::Font { file });
     }
-    // Unique per process and call, and ending in .png (the encoder picks the format from it).
-    static SERIAL: AtomicU64 = AtomicU64::new(0);
-    let temp = dir.join(format!(".{name}.{}-{}.tmp.png", std::process::id(), SERIAL.fetch_add(1, Ordering::Relaxed)));
-    let outcome = draw_and_save(&temp, draw);
-    // The backend is dropped by now; on failure it may have left the temporary file behind.
-    match outcome {
-        Ok(value) => match std::fs::rename(&temp, &file) {
+    // The file is written by fifsim's own atomic writer, not the plotting library's, whose I/O
+    // errors reach the user only as debug text.
+    match draw_and_encode(draw) {
+        Ok((value, png)) => match write_atomic(&file, &png) {
             Ok(()) => Ok((file, value)),
-            Err(source) => {
-                let _ = std::fs::remove_file(&temp);
-                Err(ChartError::Io { file, source })
-            }
+            Err(source) => Err(ChartError::Save { file, source }),
         },
-        Err(error) => {
-            let _ = std::fs::remove_file(&temp);
-            Err(error.into_chart_error(file))
-        }
+        Err(Failure::Missing(what)) => Err(ChartError::MissingData { file, what }),
+        Err(Failure::Draw(message)) => Err(ChartError::Draw { file, message }),
     }
 }
 
-/// What went wrong in [`draw_and_save`].
-enum Stage {
-    Drawing(Failure),
-    Saving(String),
+/// Draws into an RGB buffer and encodes it as the plotting library would have saved it.
+fn draw_and_encode<T>(draw: impl FnOnce(&Area) -> Drawn<T>) -> Result<(T, Vec<u8>), Failure> {
+    let (width, height) = (style::WIDTH, style::HEIGHT);
+    let mut pixels = vec![0_u8; width as usize * height as usize * 3];
+    let value = {
+        let backend = BitMapBackend::with_buffer_and_format(&mut pixels, (width, height)).map_err(|e| Failure::Draw(e.to_string()))?;
+        let root = backend.into_drawing_area();
+        root.fill(&WHITE)?;
+        let value = draw(&root)?;
+        root.present()?;
+        value
+    };
+    let mut png = Vec::new();
+    PngEncoder::new(&mut png)
+        .write_image(&pixels, width, height, ColorType::Rgb8)
+        .map_err(|e| Failure::Draw(format!("encoding the PNG: {e}")))?;
+    Ok((value, png))
 }
 
-impl Stage {
-    fn into_chart_error(self, file: PathBuf) -> ChartError {
-        match self {
-            Stage::Drawing(Failure::Missing(what)) => ChartError::MissingData { file, what },
-            Stage::Drawing(Failure::Draw(message)) => ChartError::Draw { file, message },
-            Stage::Saving(message) => ChartError::Save { file, message },
-        }
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_chart_that_cannot_be_written_says_why_in_words() {
+        let tmp = tempfile::tempdir().unwrap();
+        let missing = tmp.path().join("gone");
+        let error = render(&missing, "a.png", |_| Ok(())).unwrap_err();
+        let text = error.to_string();
+        assert_eq!(error.file(), missing.join("a.png"));
+        assert!(text.starts_with(&format!("{}: cannot create: ", missing.join("a.png").display())), "{text}");
+        assert!(!text.contains("Error(") && !text.contains("Custom {") && !text.contains("Os {"), "debug text: {text}");
     }
-}
-
-fn draw_and_save<T>(temp: &Path, draw: impl FnOnce(&Area) -> Drawn<T>) -> Result<T, Stage> {
-    let root = BitMapBackend::new(temp, (style::WIDTH, style::HEIGHT)).into_drawing_area();
-    root.fill(&WHITE).map_err(|e| Stage::Drawing(e.into()))?;
-    let value = draw(&root).map_err(Stage::Drawing)?;
-    // plotters would also save on drop, but ignore a failure there: present and check.
-    root.present().map_err(|e| Stage::Saving(e.to_string()))?;
-    Ok(value)
 }

@@ -23,7 +23,7 @@ pub use paths_csv::PathsCsv;
 pub use quarterly_csv::write_quarterly_csv;
 pub use summary_json::{read_summary_json, write_summary_json};
 
-/// The report, as JSON (also the marker of a results folder, [`crate::output::RUN_MARKER`]).
+/// The report, as JSON (also what `fifsim chart` looks for in a results folder).
 pub const SUMMARY_JSON: &str = "summary.json";
 /// One row per path.
 pub const PATHS_CSV: &str = "paths.csv";
