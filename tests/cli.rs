@@ -471,7 +471,7 @@ fn frontier_is_reproducible_and_marks_an_efficient_set() {
 
 /// A scenario a user writes with a hand-computed answer: a direct-only fund whose companies all
 /// enter at growth, wait exactly 12 months (`shape = inf`) and list at 3× their entry price,
-/// with no valuation shocks and no running costs. Every path: TVPI = DPI = 3 and IRR = 3 − 1 =
+/// with no valuation shocks and no running or team costs. Every path: TVPI = DPI = 3 and IRR = 3 − 1 =
 /// 200% a year, whatever the market and field draws.
 #[test]
 fn a_hand_computed_scenario_gives_its_answer_end_to_end() {
@@ -479,7 +479,8 @@ fn a_hand_computed_scenario_gives_its_answer_end_to_end() {
     let mut body = String::from(
         "name = \"closed_form\"\n[fund]\ndirect_share = 1.0\nrunning_cost_per_year = 0.0\n\
          [factors]\nvaluation_log_per_unit = 0.0\n\
-         [direct]\nstage_mix = { seed = 0.0, a = 0.0, b = 0.0, c = 0.0, growth = 1.0 }\ntranches = [1.0]\n",
+         [direct]\nstage_mix = { seed = 0.0, a = 0.0, b = 0.0, c = 0.0, growth = 1.0 }\ntranches = [1.0]\n\
+         team_cost_per_year = 0.0\nteam_cost_after_per_year = 0.0\n",
     );
     for state in ["open", "tight", "closed"] {
         body += &format!("[exit_market.states.{state}]\nvaluation_log_shift = 0.0\n");
