@@ -26,6 +26,7 @@ use crate::metrics::path::{self, SERIES, Schema};
 use crate::model::company::LawError;
 use crate::model::fund::{PathState, Simulator};
 use crate::scenario::Scenario;
+use crate::scenario::workload::DealLimitReached;
 use crate::stats::sketch::Fan;
 use crate::stats::summary::{self, Summary};
 
@@ -81,6 +82,9 @@ pub enum EngineError {
     Columns { dir: std::path::PathBuf, source: std::io::Error },
     #[error("a run needs at least one path")]
     NoPaths,
+    /// A path would have run away: the scenario's cheques are tiny against a budget.
+    #[error("path {path}: {source}")]
+    DealLimit { path: u64, source: DealLimitReached },
 }
 
 impl EngineError {
@@ -180,12 +184,13 @@ pub fn run(scenario: &Scenario, options: &RunOptions, progress: &mut dyn FnMut(u
         let first = results.paths;
         let last = (first + CHUNK).min(target);
         let mut rows = std::mem::take(&mut spare);
-        let ((), written) = pool.install(|| {
+        let (simulated, written) = pool.install(|| {
             rayon::join(
                 || simulate_chunk(&simulator, &workers, first..last, width, &mut rows),
                 || write(sink.as_deref_mut(), &mut results.columns, unwritten.as_ref(), width),
             )
         });
+        simulated?;
         written?;
         if let Stopping::Precision { .. } = options.stopping {
             tvpi_values.extend(rows.chunks_exact(width).map(|row| row[tvpi]));
@@ -242,18 +247,32 @@ fn new_fans(quarters: usize) -> Vec<Fan> {
 }
 
 /// Simulates `paths` on the pool's threads into `rows`, `width` values per path, in path order.
-fn simulate_chunk(simulator: &Simulator<'_>, workers: &[Mutex<Worker>], paths: std::ops::Range<u64>, width: usize, rows: &mut Vec<f64>) {
+///
+/// # Errors
+/// [`EngineError::DealLimit`] of the first path (in path order, whatever the threads) that
+/// reached a deal limit.
+fn simulate_chunk(simulator: &Simulator<'_>, workers: &[Mutex<Worker>], paths: std::ops::Range<u64>, width: usize, rows: &mut Vec<f64>) -> Result<(), EngineError> {
     let scenario = simulator.scenario();
     // Every value is overwritten, so a buffer of the right size needs no clearing. Indexed
     // chunks keep path order whatever thread ran each path.
     rows.resize((paths.end - paths.start) as usize * width, 0.0);
+    // Touched only when a path fails; the lowest path's error is kept, for the same message
+    // whatever thread ran which path.
+    let failed: Mutex<Option<(u64, DealLimitReached)>> = Mutex::new(None);
     rows.par_chunks_mut(width).enumerate().for_each(|(k, row)| {
         let slot = rayon::current_thread_index().unwrap_or(0) % workers.len();
         // No path runs inside another on one thread (nothing here yields to rayon), so a
         // thread's lock is never contended; a poisoned lock only follows a panic elsewhere.
         let mut guard = workers[slot].lock().unwrap_or_else(PoisonError::into_inner);
         let worker = &mut *guard;
-        simulator.simulate_path(paths.start + k as u64, &mut worker.state);
+        let path = paths.start + k as u64;
+        if let Err(error) = simulator.simulate_path(path, &mut worker.state) {
+            let mut failed = failed.lock().unwrap_or_else(PoisonError::into_inner);
+            if failed.as_ref().is_none_or(|(first, _)| path < *first) {
+                *failed = Some((path, error));
+            }
+            return;
+        }
         path::compute(scenario, &worker.state, &mut worker.row);
         path::series(&worker.state, &mut worker.series);
         for (fan, series) in worker.fans.iter_mut().zip(&worker.series) {
@@ -261,6 +280,10 @@ fn simulate_chunk(simulator: &Simulator<'_>, workers: &[Mutex<Worker>], paths: s
         }
         row.copy_from_slice(&worker.row);
     });
+    match failed.into_inner().unwrap_or_else(PoisonError::into_inner) {
+        Some((path, source)) => Err(EngineError::DealLimit { path, source }),
+        None => Ok(()),
+    }
 }
 
 fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool, EngineError> {

@@ -545,8 +545,8 @@ mod tests {
     #[test]
     fn out_of_range_values_name_the_range() {
         assert_error("[fund]\ndirect_share = 1.2\n", &["fund.direct_share: must be in [0, 1], got 1.2 (line 3)"]);
-        assert_error("[fund]\nsize_cny_m = nan\n", &["fund.size_cny_m: must be a finite number > 0, got NaN"]);
-        assert_error("[skill]\ndispersion = inf\n", &["skill.dispersion: must be a finite number >= 0, got inf"]);
+        assert_error("[fund]\nsize_cny_m = nan\n", &["fund.size_cny_m: must be a finite number in (0, 1000000], got NaN"]);
+        assert_error("[skill]\ndispersion = inf\n", &["skill.dispersion: must be a finite number in [0, 3], got inf"]);
         assert_error(
             "[subfunds.sf01_embodied_ai]\ncarry = 1.0\n",
             &["subfunds.sf01_embodied_ai.carry: must be in [0, 1), got 1"],
@@ -764,6 +764,80 @@ mod tests {
             }
             _ => {}
         }
+    }
+
+    /// Values that passed validation and then made `run` loop, memory growing: each is refused
+    /// with the field and its plausible range.
+    #[test]
+    fn runaway_magnitudes_are_refused_with_their_range() {
+        assert_error(
+            "[fund]\nsize_cny_m = 15000000000.0\n",
+            &["fund.size_cny_m: must be in (0, 1000000], got 15000000000 (line 3)"],
+        );
+        assert_error(
+            "[exit_market.states.closed]\nvaluation_log_shift = -10\n",
+            &["exit_market.states.closed.valuation_log_shift: must be in [-3, 3], got -10"],
+        );
+        assert_error(
+            "[fields.six_g]\nvolatility_per_year = 10\n",
+            &["fields.six_g.volatility_per_year: must be in [0, 2], got 10"],
+        );
+        assert_error("[factors]\nvaluation_log_per_unit = 10\n", &["factors.valuation_log_per_unit: must be in [0, 2], got 10"]);
+        assert_error(
+            "[subfunds.sf03_quantum]\nfund_share = 1e-12\n",
+            &["subfunds.sf03_quantum.fund_share: must be in [0.01, 1], got 0.000000000001"],
+        );
+        assert_error(
+            "[profiles.prototype.stages.seed]\nmonths_to_event = { mean = 0.001, shape = 2.5 }\n\
+             outcome = { advance = 0.0000005, acquired = 0.0000005, failed = 0.0, hold = 0.999999 }\n",
+            &["profiles.prototype.stages.seed.months_to_event.mean: must be in [1, 1200], got 0.001"],
+        );
+        assert_error(
+            "[fund]\nrunning_cost_per_year = 0.07\n",
+            &["fund.running_cost_per_year: must be in [0, 0.05], got 0.07"],
+        );
+        assert_error(
+            "[fund]\nrunning_cost_per_year = 0.04\n",
+            &["fund.running_cost_per_year: running costs over the fund's life", "= 0.600 of its size", "at most 0.25"],
+        );
+        assert_error(
+            "[profiles.clinical.stages.c]\nmonths_to_event = { mean = 24.0, shape = 0.001 }\n",
+            &["profiles.clinical.stages.c.months_to_event.shape: must be in [0.05, 10000] (a gamma shape), or inf"],
+        );
+        assert_error(
+            "[profiles.clinical.stages.c]\nentry_post_money_cny_m = { median = 1900.0, sigma = 40.0 }\n",
+            &["profiles.clinical.stages.c.entry_post_money_cny_m.sigma: must be in [0, 3], got 40"],
+        );
+    }
+
+    /// A mean wait that `run`'s waiting-time law refused (it underflows to 0 quarters) is
+    /// refused by validation, as everything `run` would refuse is.
+    #[test]
+    fn a_mean_wait_run_refuses_is_refused_by_validation() {
+        assert_error(
+            "[profiles.prototype.stages.a]\nmonths_to_event = { mean = 5e-324, shape = 2.5 }\n",
+            &["profiles.prototype.stages.a.months_to_event.mean: must be in [1, 1200], got 0.000"],
+        );
+    }
+
+    /// Magnitudes each within its range can still together shrink cheques far below a budget:
+    /// the sleeve whose deals would run away is named, with the cheque that sets its limit.
+    #[test]
+    fn sleeves_that_could_make_too_many_deals_are_refused() {
+        assert_error(
+            "[factors]\nvaluation_log_per_unit = 2.0\n",
+            &[
+                "bad_case.toml: subfunds.sf03_quantum: could make up to",
+                "deals on a path (a budget of 1280.0 CNY m over a smallest plausible cheque of",
+                "(field quantum_technology, profiles.exploration.stages.seed)), more than the 1000000 a sleeve may make",
+                "subfunds.sf03_quantum.round_participation",
+                "raise subfunds.sf03_quantum.fund_share",
+            ],
+        );
+        assert_error(
+            "[fund]\ndirect_share = 1.0\nsize_cny_m = 1000000.0\n[direct]\nround_participation = 0.01\n",
+            &["bad_case.toml: direct: could make up to", "raise direct.tranches[0]"],
+        );
     }
 
     #[test]
