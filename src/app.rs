@@ -66,6 +66,8 @@ impl AppError {
                     | OutputError::BadName { .. }
             ),
             AppError::Export(ExportError::ReadJson { .. }) => true,
+            // The scenario's cheques are far below its budget: validation's limit, met on a path.
+            AppError::Engine { source: EngineError::DealLimit { .. }, .. } => true,
             _ => false,
         }
     }

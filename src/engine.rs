@@ -34,6 +34,11 @@ use crate::stats::summary::{self, Summary};
 /// `--precision` stops at the same path whatever the machine.
 pub const CHUNK: u64 = 2048;
 
+/// The most paths a run may have: each metric's column is read back whole to be summarised
+/// (8 bytes a path, a column per worker thread at a time), so 100 million paths take 0.8 GB a
+/// thread, and about three hours at 10,000 paths a second.
+pub const MAX_PATHS: u64 = 100_000_000;
+
 /// Relative accuracy of the fan sketches (1%: far finer than a chart shows, and coarse enough
 /// that 427 sketches a path stay in cache) and the smallest magnitude they resolve (CNY m or ×).
 const FAN_ACCURACY: f64 = 0.01;
@@ -82,6 +87,15 @@ pub enum EngineError {
     Columns { dir: std::path::PathBuf, source: std::io::Error },
     #[error("a run needs at least one path")]
     NoPaths,
+    #[error("a run may have at most {MAX_PATHS} paths, got {0}")]
+    TooManyPaths(u64),
+    /// Checked before simulating: the per-path values would not fit in the temporary folder.
+    #[error(
+        "{paths} paths need {} for their per-path values in the temporary folder {}, which has {} free; \
+         run fewer paths, or set TMPDIR to a folder on a larger disk",
+        bytes(*.needed), .dir.display(), bytes(*.free)
+    )]
+    NoSpace { dir: std::path::PathBuf, paths: u64, needed: u64, free: u64 },
     /// A path would have run away: the scenario's cheques are tiny against a budget.
     #[error("path {path}: {source}")]
     DealLimit { path: u64, source: DealLimitReached },
@@ -174,6 +188,15 @@ pub fn run(scenario: &Scenario, options: &RunOptions, progress: &mut dyn FnMut(u
     if target == 0 {
         return Err(EngineError::NoPaths);
     }
+    if target > MAX_PATHS {
+        return Err(EngineError::TooManyPaths(target));
+    }
+    // A precision run is sure to write its least paths; it may stop long before its most.
+    let sure = match options.stopping {
+        Stopping::Paths(n) => n,
+        Stopping::Precision { min_paths, .. } => min_paths.min(target),
+    };
+    check_space(&std::env::temp_dir(), sure, results.schema.len())?;
     // Chunk k's rows are written (to the sink and the columns) while chunk k + 1 is simulated:
     // writing is the one serial step per chunk, and the workers would otherwise wait for it.
     // The two row buffers swap roles.
@@ -284,6 +307,23 @@ fn simulate_chunk(simulator: &Simulator<'_>, workers: &[Mutex<Worker>], paths: s
         Some((path, source)) => Err(EngineError::DealLimit { path, source }),
         None => Ok(()),
     }
+}
+
+/// Fails before anything is simulated unless `dir` has room for the values of `paths` paths of
+/// `metrics` metrics. A file system that cannot tell its free space is not checked (a full disk
+/// is then reported when writing).
+fn check_space(dir: &std::path::Path, paths: u64, metrics: usize) -> Result<(), EngineError> {
+    let needed = columns::bytes_needed(paths, metrics);
+    match fs4::available_space(dir) {
+        Ok(free) if free < needed => Err(EngineError::NoSpace { dir: dir.to_path_buf(), paths, needed, free }),
+        _ => Ok(()),
+    }
+}
+
+/// A number of bytes for people: `12.3 GB`, `45.6 MB`.
+fn bytes(n: u64) -> String {
+    let n = n as f64;
+    if n >= 1e9 { format!("{:.1} GB", n / 1e9) } else { format!("{:.1} MB", n / 1e6) }
 }
 
 fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool, EngineError> {

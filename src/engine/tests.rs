@@ -131,3 +131,17 @@ fn a_chunk_that_reaches_a_deal_limit_fails_naming_its_first_path() {
         assert!(message.starts_with(&format!("path {first}: direct: a path reached the ")), "{message}");
     }
 }
+
+/// A run whose per-path values cannot fit in the temporary folder is refused before it starts,
+/// naming the folder and the space needed and free; so is one of more than `MAX_PATHS`.
+#[test]
+fn runs_too_large_for_the_disk_or_the_engine_are_refused_up_front() {
+    let dir = std::env::temp_dir();
+    let error = check_space(&dir, MAX_PATHS, usize::MAX).unwrap_err().to_string();
+    let start = format!("{MAX_PATHS} paths need 18446744073.7 GB for their per-path values in the temporary folder {}, which has ", dir.display());
+    assert!(error.starts_with(&start) && error.ends_with("set TMPDIR to a folder on a larger disk"), "{error}");
+    assert!(check_space(&dir, 10, 100).is_ok());
+    let options = RunOptions { seed: 1, stopping: Stopping::Paths(MAX_PATHS + 1), threads: Some(1) };
+    let error = run(&testing::base(), &options, &mut |_| {}, None).unwrap_err();
+    assert!(matches!(error, EngineError::TooManyPaths(n) if n == MAX_PATHS + 1), "{error}");
+}

@@ -25,6 +25,11 @@ use super::validate::{ScenarioError, validate};
 /// Longest `extends` chain followed (a longer one is almost surely a mistake).
 const MAX_EXTENDS_DEPTH: usize = 32;
 
+/// Largest scenario file read, 1 MiB: the shipped ones are under 40 KiB, and a file a
+/// scenario names by mistake (a log, a device such as `/dev/zero`) must not be read until memory
+/// runs out.
+pub const MAX_FILE_BYTES: u64 = 1 << 20;
+
 /// Reads, merges and validates the scenario file at `path`.
 ///
 /// ```
@@ -39,9 +44,31 @@ const MAX_EXTENDS_DEPTH: usize = 32;
 /// # Errors
 /// [`ScenarioError::Io`] if the file cannot be read, otherwise as [`load_str`].
 pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
-    let text =
-        std::fs::read_to_string(path).map_err(|source| ScenarioError::Io { file: path.to_path_buf(), source })?;
+    let text = read_file(path).map_err(|source| ScenarioError::Io { file: path.to_path_buf(), source })?;
     load_str(&text, path)
+}
+
+/// The text of the scenario file at `path`, which must be a regular file of at most
+/// [`MAX_FILE_BYTES`]. Checked before opening it: opening a named pipe would wait for a writer.
+fn read_file(path: &Path) -> std::io::Result<String> {
+    use std::io::{Error, ErrorKind, Read};
+    let too_large = || {
+        Error::new(ErrorKind::InvalidData, format!("larger than {MAX_FILE_BYTES} bytes (1 MiB), the most a scenario file may be"))
+    };
+    let metadata = std::fs::metadata(path)?;
+    if !metadata.is_file() {
+        return Err(Error::new(ErrorKind::InvalidInput, "not a regular file (a scenario is a TOML file, not a folder, device or pipe)"));
+    }
+    if metadata.len() > MAX_FILE_BYTES {
+        return Err(too_large());
+    }
+    // The file may have grown since: read no more than the limit allows.
+    let mut text = String::new();
+    std::fs::File::open(path)?.take(MAX_FILE_BYTES + 1).read_to_string(&mut text)?;
+    if text.len() as u64 > MAX_FILE_BYTES {
+        return Err(too_large());
+    }
+    Ok(text)
 }
 
 /// Merges and validates a scenario given as text; `path` names it in messages, gives the
@@ -129,7 +156,7 @@ fn resolve(text: &str, path: &Path, sources: &mut Vec<Source>) -> Result<Table, 
     if sources.len() >= MAX_EXTENDS_DEPTH {
         return Err(extends_error(format!("chain longer than {MAX_EXTENDS_DEPTH} files")));
     }
-    let parent_text = std::fs::read_to_string(&parent)
+    let parent_text = read_file(&parent)
         .map_err(|e| extends_error(format!("cannot read parent {:?} ({}): {e}", parent_name, parent.display())))?;
     let mut merged = resolve(&parent_text, &parent, sources)?;
     merged.remove("name");
@@ -671,6 +698,26 @@ mod tests {
         assert!(message.contains("cycle"), "{message}");
         let message = load(&dir.path().join("missing.toml")).map(|_| ()).unwrap_err().to_string();
         assert!(message.contains("missing.toml: cannot read"), "{message}");
+    }
+
+    /// Only regular files of at most 1 MiB are read, as the scenario or as a parent: a device
+    /// such as `/dev/zero` would be read until memory ran out.
+    #[test]
+    fn only_regular_files_of_bounded_size_are_read() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let big = dir.path().join("big.toml");
+        std::fs::write(&big, format!("# {}\n", "x".repeat(MAX_FILE_BYTES as usize))).expect("write");
+        let message = load(&big).map(|_| ()).unwrap_err().to_string();
+        assert!(message.contains("big.toml: cannot read: larger than 1048576 bytes (1 MiB)"), "{message}");
+        let message = load(dir.path()).map(|_| ()).unwrap_err().to_string();
+        assert!(message.contains("cannot read: not a regular file"), "{message}");
+        let child = dir.path().join("child.toml");
+        for parent in ["/dev/zero", "big.toml", "."] {
+            std::fs::write(&child, format!("extends = \"{parent}\"\n")).expect("write");
+            let message = load(&child).map(|_| ()).unwrap_err().to_string();
+            assert!(message.contains("child.toml: extends: cannot read parent"), "{message}");
+            assert!(message.contains("not a regular file") || message.contains("larger than"), "{message}");
+        }
     }
 
     fn error_of_text(text: &str) -> String {
