@@ -538,15 +538,16 @@ fn a_run_that_cannot_keep_its_values_says_where_and_leaves_nothing() {
 // ---------------------------------------------------------------------------------------------
 // Bad input: limits, runaway scenarios, validate agrees with run.
 
-/// `validate` and `run` of `file` both refuse it, quickly, with exit 2 and the first line of
-/// stderr naming the file and each of `needles`; `run` leaves no folder.
+/// `validate` and `run` of `file` both refuse it, quickly (a runaway is killed after 20 s), with
+/// exit 2 and the first line of stderr naming the file and each of `needles`; `run` leaves no
+/// folder.
 #[track_caller]
 fn refused_by_validate_and_run(tmp: &Path, file: &Path, needles: &[&str]) {
     for command in ["validate", "run"] {
         let out = tmp.join("never");
         let started = std::time::Instant::now();
         let mut cmd = fifsim();
-        cmd.arg(command).arg(file);
+        cmd.arg(command).arg(file).timeout(std::time::Duration::from_secs(20));
         if command == "run" {
             cmd.arg("--out").arg(&out).args(["--no-charts", "--paths", "50"]);
         }
