@@ -72,7 +72,7 @@ pub(crate) const LOGNORMAL_SIGMA: Allowed = between(0.0, 3.0);
 pub(crate) const ENTRY_POST_MONEY_CNY_M: Allowed = between(1.0, 1e6);
 
 /// The median of a multiple (step-up, acquisition, IPO body): from 1% to 100 times the last
-/// price. Shipped: 1.3 to 3.
+/// price. Shipped: 1.3 to 2.5.
 pub(crate) const MULTIPLE_MEDIAN: Allowed = between(0.01, 100.0);
 
 /// `deployment_pace.median`: a manager deploying at a tenth to ten times the plan. Shipped: 1.
@@ -88,7 +88,7 @@ pub(crate) const ROUND_PARTICIPATION: Allowed = between(0.01, 1.0);
 
 /// A sub-fund's `fund_share`: the fund's commitment is at least 1% of the sub-fund (guidance
 /// funds hold 20–30%); below it the sub-fund the model simulates is over a hundred times the
-/// fund's own money. Shipped: 0.2 to 0.25.
+/// fund's own money. Shipped: 0.25.
 pub(crate) const FUND_SHARE: Allowed = between(0.01, 1.0);
 
 /// `months_to_event.mean`: at least a month between a company's events; the number of events a
