@@ -33,7 +33,7 @@ fn whole_path_and_its_floor(c: &mut Criterion) {
     let mut state = PathState::default();
     let uses: Vec<RandomUse> = (0..PATHS)
         .map(|p| {
-            simulator.simulate_path(p, &mut state);
+            simulator.simulate_path(p, &mut state).expect("base stays within its deal limits");
             state.random
         })
         .collect();
@@ -43,7 +43,7 @@ fn whole_path_and_its_floor(c: &mut Criterion) {
     group.bench_function("base_whole_path", |b| {
         b.iter(|| {
             path = (path + 1) % PATHS;
-            simulator.simulate_path(black_box(path), &mut state);
+            simulator.simulate_path(black_box(path), &mut state).expect("base stays within its deal limits");
         })
     });
     let key = StreamKey::new(1, Component::Direct);

@@ -31,8 +31,8 @@ use fifsim::stats::summary::{quantile_sorted, sorted_finite};
 
 /// One whole path (kept out of line, so callgrind reports it by itself).
 #[inline(never)]
-fn one_path(simulator: &Simulator<'_>, path: u64, state: &mut PathState) {
-    simulator.simulate_path(path, state);
+fn one_path(simulator: &Simulator<'_>, path: u64, state: &mut PathState) -> anyhow::Result<()> {
+    Ok(simulator.simulate_path(path, state)?)
 }
 
 /// The random-number floor of a path whose use was `used` (out of line, as `one_path`).
@@ -49,10 +49,10 @@ fn main() -> anyhow::Result<()> {
     let mut state = PathState::default();
     let uses: Vec<RandomUse> = (0..64)
         .map(|path| {
-            simulator.simulate_path(path, &mut state);
-            state.random
+            simulator.simulate_path(path, &mut state)?;
+            Ok(state.random)
         })
-        .collect();
+        .collect::<anyhow::Result<_>>()?;
     // As the bench: base's waits mostly have shape 2.5, and every table lookup costs the same.
     let (key, gammas) = (StreamKey::new(1, Component::Direct), GammaQuantiles::shared(2.5).map_err(anyhow::Error::msg)?);
     let mut checksum = 0.0;
@@ -61,7 +61,7 @@ fn main() -> anyhow::Result<()> {
         let (mut path_time, mut floor_time) = (Duration::ZERO, Duration::ZERO);
         for (path, used) in (0u64..).zip(&uses) {
             let start = Instant::now();
-            one_path(&simulator, path, &mut state);
+            one_path(&simulator, path, &mut state)?;
             let middle = Instant::now();
             checksum += its_floor(used, &key, path, &gammas);
             path_time += middle - start;

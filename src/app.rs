@@ -62,6 +62,8 @@ impl AppError {
             AppError::Analysis(e) => e.is_input_error(),
             AppError::Output(e) | AppError::Export(ExportError::Output(e)) => e.is_refusal(),
             AppError::Export(ExportError::ReadJson { .. }) => true,
+            // The scenario's cheques are far below its budget: validation's limit, met on a path.
+            AppError::Engine { source: EngineError::DealLimit { .. }, .. } => true,
             _ => false,
         }
     }

@@ -26,12 +26,18 @@ use crate::metrics::path::{self, SERIES, Schema};
 use crate::model::company::LawError;
 use crate::model::fund::{PathState, Simulator};
 use crate::scenario::Scenario;
+use crate::scenario::workload::DealLimitReached;
 use crate::stats::sketch::Fan;
 use crate::stats::summary::{self, Summary};
 
 /// Paths simulated between two reductions. Fixed (not derived from the thread count), so
 /// `--precision` stops at the same path whatever the machine.
 pub const CHUNK: u64 = 2048;
+
+/// The most paths a run may have: each metric's column is read back whole to be summarised
+/// (8 bytes a path, a column per worker thread at a time), so 100 million paths take 0.8 GB a
+/// thread, and about three hours at 10,000 paths a second.
+pub const MAX_PATHS: u64 = 100_000_000;
 
 /// Relative accuracy of the fan sketches (1%: far finer than a chart shows, and coarse enough
 /// that 427 sketches a path stay in cache) and the smallest magnitude they resolve (CNY m or ×).
@@ -83,6 +89,18 @@ pub enum EngineError {
     ReadColumns { dir: std::path::PathBuf, source: std::io::Error },
     #[error("a run needs at least one path")]
     NoPaths,
+    #[error("a run may have at most {MAX_PATHS} paths, got {0}")]
+    TooManyPaths(u64),
+    /// Checked before simulating: the per-path values would not fit in the temporary folder.
+    #[error(
+        "{paths} paths need {} for their per-path values in the temporary folder {}, which has {} free; \
+         run fewer paths, or set TMPDIR to a folder on a larger disk",
+        bytes(*.needed), .dir.display(), bytes(*.free)
+    )]
+    NoSpace { dir: std::path::PathBuf, paths: u64, needed: u64, free: u64 },
+    /// A path would have run away: the scenario's cheques are tiny against a budget.
+    #[error("path {path}: {source}")]
+    DealLimit { path: u64, source: DealLimitReached },
 }
 
 impl EngineError {
@@ -181,6 +199,15 @@ pub fn run(scenario: &Scenario, options: &RunOptions, progress: &mut dyn FnMut(u
     if target == 0 {
         return Err(EngineError::NoPaths);
     }
+    if target > MAX_PATHS {
+        return Err(EngineError::TooManyPaths(target));
+    }
+    // A precision run is sure to write its least paths; it may stop long before its most.
+    let sure = match options.stopping {
+        Stopping::Paths(n) => n,
+        Stopping::Precision { min_paths, .. } => min_paths.min(target),
+    };
+    check_space(&std::env::temp_dir(), sure, results.schema.len())?;
     // Chunk k's rows are written (to the sink and the columns) while chunk k + 1 is simulated:
     // writing is the one serial step per chunk, and the workers would otherwise wait for it.
     // The two row buffers swap roles.
@@ -191,12 +218,13 @@ pub fn run(scenario: &Scenario, options: &RunOptions, progress: &mut dyn FnMut(u
         let first = results.paths;
         let last = (first + CHUNK).min(target);
         let mut rows = std::mem::take(&mut spare);
-        let ((), written) = pool.install(|| {
+        let (simulated, written) = pool.install(|| {
             rayon::join(
                 || simulate_chunk(&simulator, &workers, first..last, width, &mut rows),
                 || write(sink.as_deref_mut(), &mut results.columns, unwritten.as_ref(), width),
             )
         });
+        simulated?;
         written?;
         if let Stopping::Precision { .. } = options.stopping {
             tvpi_values.extend(rows.chunks_exact(width).map(|row| row[tvpi]));
@@ -253,18 +281,32 @@ fn new_fans(quarters: usize) -> Vec<Fan> {
 }
 
 /// Simulates `paths` on the pool's threads into `rows`, `width` values per path, in path order.
-fn simulate_chunk(simulator: &Simulator<'_>, workers: &[Mutex<Worker>], paths: std::ops::Range<u64>, width: usize, rows: &mut Vec<f64>) {
+///
+/// # Errors
+/// [`EngineError::DealLimit`] of the first path (in path order, whatever the threads) that
+/// reached a deal limit.
+fn simulate_chunk(simulator: &Simulator<'_>, workers: &[Mutex<Worker>], paths: std::ops::Range<u64>, width: usize, rows: &mut Vec<f64>) -> Result<(), EngineError> {
     let scenario = simulator.scenario();
     // Every value is overwritten, so a buffer of the right size needs no clearing. Indexed
     // chunks keep path order whatever thread ran each path.
     rows.resize((paths.end - paths.start) as usize * width, 0.0);
+    // Touched only when a path fails; the lowest path's error is kept, for the same message
+    // whatever thread ran which path.
+    let failed: Mutex<Option<(u64, DealLimitReached)>> = Mutex::new(None);
     rows.par_chunks_mut(width).enumerate().for_each(|(k, row)| {
         let slot = rayon::current_thread_index().unwrap_or(0) % workers.len();
         // No path runs inside another on one thread (nothing here yields to rayon), so a
         // thread's lock is never contended; a poisoned lock only follows a panic elsewhere.
         let mut guard = workers[slot].lock().unwrap_or_else(PoisonError::into_inner);
         let worker = &mut *guard;
-        simulator.simulate_path(paths.start + k as u64, &mut worker.state);
+        let path = paths.start + k as u64;
+        if let Err(error) = simulator.simulate_path(path, &mut worker.state) {
+            let mut failed = failed.lock().unwrap_or_else(PoisonError::into_inner);
+            if failed.as_ref().is_none_or(|(first, _)| path < *first) {
+                *failed = Some((path, error));
+            }
+            return;
+        }
         path::compute(scenario, &worker.state, &mut worker.row);
         path::series(&worker.state, &mut worker.series);
         for (fan, series) in worker.fans.iter_mut().zip(&worker.series) {
@@ -272,6 +314,27 @@ fn simulate_chunk(simulator: &Simulator<'_>, workers: &[Mutex<Worker>], paths: s
         }
         row.copy_from_slice(&worker.row);
     });
+    match failed.into_inner().unwrap_or_else(PoisonError::into_inner) {
+        Some((path, source)) => Err(EngineError::DealLimit { path, source }),
+        None => Ok(()),
+    }
+}
+
+/// Fails before anything is simulated unless `dir` has room for the values of `paths` paths of
+/// `metrics` metrics. A file system that cannot tell its free space is not checked (a full disk
+/// is then reported when writing).
+fn check_space(dir: &std::path::Path, paths: u64, metrics: usize) -> Result<(), EngineError> {
+    let needed = columns::bytes_needed(paths, metrics);
+    match fs4::available_space(dir) {
+        Ok(free) if free < needed => Err(EngineError::NoSpace { dir: dir.to_path_buf(), paths, needed, free }),
+        _ => Ok(()),
+    }
+}
+
+/// A number of bytes for people: `12.3 GB`, `45.6 MB`.
+fn bytes(n: u64) -> String {
+    let n = n as f64;
+    if n >= 1e9 { format!("{:.1} GB", n / 1e9) } else { format!("{:.1} MB", n / 1e6) }
 }
 
 fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool, EngineError> {

@@ -644,7 +644,7 @@ fn interrupt_a_run(signal: &str) {
         .arg(&scenario)
         .arg("--out")
         .arg(runs.join("base"))
-        .args(["--paths", "100000000", "--no-charts"])
+        .args(["--paths", "2000000", "--no-charts"])
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped())
         .spawn()
@@ -712,4 +712,113 @@ fn compare_of_many_long_named_scenarios_gets_a_short_default_folder() {
     assert!(names(&tmp.path().join("results").join(folder)).contains(&"compare.json".to_string()));
     let help = stdout(&fifsim().args(["compare", "--help"]).assert().success());
     assert!(help.contains("hash of the whole name"), "{help}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bad input: limits, runaway scenarios, validate agrees with run.
+
+/// `validate` and `run` of `file` both refuse it, quickly (a runaway is killed after 20 s), with
+/// exit 2 and the first line of stderr naming the file and each of `needles`; `run` leaves no
+/// folder.
+#[track_caller]
+fn refused_by_validate_and_run(tmp: &Path, file: &Path, needles: &[&str]) {
+    for command in ["validate", "run"] {
+        let out = tmp.join("never");
+        let started = std::time::Instant::now();
+        let mut cmd = fifsim();
+        cmd.arg(command).arg(file).timeout(std::time::Duration::from_secs(20));
+        if command == "run" {
+            cmd.arg("--out").arg(&out).args(["--no-charts", "--paths", "50"]);
+        }
+        let assert = cmd.assert().code(2);
+        assert!(started.elapsed() < std::time::Duration::from_secs(10), "{command} took {:?}", started.elapsed());
+        let err = stderr(&assert);
+        let first = err.lines().next().unwrap_or_default();
+        assert!(first.starts_with(&format!("error: {}", file.display())), "{command}: {err}");
+        for needle in needles {
+            assert!(first.contains(needle), "{command}: {needle:?} not in {err}");
+        }
+        assert!(!err.contains("panicked"), "{err}");
+        assert!(!out.exists());
+    }
+}
+
+/// Each scenario here once passed `validate` and made `run` loop with memory growing; now both
+/// refuse it at once, naming the field and its plausible range.
+#[test]
+fn runaway_scenarios_are_refused_at_once_naming_their_field() {
+    let tmp = TempDir::new().unwrap();
+    let cases: [(&str, &[&str]); 7] = [
+        ("[fund]\nsize_cny_m = 15000000000.0\n", &["fund.size_cny_m: must be in (0, 1000000], got 15000000000"]),
+        (
+            "[exit_market.states.closed]\nvaluation_log_shift = -10\n",
+            &["exit_market.states.closed.valuation_log_shift: must be in [-3, 3], got -10"],
+        ),
+        ("[fields.quantum_technology]\nvolatility_per_year = 10\n", &["fields.quantum_technology.volatility_per_year: must be in [0, 2]"]),
+        ("[factors]\nvaluation_log_per_unit = 10\n", &["factors.valuation_log_per_unit: must be in [0, 2], got 10"]),
+        ("[subfund_defaults]\nfund_share = 1e-12\n", &["fund_share: must be in [0.01, 1]", "set in subfund_defaults"]),
+        (
+            "[profiles.prototype.stages.a]\nmonths_to_event = { mean = 0.0001, shape = 2.5 }\n\
+             outcome = { advance = 0.0000001, acquired = 0.0, failed = 0.0, hold = 0.9999999 }\n",
+            &["profiles.prototype.stages.a.months_to_event.mean: must be in [1, 1200], got 0.0001"],
+        ),
+        // Each within its range, together cheques millions of times below the budget.
+        ("[factors]\nvaluation_log_per_unit = 2.0\n", &["subfunds.sf01_embodied_ai: could make up to", "more than the 1000000"]),
+    ];
+    for (i, (body, needles)) in cases.iter().enumerate() {
+        let file = scenario_file(tmp.path(), &format!("runaway{i}.toml"), body);
+        refused_by_validate_and_run(tmp.path(), &file, needles);
+    }
+}
+
+/// A mean wait `run` refused (it is 0 in quarters) is refused by `validate` too.
+#[test]
+fn validate_refuses_what_run_refuses() {
+    let tmp = TempDir::new().unwrap();
+    let file = scenario_file(tmp.path(), "tiny_wait.toml", "[profiles.clinical.stages.b]\nmonths_to_event = { mean = 5e-324, shape = 2.0 }\n");
+    refused_by_validate_and_run(tmp.path(), &file, &["profiles.clinical.stages.b.months_to_event.mean: must be in [1, 1200]"]);
+}
+
+/// Only regular files of at most 1 MiB are read as scenarios or their parents.
+#[cfg(unix)]
+#[test]
+fn scenario_files_must_be_regular_files_of_bounded_size() {
+    let tmp = TempDir::new().unwrap();
+    let zero = tmp.path().join("zero.toml");
+    fs::write(&zero, "extends = \"/dev/zero\"\n").unwrap();
+    refused_by_validate_and_run(tmp.path(), &zero, &["extends: cannot read parent \"/dev/zero\"", "not a regular file"]);
+    let big = tmp.path().join("big.toml");
+    fs::write(&big, format!("{}\n", "#".repeat(2 << 20))).unwrap();
+    refused_by_validate_and_run(tmp.path(), &big, &["cannot read: larger than 1048576 bytes (1 MiB)"]);
+    refused_by_validate_and_run(tmp.path(), tmp.path(), &["cannot read: not a regular file"]);
+}
+
+/// More threads than the machine runs at once are not started: a note says so, and the results
+/// are those of any other thread count.
+#[test]
+fn threads_beyond_the_machine_are_capped_with_a_note() {
+    let tmp = TempDir::new().unwrap();
+    let (many, one) = (tmp.path().join("many"), tmp.path().join("one"));
+    let started = std::time::Instant::now();
+    let err = stderr(&tiny_run(&many, 200, &["--threads", "10000"]).success());
+    assert!(started.elapsed() < std::time::Duration::from_secs(10), "{:?}", started.elapsed());
+    assert!(err.starts_with("note: --threads 10000 is more than the ") && err.contains("this machine runs at once; using "), "{err}");
+    tiny_run(&one, 200, &["--threads", "1"]).success();
+    assert_eq!(fs::read(many.join("paths.csv")).unwrap(), fs::read(one.join("paths.csv")).unwrap());
+}
+
+/// `--paths` takes a whole number from 1 (2 for decision commands) to the engine's maximum, and
+/// says so for a negative one rather than taking it for an option.
+#[test]
+fn paths_must_be_a_whole_number_in_range() {
+    for (command, value, min) in [("run", "-1", 1), ("run", "0", 1), ("run", "100000001", 1), ("run", "1.5", 1), ("compare", "1", 2)] {
+        let mut cmd = fifsim();
+        cmd.arg(command);
+        if command == "compare" {
+            cmd.arg(base()).arg(base());
+        }
+        let err = stderr(&cmd.args(["--paths", value]).assert().code(2));
+        let expected = format!("invalid value '{value}' for '--paths <N>': must be a whole number from {min} to 100000000");
+        assert!(err.contains(&expected) && err.contains(&format!("got {value}")), "{err}");
+    }
 }

@@ -26,3 +26,6 @@ pub fn describe(scenario: &Scenario) -> String {
 pub fn validate(path: &Path) -> Result<String, ScenarioError> {
     scenario::load(path).map(|s| describe(&s))
 }
+
+#[cfg(test)]
+mod fuzz;

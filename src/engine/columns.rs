@@ -21,6 +21,11 @@ use std::sync::{Mutex, PoisonError};
 /// Bytes of one stored value.
 const VALUE: usize = std::mem::size_of::<f64>();
 
+/// Bytes the values of `paths` paths of `metrics` metrics take on disk (saturating).
+pub fn bytes_needed(paths: u64, metrics: usize) -> u64 {
+    paths.saturating_mul(metrics as u64).saturating_mul(VALUE as u64)
+}
+
 /// Per-path values of `metrics` metrics, in path order, on disk.
 #[derive(Debug)]
 pub struct Columns {

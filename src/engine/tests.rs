@@ -91,3 +91,57 @@ fn a_fund_without_direct_share_runs() {
     assert!(r.column("direct_paid_in_cny_m").unwrap().unwrap().iter().all(|&x| x == 0.0));
     assert!(r.summary("subfunds_paid_in_cny_m").unwrap().unwrap().mean > 0.0);
 }
+
+/// Deal limits are far above what paths make: base's sleeves on 50 paths use under 1% of theirs.
+#[test]
+fn paths_make_a_small_fraction_of_their_deal_limits() {
+    let s = testing::base();
+    let limits = crate::scenario::workload::DealLimits::of(&s);
+    let simulator = Simulator::new(&s, 3).expect("laws");
+    let mut state = PathState::default();
+    for path in 0..50 {
+        simulator.simulate_path(path, &mut state).expect("within limits");
+        assert!(state.direct.book.counts.backed as usize * 100 < limits.direct);
+        for (out, &limit) in state.subfunds.iter().zip(&limits.subfunds) {
+            assert!(out.book.counts.backed as usize * 100 < limit, "{} of {limit}", out.book.counts.backed);
+        }
+    }
+}
+
+/// A path that reaches a deal limit stops the chunk with an error naming the path and the
+/// sleeve: the lowest such path, whatever the thread count.
+#[test]
+fn a_chunk_that_reaches_a_deal_limit_fails_naming_its_first_path() {
+    let s = testing::base();
+    let mut limits = crate::scenario::workload::DealLimits::of(&s);
+    // The direct deals of path 0 as the limit: some later paths make more.
+    let simulator = Simulator::new(&s, 7).expect("laws");
+    let mut state = PathState::default();
+    simulator.simulate_path(0, &mut state).expect("within limits");
+    limits.direct = state.direct.book.counts.backed as usize;
+    let simulator = simulator.with_deal_limits(limits);
+    let first = (0..64u64).find(|&p| simulator.simulate_path(p, &mut state).is_err()).expect("a path over the limit");
+    let width = Schema::new(&s).len();
+    for threads in [1, 3] {
+        let workers: Vec<Mutex<Worker>> = (0..threads).map(|_| Mutex::new(Worker::new(s.horizon() + 1))).collect();
+        let pool = thread_pool(Some(threads)).expect("pool");
+        let error = pool.install(|| simulate_chunk(&simulator, &workers, 0..64, width, &mut Vec::new())).unwrap_err();
+        let message = error.to_string();
+        assert!(matches!(error, EngineError::DealLimit { path, .. } if path == first), "{message}");
+        assert!(message.starts_with(&format!("path {first}: direct: a path reached the ")), "{message}");
+    }
+}
+
+/// A run whose per-path values cannot fit in the temporary folder is refused before it starts,
+/// naming the folder and the space needed and free; so is one of more than `MAX_PATHS`.
+#[test]
+fn runs_too_large_for_the_disk_or_the_engine_are_refused_up_front() {
+    let dir = std::env::temp_dir();
+    let error = check_space(&dir, MAX_PATHS, usize::MAX).unwrap_err().to_string();
+    let start = format!("{MAX_PATHS} paths need 18446744073.7 GB for their per-path values in the temporary folder {}, which has ", dir.display());
+    assert!(error.starts_with(&start) && error.ends_with("set TMPDIR to a folder on a larger disk"), "{error}");
+    assert!(check_space(&dir, 10, 100).is_ok());
+    let options = RunOptions { seed: 1, stopping: Stopping::Paths(MAX_PATHS + 1), threads: Some(1) };
+    let error = run(&testing::base(), &options, &mut |_| {}, None).unwrap_err();
+    assert!(matches!(error, EngineError::TooManyPaths(n) if n == MAX_PATHS + 1), "{error}");
+}

@@ -32,6 +32,7 @@ use super::flows::CashFlows;
 use super::holdings::{Book, Close, Entry, RoundTake, RunningBalance};
 use super::mix::{cumulate, pick};
 use crate::rng::{PathRng, RandomUse, StreamKey, deal_item};
+use crate::scenario::workload::DealLimitReached;
 use crate::scenario::{DirectSpec, Stage, TranchePricing};
 
 /// What the direct sleeve did on one path.
@@ -105,7 +106,11 @@ struct Deal<'a> {
 }
 
 /// Simulates the direct sleeve on path `path`, writing into `out`.
-pub fn simulate(env: &Environment<'_>, laws: &[ProfileLaw], spec: &DirectSpec, key: &StreamKey, path: u64, ws: &mut Workspace, out: &mut DirectOutcome) {
+///
+/// # Errors
+/// If the sleeve would make more than `max_deals` deals ([`crate::scenario::workload`]).
+#[allow(clippy::too_many_arguments)]
+pub fn simulate(env: &Environment<'_>, laws: &[ProfileLaw], spec: &DirectSpec, key: &StreamKey, path: u64, max_deals: usize, ws: &mut Workspace, out: &mut DirectOutcome) -> Result<(), DealLimitReached> {
     let scenario = env.scenario;
     let horizon = env.horizon();
     out.book.reset(horizon, scenario.fields.len());
@@ -120,6 +125,7 @@ pub fn simulate(env: &Environment<'_>, laws: &[ProfileLaw], spec: &DirectSpec, k
     let allocation = spec.budget_cny_m / spec.deploy_quarters as f64;
     let mut pool = 0.0;
     let mut pending: Option<Deal> = None;
+    let mut deals = 0;
     // A sleeve with no budget makes no deals (each would be capped at zero and never exhaust
     // the pool).
     let deploying = if spec.budget_cny_m > 0.0 { spec.first_quarter..(spec.first_quarter + spec.deploy_quarters).min(horizon + 1) } else { 0..0 };
@@ -142,6 +148,10 @@ pub fn simulate(env: &Environment<'_>, laws: &[ProfileLaw], spec: &DirectSpec, k
                 pending = Some(deal);
                 break;
             }
+            if deals == max_deals {
+                return Err(DealLimitReached { sleeve: "direct".into(), limit: max_deals });
+            }
+            deals += 1;
             pool -= deal.commitment;
             invest(env, spec, deal, quarter, backer, ws, out);
         }
@@ -157,6 +167,7 @@ pub fn simulate(env: &Environment<'_>, laws: &[ProfileLaw], spec: &DirectSpec, k
     flows.distributed.clear();
     flows.distributed.extend(out.book.quarters.iter().map(|quarter| quarter.proceeds));
     out.book.nav_series(&mut flows.nav);
+    Ok(())
 }
 
 /// Adds the direct team's cost to each quarter's `paid_in` and returns the total: a share of the

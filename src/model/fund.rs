@@ -17,6 +17,7 @@ use super::subfund::{self, SubFundOutcome};
 use super::{factors, market};
 use crate::rng::{Component, RandomUse, StreamKey};
 use crate::scenario::Scenario;
+use crate::scenario::workload::{DealLimitReached, DealLimits};
 
 /// Everything fixed for one run of one scenario under one seed.
 #[derive(Debug, Clone)]
@@ -27,6 +28,7 @@ pub struct Simulator<'a> {
     factor_key: StreamKey,
     direct_key: StreamKey,
     subfund_keys: Vec<StreamKey>,
+    deal_limits: DealLimits,
 }
 
 /// One path's state and outcome; reused across paths by one thread.
@@ -63,6 +65,7 @@ impl<'a> Simulator<'a> {
             factor_key: StreamKey::new(seed, Component::FieldFactors),
             direct_key: StreamKey::new(seed, Component::Direct),
             subfund_keys: scenario.subfunds.iter().map(|s| StreamKey::new(seed, Component::SubFund(&s.key))).collect(),
+            deal_limits: DealLimits::of(scenario),
         })
     }
 
@@ -70,8 +73,17 @@ impl<'a> Simulator<'a> {
         self.scenario
     }
 
+    /// The same simulator with other deal limits: tests reach a limit with a validated scenario.
+    #[cfg(test)]
+    pub(crate) fn with_deal_limits(self, deal_limits: DealLimits) -> Simulator<'a> {
+        Simulator { deal_limits, ..self }
+    }
+
     /// Simulates path `path` into `state`.
-    pub fn simulate_path(&self, path: u64, state: &mut PathState) {
+    ///
+    /// # Errors
+    /// If a sleeve reaches its deal limit ([`DealLimits`]); `state` is then incomplete.
+    pub fn simulate_path(&self, path: u64, state: &mut PathState) -> Result<(), DealLimitReached> {
         let scenario = self.scenario;
         let horizon = scenario.horizon();
         let shocks = &mut state.shocks;
@@ -87,10 +99,11 @@ impl<'a> Simulator<'a> {
         let env = state.shocks.environment(scenario);
 
         state.subfunds.resize_with(scenario.subfunds.len(), SubFundOutcome::default);
-        for ((spec, key), out) in scenario.subfunds.iter().zip(&self.subfund_keys).zip(&mut state.subfunds) {
-            subfund::simulate(&env, &self.laws, spec, key, path, &mut state.subfund_ws, out);
+        let subfunds = scenario.subfunds.iter().zip(&self.subfund_keys).zip(&self.deal_limits.subfunds);
+        for (((spec, key), &max_deals), out) in subfunds.zip(&mut state.subfunds) {
+            subfund::simulate(&env, &self.laws, spec, key, path, max_deals, &mut state.subfund_ws, out)?;
         }
-        direct::simulate(&env, &self.laws, &scenario.direct, &self.direct_key, path, &mut state.direct_ws, &mut state.direct);
+        direct::simulate(&env, &self.laws, &scenario.direct, &self.direct_key, path, self.deal_limits.direct, &mut state.direct_ws, &mut state.direct)?;
 
         reset(&mut state.subfund_sleeve, horizon);
         for outcome in &state.subfunds {
@@ -107,6 +120,7 @@ impl<'a> Simulator<'a> {
         for (paid, cost) in state.fund.paid_in.iter_mut().zip(&state.running_costs) {
             *paid += cost;
         }
+        Ok(())
     }
 }
 

@@ -40,6 +40,7 @@ use super::holdings::{Book, Close, Entry, RoundTake, RunningBalance};
 use super::mix::{cumulate, pick};
 use super::waterfall::{Waterfall, WaterfallTerms};
 use crate::rng::{RandomUse, StreamKey, deal_item};
+use crate::scenario::workload::DealLimitReached;
 use crate::scenario::{Stage, SubFundSpec};
 
 /// What one sub-fund did on one path.
@@ -86,7 +87,11 @@ pub struct Workspace {
 }
 
 /// Simulates sub-fund `spec` on path `path`, writing into `out`.
-pub fn simulate(env: &Environment<'_>, laws: &[ProfileLaw], spec: &SubFundSpec, key: &StreamKey, path: u64, ws: &mut Workspace, out: &mut SubFundOutcome) {
+///
+/// # Errors
+/// If the sub-fund would make more than `max_deals` deals ([`crate::scenario::workload`]).
+#[allow(clippy::too_many_arguments)]
+pub fn simulate(env: &Environment<'_>, laws: &[ProfileLaw], spec: &SubFundSpec, key: &StreamKey, path: u64, max_deals: usize, ws: &mut Workspace, out: &mut SubFundOutcome) -> Result<(), DealLimitReached> {
     let scenario = env.scenario;
     let horizon = env.horizon();
     let mut rng = key.rng(path, 0);
@@ -101,7 +106,7 @@ pub fn simulate(env: &Environment<'_>, laws: &[ProfileLaw], spec: &SubFundSpec, 
 
     let size = spec.commitment_cny_m / spec.fund_share;
     let investable = size * spec.investable_share;
-    make_deals(env, laws, spec, investable * (1.0 - spec.reserve_share), pace, backer, key, path, ws, &mut out.random);
+    make_deals(env, laws, spec, investable * (1.0 - spec.reserve_share), pace, backer, key, path, max_deals, ws, &mut out.random)?;
     let end = continuation_end(&ws.companies, term_end, (term_end + spec.continuation_quarters).min(horizon));
     decide_follow_ons(investable * spec.reserve_share, end, ws);
 
@@ -120,6 +125,7 @@ pub fn simulate(env: &Environment<'_>, laws: &[ProfileLaw], spec: &SubFundSpec, 
     out.local_achievement = if required > 0.0 { out.book.local_cost / required } else { f64::NAN };
     let cost = out.book.cost;
     out.beyond_loss_tolerance = cost > 0.0 && 1.0 - out.book.proceeds_total / cost > spec.loss_tolerance;
+    Ok(())
 }
 
 /// The sub-fund's last quarter: the end of its term (and extension) when every company has left
@@ -137,9 +143,10 @@ fn continuation_end(companies: &[Company], term_end: usize, latest: usize) -> us
     end.min(latest)
 }
 
-/// Initial deals: cheques spread over the investment period at `pace` until `budget` is spent.
+/// Initial deals: cheques spread over the investment period at `pace` until `budget` is spent,
+/// or an error once `max_deals` are made and the budget is not.
 #[allow(clippy::too_many_arguments)]
-fn make_deals(env: &Environment<'_>, laws: &[ProfileLaw], spec: &SubFundSpec, budget: f64, pace: f64, backer: Backer, key: &StreamKey, path: u64, ws: &mut Workspace, random: &mut RandomUse) {
+fn make_deals(env: &Environment<'_>, laws: &[ProfileLaw], spec: &SubFundSpec, budget: f64, pace: f64, backer: Backer, key: &StreamKey, path: u64, max_deals: usize, ws: &mut Workspace, random: &mut RandomUse) -> Result<(), DealLimitReached> {
     ws.companies.clear();
     ws.entries.clear();
     ws.rounds.clear();
@@ -155,6 +162,9 @@ fn make_deals(env: &Environment<'_>, laws: &[ProfileLaw], spec: &SubFundSpec, bu
         let offset = spent / spend_per_quarter;
         if offset >= period {
             break; // the investment period closed with commitments undeployed
+        }
+        if ws.companies.len() == max_deals {
+            return Err(DealLimitReached { sleeve: format!("subfunds.{}", spec.key), limit: max_deals });
         }
         // 0 ≤ `offset` < period, so truncation is the floor; `u32`'s saturating conversion is
         // a few instructions where `usize`'s is a dozen.
@@ -174,6 +184,7 @@ fn make_deals(env: &Environment<'_>, laws: &[ProfileLaw], spec: &SubFundSpec, bu
         ws.entries.push(Entry { ownership: cheque / post, cost: cheque, local });
         spent += cheque;
     }
+    Ok(())
 }
 
 /// Pro-rata follow-ons in date order across the portfolio while reserves last.

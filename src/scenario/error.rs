@@ -67,8 +67,6 @@ impl Allowed {
     pub const UNIT_OPEN_HI: Allowed = Allowed { lo: Bound::Closed(0.0), hi: Bound::Open(1.0) };
     /// `(0, 1]`.
     pub const UNIT_OPEN_LO: Allowed = Allowed { lo: Bound::Open(0.0), hi: Bound::Closed(1.0) };
-    /// `(0, 1)`.
-    pub const UNIT_OPEN: Allowed = Allowed { lo: Bound::Open(0.0), hi: Bound::Open(1.0) };
     /// `(-1, 1)`: correlations.
     pub const CORRELATION: Allowed = Allowed { lo: Bound::Open(-1.0), hi: Bound::Open(1.0) };
     /// `>= 0`.

@@ -25,6 +25,11 @@ use super::validate::{ScenarioError, validate};
 /// Longest `extends` chain followed (a longer one is almost surely a mistake).
 const MAX_EXTENDS_DEPTH: usize = 32;
 
+/// Largest scenario file read, 1 MiB: the shipped ones are under 40 KiB, and a file a
+/// scenario names by mistake (a log, a device such as `/dev/zero`) must not be read until memory
+/// runs out.
+pub const MAX_FILE_BYTES: u64 = 1 << 20;
+
 /// Reads, merges and validates the scenario file at `path`.
 ///
 /// ```
@@ -39,9 +44,31 @@ const MAX_EXTENDS_DEPTH: usize = 32;
 /// # Errors
 /// [`ScenarioError::Io`] if the file cannot be read, otherwise as [`load_str`].
 pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
-    let text =
-        std::fs::read_to_string(path).map_err(|source| ScenarioError::Io { file: path.to_path_buf(), source })?;
+    let text = read_file(path).map_err(|source| ScenarioError::Io { file: path.to_path_buf(), source })?;
     load_str(&text, path)
+}
+
+/// The text of the scenario file at `path`, which must be a regular file of at most
+/// [`MAX_FILE_BYTES`]. Checked before opening it: opening a named pipe would wait for a writer.
+fn read_file(path: &Path) -> std::io::Result<String> {
+    use std::io::{Error, ErrorKind, Read};
+    let too_large = || {
+        Error::new(ErrorKind::InvalidData, format!("larger than {MAX_FILE_BYTES} bytes (1 MiB), the most a scenario file may be"))
+    };
+    let metadata = std::fs::metadata(path)?;
+    if !metadata.is_file() {
+        return Err(Error::new(ErrorKind::InvalidInput, "not a regular file (a scenario is a TOML file, not a folder, device or pipe)"));
+    }
+    if metadata.len() > MAX_FILE_BYTES {
+        return Err(too_large());
+    }
+    // The file may have grown since: read no more than the limit allows.
+    let mut text = String::new();
+    std::fs::File::open(path)?.take(MAX_FILE_BYTES + 1).read_to_string(&mut text)?;
+    if text.len() as u64 > MAX_FILE_BYTES {
+        return Err(too_large());
+    }
+    Ok(text)
 }
 
 /// Merges and validates a scenario given as text; `path` names it in messages, gives the
@@ -129,7 +156,7 @@ fn resolve(text: &str, path: &Path, sources: &mut Vec<Source>) -> Result<Table, 
     if sources.len() >= MAX_EXTENDS_DEPTH {
         return Err(extends_error(format!("chain longer than {MAX_EXTENDS_DEPTH} files")));
     }
-    let parent_text = std::fs::read_to_string(&parent)
+    let parent_text = read_file(&parent)
         .map_err(|e| extends_error(format!("cannot read parent {:?} ({}): {e}", parent_name, parent.display())))?;
     let mut merged = resolve(&parent_text, &parent, sources)?;
     merged.remove("name");
@@ -558,8 +585,8 @@ mod tests {
     #[test]
     fn out_of_range_values_name_the_range() {
         assert_error("[fund]\ndirect_share = 1.2\n", &["fund.direct_share: must be in [0, 1], got 1.2 (line 3)"]);
-        assert_error("[fund]\nsize_cny_m = nan\n", &["fund.size_cny_m: must be a finite number > 0, got NaN"]);
-        assert_error("[skill]\ndispersion = inf\n", &["skill.dispersion: must be a finite number >= 0, got inf"]);
+        assert_error("[fund]\nsize_cny_m = nan\n", &["fund.size_cny_m: must be a finite number in (0, 1000000], got NaN"]);
+        assert_error("[skill]\ndispersion = inf\n", &["skill.dispersion: must be a finite number in [0, 3], got inf"]);
         assert_error(
             "[subfunds.sf01_embodied_ai]\ncarry = 1.0\n",
             &["subfunds.sf01_embodied_ai.carry: must be in [0, 1), got 1"],
@@ -686,6 +713,26 @@ mod tests {
         assert!(message.contains("missing.toml: cannot read"), "{message}");
     }
 
+    /// Only regular files of at most 1 MiB are read, as the scenario or as a parent: a device
+    /// such as `/dev/zero` would be read until memory ran out.
+    #[test]
+    fn only_regular_files_of_bounded_size_are_read() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let big = dir.path().join("big.toml");
+        std::fs::write(&big, format!("# {}\n", "x".repeat(MAX_FILE_BYTES as usize))).expect("write");
+        let message = load(&big).map(|_| ()).unwrap_err().to_string();
+        assert!(message.contains("big.toml: cannot read: larger than 1048576 bytes (1 MiB)"), "{message}");
+        let message = load(dir.path()).map(|_| ()).unwrap_err().to_string();
+        assert!(message.contains("cannot read: not a regular file"), "{message}");
+        let child = dir.path().join("child.toml");
+        for parent in ["/dev/zero", "big.toml", "."] {
+            std::fs::write(&child, format!("extends = \"{parent}\"\n")).expect("write");
+            let message = load(&child).map(|_| ()).unwrap_err().to_string();
+            assert!(message.contains("child.toml: extends: cannot read parent"), "{message}");
+            assert!(message.contains("not a regular file") || message.contains("larger than"), "{message}");
+        }
+    }
+
     fn error_of_text(text: &str) -> String {
         let path = scenarios_dir().join("bad_case.toml");
         load_str(text, &path).map(|_| ()).unwrap_err().to_string()
@@ -777,6 +824,80 @@ mod tests {
             }
             _ => {}
         }
+    }
+
+    /// Values that passed validation and then made `run` loop, memory growing: each is refused
+    /// with the field and its plausible range.
+    #[test]
+    fn runaway_magnitudes_are_refused_with_their_range() {
+        assert_error(
+            "[fund]\nsize_cny_m = 15000000000.0\n",
+            &["fund.size_cny_m: must be in (0, 1000000], got 15000000000 (line 3)"],
+        );
+        assert_error(
+            "[exit_market.states.closed]\nvaluation_log_shift = -10\n",
+            &["exit_market.states.closed.valuation_log_shift: must be in [-3, 3], got -10"],
+        );
+        assert_error(
+            "[fields.six_g]\nvolatility_per_year = 10\n",
+            &["fields.six_g.volatility_per_year: must be in [0, 2], got 10"],
+        );
+        assert_error("[factors]\nvaluation_log_per_unit = 10\n", &["factors.valuation_log_per_unit: must be in [0, 2], got 10"]);
+        assert_error(
+            "[subfunds.sf03_quantum]\nfund_share = 1e-12\n",
+            &["subfunds.sf03_quantum.fund_share: must be in [0.01, 1], got 0.000000000001"],
+        );
+        assert_error(
+            "[profiles.prototype.stages.seed]\nmonths_to_event = { mean = 0.001, shape = 2.5 }\n\
+             outcome = { advance = 0.0000005, acquired = 0.0000005, failed = 0.0, hold = 0.999999 }\n",
+            &["profiles.prototype.stages.seed.months_to_event.mean: must be in [1, 1200], got 0.001"],
+        );
+        assert_error(
+            "[fund]\nrunning_cost_per_year = 0.07\n",
+            &["fund.running_cost_per_year: must be in [0, 0.05], got 0.07"],
+        );
+        assert_error(
+            "[fund]\nrunning_cost_per_year = 0.04\n",
+            &["fund.running_cost_per_year: running costs over the fund's life", "= 0.720 of its size", "at most 0.25"],
+        );
+        assert_error(
+            "[profiles.clinical.stages.c]\nmonths_to_event = { mean = 24.0, shape = 0.001 }\n",
+            &["profiles.clinical.stages.c.months_to_event.shape: must be in [0.05, 10000] (a gamma shape), or inf"],
+        );
+        assert_error(
+            "[profiles.clinical.stages.c]\nentry_post_money_cny_m = { median = 1900.0, sigma = 40.0 }\n",
+            &["profiles.clinical.stages.c.entry_post_money_cny_m.sigma: must be in [0, 3], got 40"],
+        );
+    }
+
+    /// A mean wait that `run`'s waiting-time law refused (it underflows to 0 quarters) is
+    /// refused by validation, as everything `run` would refuse is.
+    #[test]
+    fn a_mean_wait_run_refuses_is_refused_by_validation() {
+        assert_error(
+            "[profiles.prototype.stages.a]\nmonths_to_event = { mean = 5e-324, shape = 2.5 }\n",
+            &["profiles.prototype.stages.a.months_to_event.mean: must be in [1, 1200], got 0.000"],
+        );
+    }
+
+    /// Magnitudes each within its range can still together shrink cheques far below a budget:
+    /// the sleeve whose deals would run away is named, with the cheque that sets its limit.
+    #[test]
+    fn sleeves_that_could_make_too_many_deals_are_refused() {
+        assert_error(
+            "[factors]\nvaluation_log_per_unit = 2.0\n",
+            &[
+                "bad_case.toml: subfunds.sf01_embodied_ai: could make up to",
+                "deals on a path (a budget of 1706.7 CNY m over a smallest plausible cheque of",
+                "(field embodied_ai, profiles.industrialising.stages.seed)), more than the 1000000 a sleeve may make",
+                "subfunds.sf01_embodied_ai.round_participation",
+                "raise subfunds.sf01_embodied_ai.fund_share",
+            ],
+        );
+        assert_error(
+            "[fund]\ndirect_share = 1.0\nsize_cny_m = 1000000.0\n[direct]\nround_participation = 0.01\n",
+            &["bad_case.toml: direct: could make up to", "raise direct.tranches[0]"],
+        );
     }
 
     #[test]

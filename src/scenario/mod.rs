@@ -10,7 +10,9 @@
 //! * every field, profile and market state a scenario names exists, and indices into
 //!   [`Scenario::fields`], [`Scenario::profiles`] and the market's states are in range;
 //! * the field-factor correlation matrix is positive definite (its Cholesky factor is kept);
-//! * every sub-fund lives at least 7 years and ends by the fund's horizon.
+//! * every sub-fund lives at least 7 years and ends by the fund's horizon;
+//! * magnitudes lie in plausible ranges (`ranges`), and no sleeve can make more deals a path
+//!   than [`workload::MAX_DEALS_PER_SLEEVE`], so that a path's work is bounded.
 //!
 //! Rates in the file are annual; the validated types hold them per quarter, converted exactly
 //! (`(1 + r)^(1/4) - 1` for compounding rates, `r / 4` for fee rates charged quarterly on a
@@ -18,8 +20,10 @@
 
 pub mod error;
 pub mod load;
+mod ranges;
 pub mod raw;
 pub mod validate;
+pub mod workload;
 
 use std::path::PathBuf;
 

@@ -22,6 +22,7 @@ use statrs::distribution::{ContinuousCDF, Normal};
 
 pub use super::error::ScenarioError;
 use super::error::{Allowed, Bound, Checker};
+use super::{ranges, workload};
 use super::raw::{
     RawCalendar, RawDirect, RawExitMarket, RawFactors, RawField, RawFund, RawJump, RawLogNormal, RawProfile, RawReallocation,
     RawScenario, RawSplicedTail, RawStage, RawSubFund,
@@ -65,18 +66,18 @@ pub fn validate(raw: RawScenario, file: &Path) -> Result<Scenario> {
     let (fields, families) = fields(&c, &raw.fields, &profile_keys)?;
     let factors = factors(&c, &raw.factors, &fields, &families)?;
     let skill = SkillModel {
-        dispersion: c.number("skill.dispersion", raw.skill.dispersion, Allowed::NON_NEGATIVE)?,
+        dispersion: c.number("skill.dispersion", raw.skill.dispersion, ranges::SKILL_DISPERSION)?,
         valuation_log_per_unit: c.number(
             "skill.valuation_log_per_unit",
             raw.skill.valuation_log_per_unit,
-            Allowed::NON_NEGATIVE,
+            ranges::VALUATION_LOG_PER_UNIT,
         )?,
     };
     let subfunds = subfunds(&c, &raw.subfunds, &fund, &calendar, &fields)?;
     let direct = direct(&c, &raw.direct, &fund, &calendar, &fields)?;
     let name =
         raw.name.unwrap_or_else(|| file.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default());
-    Ok(Scenario {
+    let scenario = Scenario {
         name,
         description: raw.description.unwrap_or_default(),
         source: file.to_path_buf(),
@@ -89,7 +90,40 @@ pub fn validate(raw: RawScenario, file: &Path) -> Result<Scenario> {
         fields,
         subfunds,
         direct,
-    })
+    };
+    deal_limits(&c, &scenario)?;
+    Ok(scenario)
+}
+
+/// Refuses a scenario in which a sleeve could make more than [`workload::MAX_DEALS_PER_SLEEVE`]
+/// deals on a path: its cheques are tiny against its budget.
+fn deal_limits(c: &Checker, s: &Scenario) -> Result<()> {
+    let budget_fields = |sleeve: &str| {
+        if sleeve == "direct" {
+            "fund.size_cny_m, fund.direct_share or raise direct.tranches[0]".to_string()
+        } else {
+            format!("fund.size_cny_m or raise {sleeve}.fund_share")
+        }
+    };
+    for limit in workload::subfund_limits(s).chain(std::iter::once(workload::direct_limit(s))) {
+        let deals = limit.deals();
+        if deals as u64 > workload::MAX_DEALS_PER_SLEEVE {
+            return Err(c.invalid(
+                &limit.sleeve,
+                format!(
+                    "could make up to {deals} deals on a path ({limit}), more than the {} a sleeve may make; \
+                     raise the cheque ({}.round_participation, the stage's equity_sold and \
+                     entry_post_money_cny_m.median, or lower its sigma, the field's volatility_per_year, \
+                     drift and winter jumps, factors.valuation_log_per_unit or the lowest \
+                     exit_market valuation_log_shift) or lower the budget ({})",
+                    workload::MAX_DEALS_PER_SLEEVE,
+                    limit.sleeve,
+                    budget_fields(&limit.sleeve)
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn quarter(c: &Checker, field: &str, label: &str) -> Result<Quarter> {
@@ -135,9 +169,21 @@ fn fund(c: &Checker, raw: &RawFund, calendar: &Calendar) -> Result<FundSpec> {
             ),
         ));
     }
-    let running_cost = c.number("fund.running_cost_per_year", raw.running_cost_per_year, Allowed::UNIT_OPEN_HI)?;
+    let running_cost = c.number("fund.running_cost_per_year", raw.running_cost_per_year, ranges::RUNNING_COST_PER_YEAR)?;
+    let lifetime_cost = running_cost * f64::from(raw.life_years);
+    if lifetime_cost > ranges::MAX_LIFETIME_RUNNING_COST {
+        return Err(c.invalid(
+            "fund.running_cost_per_year",
+            format!(
+                "running costs over the fund's life ({running_cost} x life_years {} = {lifetime_cost:.3} of its size) \
+                 must be at most {}, got {running_cost}",
+                raw.life_years,
+                ranges::MAX_LIFETIME_RUNNING_COST
+            ),
+        ));
+    }
     Ok(FundSpec {
-        size_cny_m: c.number("fund.size_cny_m", raw.size_cny_m, Allowed::POSITIVE)?,
+        size_cny_m: c.number("fund.size_cny_m", raw.size_cny_m, ranges::FUND_SIZE_CNY_M)?,
         direct_share: c.number("fund.direct_share", raw.direct_share, Allowed::UNIT)?,
         running_cost_per_quarter: running_cost / 4.0,
         life_quarters,
@@ -167,14 +213,14 @@ fn exit_market(c: &Checker, raw: &RawExitMarket, calendar: &Calendar) -> Result<
     let mut transition = Vec::with_capacity(keys.len());
     for (key, s) in &raw.states {
         let p = format!("exit_market.states.{key}");
-        let shift = |name: &str, x: f64| c.number(format!("{p}.{name}"), x, Allowed::FINITE);
+        let shift = |name: &str, x: f64| c.number(format!("{p}.{name}"), x, ranges::LOGIT_SHIFT);
         states.push(MarketState {
             key: key.clone(),
             ipo_logit_shift: shift("ipo_logit_shift", s.ipo_logit_shift)?,
             round_logit_shift: shift("round_logit_shift", s.round_logit_shift)?,
             acquisition_logit_shift: shift("acquisition_logit_shift", s.acquisition_logit_shift)?,
             hold_logit_shift: shift("hold_logit_shift", s.hold_logit_shift)?,
-            valuation_log_shift: shift("valuation_log_shift", s.valuation_log_shift)?,
+            valuation_log_shift: c.number(format!("{p}.valuation_log_shift"), s.valuation_log_shift, ranges::VALUATION_LOG_SHIFT)?,
         });
         let mut row = vec![0.0; keys.len()];
         for (to, &prob) in &s.transition {
@@ -214,15 +260,16 @@ fn exit_market(c: &Checker, raw: &RawExitMarket, calendar: &Calendar) -> Result<
     Ok(ExitMarket { states, transition, initial, pinned })
 }
 
-fn lognormal(c: &Checker, p: &str, raw: &RawLogNormal) -> Result<LogNormalSpec> {
+/// A lognormal whose median must lie in `median_range`.
+fn lognormal(c: &Checker, p: &str, raw: &RawLogNormal, median_range: Allowed) -> Result<LogNormalSpec> {
     Ok(LogNormalSpec {
-        median: c.number(format!("{p}.median"), raw.median, Allowed::POSITIVE)?,
-        sigma: c.number(format!("{p}.sigma"), raw.sigma, Allowed::NON_NEGATIVE)?,
+        median: c.number(format!("{p}.median"), raw.median, median_range)?,
+        sigma: c.number(format!("{p}.sigma"), raw.sigma, ranges::LOGNORMAL_SIGMA)?,
     })
 }
 
 fn spliced_tail(c: &Checker, p: &str, raw: &RawSplicedTail) -> Result<SplicedTailSpec> {
-    let body = lognormal(c, p, &RawLogNormal { median: raw.median, sigma: raw.sigma })?;
+    let body = lognormal(c, p, &RawLogNormal { median: raw.median, sigma: raw.sigma }, ranges::MULTIPLE_MEDIAN)?;
     let tail_share = c.number(format!("{p}.tail_share"), raw.tail_share, Allowed::UNIT_OPEN_HI)?;
     // alpha > 1 keeps the tail's mean finite, so expected values are defined.
     let tail_alpha = c.number(format!("{p}.tail_alpha"), raw.tail_alpha, Allowed::above(1.0))?;
@@ -259,15 +306,15 @@ fn profile(c: &Checker, key: &str, raw: &RawProfile) -> Result<Profile> {
 }
 
 fn stage_spec(c: &Checker, p: &str, stage: Stage, raw: &RawStage) -> Result<StageSpec> {
-    let mean_months = c.number(format!("{p}.months_to_event.mean"), raw.months_to_event.mean, Allowed::POSITIVE)?;
+    let mean_months = c.number(format!("{p}.months_to_event.mean"), raw.months_to_event.mean, ranges::WAIT_MEAN_MONTHS)?;
     // `shape = inf` is a fixed wait of exactly `mean` months: scenarios with hand-computed answers.
     let wait_shape = match raw.months_to_event.shape {
         f64::INFINITY => f64::INFINITY,
-        shape if Allowed::POSITIVE.contains(shape) => shape,
+        shape if ranges::WAIT_SHAPE.contains(shape) => shape,
         shape => {
             return Err(c.invalid(
                 format!("{p}.months_to_event.shape"),
-                format!("must be > 0 (a gamma shape), or inf for a fixed wait; got {shape}"),
+                format!("must be {} (a gamma shape), or inf for a fixed wait; got {shape}", ranges::WAIT_SHAPE),
             ));
         }
     };
@@ -295,12 +342,16 @@ fn stage_spec(c: &Checker, p: &str, stage: Stage, raw: &RawStage) -> Result<Stag
         );
     }
     let step_up = match (&raw.step_up, stage) {
-        (Some(s), _) => lognormal(c, &format!("{p}.step_up"), s)?,
+        (Some(s), _) => lognormal(c, &format!("{p}.step_up"), s, ranges::MULTIPLE_MEDIAN)?,
         (None, Stage::Seed) => LogNormalSpec { median: 1.0, sigma: 0.0 },
         (None, _) => {
             return Err(c.invalid(
                 format!("{p}.step_up"),
-                "is required for stages a, b, c and growth: { median > 0, sigma >= 0 }",
+                format!(
+                    "is required for stages a, b, c and growth: {{ median {}, sigma {} }}",
+                    ranges::MULTIPLE_MEDIAN,
+                    ranges::LOGNORMAL_SIGMA
+                ),
             ));
         }
     };
@@ -309,10 +360,20 @@ fn stage_spec(c: &Checker, p: &str, stage: Stage, raw: &RawStage) -> Result<Stag
         wait_shape,
         outcome_probabilities: probabilities,
         outcome_logits: probabilities.map(f64::ln),
-        entry_post_money_cny_m: lognormal(c, &format!("{p}.entry_post_money_cny_m"), &raw.entry_post_money_cny_m)?,
-        equity_sold: c.number(format!("{p}.equity_sold"), raw.equity_sold, Allowed::UNIT_OPEN)?,
+        entry_post_money_cny_m: lognormal(
+            c,
+            &format!("{p}.entry_post_money_cny_m"),
+            &raw.entry_post_money_cny_m,
+            ranges::ENTRY_POST_MONEY_CNY_M,
+        )?,
+        equity_sold: c.number(format!("{p}.equity_sold"), raw.equity_sold, ranges::EQUITY_SOLD)?,
         step_up,
-        acquisition_multiple: lognormal(c, &format!("{p}.acquisition_multiple"), &raw.acquisition_multiple)?,
+        acquisition_multiple: lognormal(
+            c,
+            &format!("{p}.acquisition_multiple"),
+            &raw.acquisition_multiple,
+            ranges::MULTIPLE_MEDIAN,
+        )?,
     })
 }
 
@@ -326,7 +387,7 @@ fn jump(c: &Checker, p: &str, raw: &RawJump) -> Result<JumpSpec> {
     let hazard = c.number(format!("{p}.hazard_per_year"), raw.hazard_per_year, Allowed::NON_NEGATIVE)?;
     Ok(JumpSpec {
         quarterly_probability: 1.0 - (-hazard / 4.0).exp(),
-        size: c.number(format!("{p}.jump"), raw.jump, Allowed::NON_NEGATIVE)?,
+        size: c.number(format!("{p}.jump"), raw.jump, ranges::JUMP)?,
     })
 }
 
@@ -352,11 +413,11 @@ fn fields(
             label_zh: f.label_zh.clone(),
             tier: tier(c, &format!("{p}.tier"), &f.tier)?,
             profile,
-            drift_per_quarter: c.number(format!("{p}.drift_per_year"), f.drift_per_year, Allowed::FINITE)? / 4.0,
+            drift_per_quarter: c.number(format!("{p}.drift_per_year"), f.drift_per_year, ranges::DRIFT_PER_YEAR)? / 4.0,
             volatility_per_quarter: c.number(
                 format!("{p}.volatility_per_year"),
                 f.volatility_per_year,
-                Allowed::NON_NEGATIVE,
+                ranges::VOLATILITY_PER_YEAR,
             )? / 2.0,
             breakthrough: jump(c, &format!("{p}.breakthrough"), &f.breakthrough)?,
             winter: jump(c, &format!("{p}.winter"), &f.winter)?,
@@ -407,12 +468,12 @@ fn factors(c: &Checker, raw: &RawFactors, fields: &[Field], families: &[String])
         advance_logit_per_unit: c.number(
             "factors.advance_logit_per_unit",
             raw.advance_logit_per_unit,
-            Allowed::NON_NEGATIVE,
+            ranges::ADVANCE_LOGIT_PER_UNIT,
         )?,
         valuation_log_per_unit: c.number(
             "factors.valuation_log_per_unit",
             raw.valuation_log_per_unit,
-            Allowed::NON_NEGATIVE,
+            ranges::VALUATION_LOG_PER_UNIT,
         )?,
     })
 }
@@ -553,7 +614,7 @@ fn subfund(
         return Err(c.invalid(f("fields"), format!("weights must have a finite sum, got {total}")));
     }
     field_weights.sort_by_key(|(i, _)| *i);
-    let fund_share = c.number(f("fund_share"), s.fund_share, Allowed::UNIT_OPEN_LO)?;
+    let fund_share = c.number(f("fund_share"), s.fund_share, ranges::FUND_SHARE)?;
     let (cap, rule) = if s.registered_in_shanghai {
         (fund.max_subfund_share, "fund.max_subfund_share")
     } else {
@@ -584,10 +645,10 @@ fn subfund(
         catch_up: c.number(f("catch_up"), s.catch_up, Allowed::UNIT)?,
         investable_share,
         reserve_share: c.number(f("reserve_share"), s.reserve_share, Allowed::UNIT_OPEN_HI)?,
-        round_participation: c.number(f("round_participation"), s.round_participation, Allowed::UNIT_OPEN_LO)?,
-        deployment_pace: lognormal(c, &f("deployment_pace"), &s.deployment_pace)?,
+        round_participation: c.number(f("round_participation"), s.round_participation, ranges::ROUND_PARTICIPATION)?,
+        deployment_pace: lognormal(c, &f("deployment_pace"), &s.deployment_pace, ranges::PACE_MEDIAN)?,
         local_share: c.number(f("local_share"), s.local_share, Allowed::UNIT)?,
-        local_requirement: c.number(f("local_requirement"), s.local_requirement, Allowed::NON_NEGATIVE)?,
+        local_requirement: c.number(f("local_requirement"), s.local_requirement, ranges::LOCAL_REQUIREMENT)?,
         loss_tolerance: c.number(f("loss_tolerance"), s.loss_tolerance, Allowed::UNIT)?,
         end_of_life_discount: c.number(f("end_of_life_discount"), s.end_of_life_discount, Allowed::UNIT_OPEN_HI)?,
         concession: ConcessionSpec {
@@ -599,7 +660,7 @@ fn subfund(
                     b.earliest_year,
                     Allowed::NON_NEGATIVE,
                 )?,
-                trigger: c.number(f("buyback.trigger"), b.trigger, Allowed::NON_NEGATIVE)?,
+                trigger: c.number(f("buyback.trigger"), b.trigger, ranges::BUYBACK_TRIGGER)?,
             },
             profit_cession_share: c.number(f("profit_cession.share"), s.profit_cession.share, Allowed::UNIT)?,
             profit_cession_hurdle_per_quarter: quarterly_rate(c.number(
@@ -607,7 +668,7 @@ fn subfund(
                 s.profit_cession.hurdle,
                 Allowed::UNIT,
             )?),
-            loss_first_cap: c.number(f("loss_first.cap"), s.loss_first.cap, Allowed::NON_NEGATIVE)?,
+            loss_first_cap: c.number(f("loss_first.cap"), s.loss_first.cap, ranges::LOSS_FIRST_CAP)?,
         },
     })
 }
@@ -666,13 +727,13 @@ fn direct(c: &Checker, raw: &RawDirect, fund: &FundSpec, calendar: &Calendar, fi
         first_quarter,
         deploy_quarters: deploy_quarters as usize,
         stage_mix: stage_mix(c, "direct.stage_mix", &raw.stage_mix)?,
-        round_participation: c.number("direct.round_participation", raw.round_participation, Allowed::UNIT_OPEN_LO)?,
+        round_participation: c.number("direct.round_participation", raw.round_participation, ranges::ROUND_PARTICIPATION)?,
         tranches: TrancheSpec {
             shares: shares.into_iter().map(|x| x / sum).collect(),
             deadline_quarters: (deadline_months / 3.0).ceil() as usize,
             pricing: raw.tranche_pricing,
         },
-        skill: c.number("direct.skill", raw.skill, Allowed::FINITE)?,
+        skill: c.number("direct.skill", raw.skill, ranges::DIRECT_SKILL)?,
         reallocation: raw.reallocation.as_ref().map(|r| reallocation(c, r)).transpose()?,
         local_share: c.number("direct.local_share", raw.local_share, Allowed::UNIT)?,
         loss_tolerance: c.number("direct.loss_tolerance", raw.loss_tolerance, Allowed::UNIT)?,
@@ -688,8 +749,8 @@ fn reallocation(c: &Checker, raw: &RawReallocation) -> Result<ReallocationSpec> 
     Ok(ReallocationSpec {
         review_quarters: (months / 3.0).round() as usize,
         progress_threshold: c.number(format!("{p}.progress_threshold"), raw.progress_threshold, Allowed::NON_NEGATIVE)?,
-        favour: c.number(format!("{p}.favour"), raw.favour, Allowed::NON_NEGATIVE)?,
-        stalled: c.number(format!("{p}.stalled"), raw.stalled, Allowed::NON_NEGATIVE)?,
+        favour: c.number(format!("{p}.favour"), raw.favour, ranges::REALLOCATION_MULTIPLIER)?,
+        stalled: c.number(format!("{p}.stalled"), raw.stalled, ranges::REALLOCATION_MULTIPLIER)?,
     })
 }
 

@@ -47,7 +47,7 @@ fn the_row_matches_its_schema() {
     let schema = Schema::new(&scenario);
     let simulator = Simulator::new(&scenario, 5).unwrap();
     let mut state = PathState::default();
-    simulator.simulate_path(0, &mut state);
+    simulator.simulate_path(0, &mut state).unwrap();
     let mut row = Vec::new();
     compute(&scenario, &state, &mut row);
     assert_eq!(row.len(), schema.len());

@@ -10,8 +10,25 @@ fn run(scenario: &Scenario, path: u64) -> DirectOutcome {
     let laws: Vec<ProfileLaw> = scenario.profiles.iter().map(|p| ProfileLaw::new(p).unwrap()).collect();
     let key = StreamKey::new(23, Component::Direct);
     let mut out = DirectOutcome::default();
-    simulate(&env, &laws, &scenario.direct, &key, path, &mut Workspace::default(), &mut out);
+    simulate(&env, &laws, &scenario.direct, &key, path, usize::MAX, &mut Workspace::default(), &mut out).unwrap();
     out
+}
+
+/// The sleeve stops with an error naming it at its deal limit, and not before.
+#[test]
+fn deals_stop_at_the_limit_with_an_error() {
+    let scenario = testing::base();
+    let shocks = Shocks::constant(&scenario, scenario.market.initial);
+    let env = shocks.environment(&scenario);
+    let laws: Vec<ProfileLaw> = scenario.profiles.iter().map(|p| ProfileLaw::new(p).unwrap()).collect();
+    let key = StreamKey::new(23, Component::Direct);
+    let made = run(&scenario, 2).book.counts.backed as usize;
+    assert!(made > 3, "{made}");
+    let deals = |max_deals| {
+        simulate(&env, &laws, &scenario.direct, &key, 2, max_deals, &mut Workspace::default(), &mut DirectOutcome::default())
+    };
+    assert_eq!(deals(made), Ok(()));
+    assert_eq!(deals(made - 1), Err(DealLimitReached { sleeve: "direct".into(), limit: made - 1 }));
 }
 
 #[test]
@@ -108,7 +125,7 @@ fn run_with_factors(scenario: &Scenario, path: u64) -> DirectOutcome {
     // Real field factors, so reviews have progress to see.
     let simulator = crate::model::fund::Simulator::new(scenario, 31).unwrap();
     let mut state = crate::model::fund::PathState::default();
-    simulator.simulate_path(path, &mut state);
+    simulator.simulate_path(path, &mut state).unwrap();
     state.direct
 }
 

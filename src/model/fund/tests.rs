@@ -9,7 +9,7 @@ use crate::testing;
 fn simulate(scenario: &Scenario, seed: u64, path: u64) -> PathState {
     let simulator = Simulator::new(scenario, seed).unwrap();
     let mut state = PathState::default();
-    simulator.simulate_path(path, &mut state);
+    simulator.simulate_path(path, &mut state).unwrap();
     state
 }
 
@@ -101,9 +101,9 @@ fn a_path_is_the_same_whoever_simulates_it() {
     let simulator = Simulator::new(&scenario, 99).unwrap();
     let mut fresh = PathState::default();
     let mut reused = PathState::default();
-    simulator.simulate_path(4, &mut reused);
-    simulator.simulate_path(7, &mut reused);
-    simulator.simulate_path(7, &mut fresh);
+    simulator.simulate_path(4, &mut reused).unwrap();
+    simulator.simulate_path(7, &mut reused).unwrap();
+    simulator.simulate_path(7, &mut fresh).unwrap();
     assert_eq!(fresh.fund, reused.fund, "reused buffers must not leak between paths");
 }
 

@@ -11,7 +11,7 @@ fn run_one(scenario: &Scenario, index: usize, path: u64) -> SubFundOutcome {
     let spec = &scenario.subfunds[index];
     let key = StreamKey::new(17, Component::SubFund(&spec.key));
     let mut out = SubFundOutcome::default();
-    simulate(&env, &laws, spec, &key, path, &mut Workspace::default(), &mut out);
+    simulate(&env, &laws, spec, &key, path, usize::MAX, &mut Workspace::default(), &mut out).unwrap();
     out
 }
 
@@ -86,8 +86,29 @@ fn first_subfund_deals(scenario: &Scenario, budget: f64) -> Workspace {
     let spec = &scenario.subfunds[0];
     let key = StreamKey::new(17, Component::SubFund(&spec.key));
     let mut ws = Workspace::default();
-    make_deals(&env, &laws, spec, budget, 1.0, Backer::AVERAGE, &key, 3, &mut ws, &mut RandomUse::default());
+    make_deals(&env, &laws, spec, budget, 1.0, Backer::AVERAGE, &key, 3, usize::MAX, &mut ws, &mut RandomUse::default()).unwrap();
     ws
+}
+
+/// A sub-fund that would make more deals than its limit stops with an error naming it; one that
+/// needs exactly its limit makes them all.
+#[test]
+fn deals_stop_at_the_limit_with_an_error() {
+    let scenario = testing::base();
+    let shocks = Shocks::constant(&scenario, scenario.market.initial);
+    let env = shocks.environment(&scenario);
+    let laws: Vec<ProfileLaw> = scenario.profiles.iter().map(|p| ProfileLaw::new(p).unwrap()).collect();
+    let spec = &scenario.subfunds[0];
+    let key = StreamKey::new(17, Component::SubFund(&spec.key));
+    let needed = first_subfund_deals(&scenario, 1000.0).companies.len();
+    assert!(needed > 3, "{needed}");
+    let deals = |max_deals| {
+        let mut ws = Workspace::default();
+        make_deals(&env, &laws, spec, 1000.0, 1.0, Backer::AVERAGE, &key, 3, max_deals, &mut ws, &mut RandomUse::default())
+    };
+    assert_eq!(deals(needed), Ok(()));
+    let error = deals(needed - 1).unwrap_err();
+    assert_eq!(error, DealLimitReached { sleeve: "subfunds.sf01_embodied_ai".into(), limit: needed - 1 });
 }
 
 /// Deals are keyed by (quarter, slot): a bigger sub-fund makes more deals per quarter, and the
