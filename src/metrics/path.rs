@@ -52,7 +52,33 @@ pub struct MetricDef {
     pub label: String,
     pub group: Group,
     pub unit: Unit,
+    /// Why the metric can have no value on a path, so that a report can say why a figure
+    /// uses fewer paths than were run.
+    pub undefined: Undefined,
 }
+
+/// Why a metric has no value (`NaN`) on some paths. Each reason reads after a count of paths:
+/// "30 paid nothing in".
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Undefined {
+    /// It has a value on every path whose cash flows are finite numbers.
+    Never,
+    /// It has none where metric `column` is zero, for `reason` (a multiple of a paid-in of
+    /// zero), and elsewhere for `otherwise`.
+    WhereZero { column: String, reason: &'static str, otherwise: &'static str },
+    /// An IRR: none where its flag metric `flag` says the flows never change sign or no rate
+    /// was found ([`irr_flag`]).
+    Irr { flag: String },
+    /// It has none for `reason` alone (its denominator is not a column of the row).
+    Because(&'static str),
+}
+
+/// Reason of a missing value where the scenario gives none: a number that overflowed.
+pub const NOT_FINITE: &str = "had a value that is not a finite number";
+/// Reasons of a missing IRR, by [`irr_flag`]: 2, then 3.
+pub const NO_SIGN_CHANGE: &str = "had cash flows of one sign";
+pub const NO_RATE_FOUND: &str = "had no rate found";
 
 /// The columns of a scenario's per-path rows.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -75,7 +101,7 @@ impl Schema {
     /// The columns for `scenario`, in the order [`compute`] fills them.
     pub fn new(scenario: &Scenario) -> Schema {
         let mut metrics = Vec::new();
-        let mut add = |key: String, label: String, group: Group, unit: Unit| metrics.push(MetricDef { key, label, group, unit });
+        let mut add = |key: String, label: String, group: Group, unit: Unit| metrics.push(MetricDef { key, label, group, unit, undefined: Undefined::Never });
         for (prefix, name, group) in [("fund", "Fund", Group::Fund), ("direct", "Direct sleeve", Group::Sleeve), ("subfunds", "Sub-fund sleeve", Group::Sleeve)] {
             add(format!("{prefix}_tvpi"), format!("{name} TVPI"), group, Unit::Multiple);
             add(format!("{prefix}_dpi"), format!("{name} DPI"), group, Unit::Multiple);
@@ -102,6 +128,9 @@ impl Schema {
         }
         for (key, label, unit) in POLICY {
             add(key.to_string(), label.to_string(), Group::Policy, unit);
+        }
+        for metric in &mut metrics {
+            metric.undefined = undefined(&metric.key, metric.group);
         }
         Schema { metrics }
     }
@@ -140,6 +169,28 @@ const POLICY: [(&str, &str, Unit); 18] = [
     ("running_costs_cny_m", "Fund running costs", Unit::CnyM),
     ("direct_lapsed_tranches_cny_m", "Direct tranches lapsed", Unit::CnyM),
 ];
+
+/// Why metric `key` of `group` can be missing, as [`compute`] makes it.
+fn undefined(key: &str, group: Group) -> Undefined {
+    let sleeve = matches!(group, Group::Fund | Group::Sleeve).then(|| key.split_once('_')).flatten();
+    match (sleeve, group) {
+        (Some((prefix, "tvpi" | "dpi" | "rvpi")), _) => Undefined::WhereZero { column: format!("{prefix}_paid_in_cny_m"), reason: "paid nothing in", otherwise: NOT_FINITE },
+        (Some((prefix, "irr")), _) => Undefined::Irr { flag: format!("{prefix}_irr_flag") },
+        (Some((prefix, "payback_quarter")), _) => {
+            Undefined::WhereZero { column: format!("{prefix}_trough_cny_m"), reason: "never went below zero", otherwise: "did not pay back by the horizon" }
+        }
+        (_, Group::Tier | Group::Field) if key.ends_with("_multiple") => Undefined::Because("invested nothing there"),
+        (_, Group::SubFund) => Undefined::Because("paid nothing into it"),
+        (_, Group::Policy) => match key {
+            "leverage" => Undefined::Because("had no sub-fund commitments"),
+            "local_achievement_mean" | "local_requirement_met_share" => Undefined::Because("had no local requirement"),
+            "subfunds_beyond_loss_tolerance_share" => Undefined::Because("had no sub-funds"),
+            "direct_projects_beyond_loss_tolerance_share" => Undefined::Because("had no direct project resolved"),
+            _ => Undefined::Never,
+        },
+        _ => Undefined::Never,
+    }
+}
 
 fn title(key: &str) -> String {
     let mut chars = key.chars();
