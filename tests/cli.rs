@@ -81,7 +81,7 @@ fn help_lists_every_command() {
 }
 
 #[test]
-fn tiny_run_writes_summary_paths_and_quarterly_with_provenance() {
+fn tiny_run_writes_summary_paths_and_quarterly() {
     let tmp = TempDir::new().unwrap();
     let out = tmp.path().join("run");
     let assert = tiny_run(&out, 300, &["--seed", "7"]).success();
@@ -98,7 +98,6 @@ fn tiny_run_writes_summary_paths_and_quarterly_with_provenance() {
 
     assert_eq!(names(&out), ["paths.csv", "quarterly.csv", "summary.json"]);
     assert_eq!(names(tmp.path()), ["run"], "no staging folder left behind");
-    let provenance = format!("# fifsim {} scenario=base seed=7 paths=300", env!("CARGO_PKG_VERSION"));
 
     let summary: serde_json::Value = serde_json::from_slice(&fs::read(out.join("summary.json")).unwrap()).unwrap();
     assert_eq!(summary["provenance"]["paths"], 300);
@@ -108,21 +107,19 @@ fn tiny_run_writes_summary_paths_and_quarterly_with_provenance() {
 
     let paths = fs::read_to_string(out.join("paths.csv")).unwrap();
     let lines: Vec<&str> = paths.lines().collect();
-    assert_eq!(lines.len(), 302, "provenance, header, one row per path");
-    assert_eq!(lines[0], provenance);
-    assert!(lines[1].starts_with("path,fund_tvpi,"));
-    let columns = lines[1].split(',').count();
-    assert!(lines[2..].iter().all(|l| l.split(',').count() == columns));
-    assert!(lines[2].starts_with("0,") && lines[301].starts_with("299,"));
+    assert_eq!(lines.len(), 301, "header, one row per path");
+    assert!(lines[0].starts_with("path,fund_tvpi,"));
+    let columns = lines[0].split(',').count();
+    assert!(lines[1..].iter().all(|l| l.split(',').count() == columns));
+    assert!(lines[1].starts_with("0,") && lines[300].starts_with("299,"));
 
     let quarterly = fs::read_to_string(out.join("quarterly.csv")).unwrap();
     let lines: Vec<&str> = quarterly.lines().collect();
-    assert_eq!(lines[0], provenance);
-    assert_eq!(lines[1], "series,quarter_index,quarter,p5,p25,p50,p75,p95");
+    assert_eq!(lines[0], "series,quarter_index,quarter,p5,p25,p50,p75,p95");
     let horizon = summary["provenance"]["horizon_quarters"].as_u64().unwrap() as usize;
     let series = summary["fans"].as_array().unwrap().len();
-    assert_eq!(lines.len(), 2 + series * (horizon + 1));
-    assert!(lines[2].starts_with("fund_cumulative_net_cny_m,0,2024Q3,"), "{}", lines[2]);
+    assert_eq!(lines.len(), 1 + series * (horizon + 1));
+    assert!(lines[1].starts_with("fund_cumulative_net_cny_m,0,2024Q3,"), "{}", lines[1]);
 }
 
 #[test]
@@ -154,8 +151,8 @@ fn precision_run_reports_the_paths_it_used() {
     let assert = tiny_run(&out, 1200, &["--precision", "5"]).success();
     assert!(stdout(&assert).contains("precision reached after 1200 paths"), "{}", stdout(&assert));
     let paths = fs::read_to_string(out.join("paths.csv")).unwrap();
-    assert_eq!(paths.lines().count(), 1202);
-    assert!(paths.starts_with(&format!("# fifsim {} scenario=base seed=20250926 paths=1200\n", env!("CARGO_PKG_VERSION"))));
+    assert_eq!(paths.lines().count(), 1201);
+    assert!(paths.starts_with("path,fund_tvpi,"));
     fifsim().args(["run", "--precision=-1"]).assert().code(2);
 }
 
@@ -307,12 +304,10 @@ fn scenario(name: &str) -> PathBuf {
     scenarios_dir().join(name)
 }
 
-/// The CSV's rows as maps from header to field (after the provenance comment).
+/// The CSV's rows as maps from header (its first line) to field.
 fn csv_rows(text: &str) -> Vec<BTreeMap<String, String>> {
-    let mut lines = text.lines().skip(1);
-    let header: Vec<String> = lines.next().unwrap_or_default().split(',').map(str::to_string).collect();
-    let body = lines.collect::<Vec<_>>().join("\n");
-    let mut reader = csv::ReaderBuilder::new().has_headers(false).from_reader(body.as_bytes());
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let header: Vec<String> = reader.headers().unwrap().iter().map(str::to_string).collect();
     reader.records().map(|r| header.iter().cloned().zip(r.unwrap().iter().map(str::to_string)).collect()).collect()
 }
 
@@ -350,7 +345,7 @@ fn compare_writes_table_json_csv_and_charts_and_itself_differs_by_zero() {
     assert_eq!(p["scenarios"][2]["name"], "direct_heavy");
 
     let csv = fs::read_to_string(out.join("compare.csv")).unwrap();
-    assert!(csv.starts_with(&format!("# fifsim {} scenario=base,base,direct_heavy seed=9 paths=200\n", env!("CARGO_PKG_VERSION"))));
+    assert!(csv.starts_with("measure,label,statistic,scenario,"), "{csv}");
     let rows = csv_rows(&csv);
     let row = |measure: &str, k: usize| rows.iter().filter(|r| r["measure"] == measure).nth(k).cloned().unwrap();
     // The same scenario on the same seed: every difference exactly 0, with a zero-width interval.
@@ -533,4 +528,38 @@ fn a_run_that_cannot_keep_its_values_says_where_and_leaves_nothing() {
     assert_eq!(err.matches(&place).count(), 1, "{err}");
     assert!(!err.contains("panicked"), "{err}");
     assert_eq!(names(tmp.path()), Vec::<String>::new(), "no results or staging folder left behind");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reporting: counts, CSV headers, fans, labels.
+
+/// `text` with the table's wrapped notes joined back into one line each.
+fn unwrapped(text: &str) -> String {
+    text.replace("\n    ", " ")
+}
+
+/// Both CSV files start with their header row, so a CSV reader takes them as they are; their
+/// provenance is summary.json's.
+#[test]
+fn csv_files_start_with_their_header_row() {
+    let tmp = TempDir::new().unwrap();
+    let out = tmp.path().join("run");
+    tiny_run(&out, 30, &["--seed", "5"]).success();
+    let summary: serde_json::Value = serde_json::from_slice(&fs::read(out.join("summary.json")).unwrap()).unwrap();
+    assert_eq!((summary["provenance"]["seed"].as_u64(), summary["provenance"]["paths"].as_u64()), (Some(5), Some(30)));
+
+    let mut paths = csv::Reader::from_path(out.join("paths.csv")).unwrap();
+    let header = paths.headers().unwrap().clone();
+    let metrics = summary["metrics"].as_array().unwrap();
+    assert_eq!(header.len(), 1 + metrics.len());
+    assert_eq!(&header[0], "path");
+    assert!(metrics.iter().zip(header.iter().skip(1)).all(|(m, column)| m["key"] == column), "{header:?}");
+    let rows: Vec<csv::StringRecord> = paths.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 30);
+    assert!(rows.iter().enumerate().all(|(i, row)| row[0] == i.to_string() && row[1].parse::<f64>().is_ok()));
+
+    let mut quarterly = csv::Reader::from_path(out.join("quarterly.csv")).unwrap();
+    assert_eq!(quarterly.headers().unwrap(), vec!["series", "quarter_index", "quarter", "p5", "p25", "p50", "p75", "p95"]);
+    let first = quarterly.records().next().unwrap().unwrap();
+    assert_eq!((&first[0], &first[1], &first[2]), ("fund_cumulative_net_cny_m", "0", "2024Q3"));
 }

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use super::AppError;
 use crate::charts;
-use crate::engine::{self, RunOptions, Stopping};
+use crate::engine::{self, RunOptions};
 use crate::metrics::path::Schema;
 use crate::output::Staging;
 use crate::report::Report;
@@ -63,12 +63,8 @@ pub struct Published {
 /// [`AppError::Export`].
 pub fn simulate(scenario: &Scenario, options: &RunOptions, out: &Path, force: bool, progress: &mut dyn FnMut(u64)) -> Result<Simulated, AppError> {
     let staging = Staging::begin(out, force)?;
-    let known_paths = match options.stopping {
-        Stopping::Paths(n) => Some(n),
-        Stopping::Precision { .. } => None,
-    };
     let schema = Schema::new(scenario);
-    let mut sink = PathsCsv::create(staging.dir(), &schema, &scenario.name, options.seed, known_paths)?;
+    let mut sink = PathsCsv::create(staging.dir(), &schema)?;
     let results = engine::run(scenario, options, progress, Some(&mut sink))
         .map_err(|source| AppError::Engine { file: scenario.source.clone(), source })?;
     let report = Report::build(scenario, &results).map_err(|source| AppError::Engine { file: scenario.source.clone(), source })?;
@@ -111,6 +107,7 @@ pub fn precision_note(report: &Report, half_width: f64, max_paths: u64) -> Strin
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::Stopping;
 
     #[test]
     fn a_run_that_is_never_published_leaves_the_old_results_alone() {
