@@ -563,3 +563,33 @@ fn csv_files_start_with_their_header_row() {
     let first = quarterly.records().next().unwrap().unwrap();
     assert_eq!((&first[0], &first[1], &first[2]), ("fund_cumulative_net_cny_m", "0", "2024Q3"));
 }
+
+/// A sleeve that pays nothing in on every path (a direct-only fund's sub-fund sleeve): the
+/// table and summary.json say on how many paths each figure stands and why, in whole numbers.
+#[test]
+fn figures_without_every_path_say_how_many_and_why() {
+    let tmp = TempDir::new().unwrap();
+    let file = scenario_file(tmp.path(), "direct_only.toml", "name = \"direct_only\"\n[fund]\ndirect_share = 1.0\n");
+    let out = tmp.path().join("out");
+    let assert = fifsim().arg("run").arg(&file).arg("--out").arg(&out).args(["--no-charts", "--paths", "40"]).assert().success();
+    let table = stdout(&assert);
+    assert!(table.lines().all(|l| l.chars().count() <= 100), "table wider than 100 columns:\n{table}");
+    let flat = unwrapped(&table);
+    assert!(
+        flat.contains("  Sub-funds: TVPI and DPI on 0 of 40 paths: 40 paid nothing in; IRR on 0 of 40 paths: 40 had cash flows of one sign\n"),
+        "{table}"
+    );
+    assert!(flat.contains("  IRR: one rate on "), "{table}");
+
+    let summary: serde_json::Value = serde_json::from_slice(&fs::read(out.join("summary.json")).unwrap()).unwrap();
+    let metric = |key: &str| summary["metrics"].as_array().unwrap().iter().find(|m| m["key"] == key).cloned().unwrap();
+    let subfunds = metric("subfunds_tvpi");
+    assert_eq!((subfunds["summary"]["n"].as_u64(), subfunds["summary"]["missing"].as_u64()), (Some(0), Some(40)));
+    assert_eq!(subfunds["excluded"], serde_json::json!([{ "paths": 40, "reason": "paid nothing in" }]));
+    let fund = metric("fund_tvpi");
+    assert_eq!(fund["summary"]["n"].as_u64(), Some(40));
+    assert_eq!(fund["excluded"], serde_json::json!([]));
+    let outcomes = &metric("fund_irr")["irr_outcomes"];
+    let counts: Vec<u64> = ["unique", "several_roots", "no_sign_change", "not_found"].iter().map(|k| outcomes[k].as_u64().unwrap()).collect();
+    assert_eq!(counts.iter().sum::<u64>(), 40, "{outcomes}");
+}
