@@ -593,3 +593,21 @@ fn figures_without_every_path_say_how_many_and_why() {
     let counts: Vec<u64> = ["unique", "several_roots", "no_sign_change", "not_found"].iter().map(|k| outcomes[k].as_u64().unwrap()).collect();
     assert_eq!(counts.iter().sum::<u64>(), 40, "{outcomes}");
 }
+
+/// quarterly.csv has the DPI fan of each sleeve, as the README promises, beside the fund's.
+#[test]
+fn quarterly_csv_has_each_sleeves_dpi_fan() {
+    let tmp = TempDir::new().unwrap();
+    let out = tmp.path().join("run");
+    tiny_run(&out, 40, &[]).success();
+    let summary: serde_json::Value = serde_json::from_slice(&fs::read(out.join("summary.json")).unwrap()).unwrap();
+    let quarters = summary["provenance"]["horizon_quarters"].as_u64().unwrap() as usize + 1;
+    let rows = csv_rows(&fs::read_to_string(out.join("quarterly.csv")).unwrap());
+    for series in ["fund_dpi", "direct_dpi", "subfunds_dpi"] {
+        let fan: Vec<&BTreeMap<String, String>> = rows.iter().filter(|r| r["series"] == series).collect();
+        assert_eq!(fan.len(), quarters, "{series}");
+        let end: Vec<f64> = ["p5", "p50", "p95"].iter().map(|p| fan[quarters - 1][*p].parse().unwrap()).collect();
+        assert!(end[0] <= end[1] && end[1] <= end[2] && end[2] > 0.0, "{series}: {end:?}");
+        assert!(summary["fans"].as_array().unwrap().iter().any(|f| f["key"] == series), "{series} not in summary.json");
+    }
+}

@@ -86,15 +86,18 @@ pub struct Schema {
     pub metrics: Vec<MetricDef>,
 }
 
-/// The quarterly series kept (as fans) from every path.
-pub const SERIES: [(&str, &str, Unit); 7] = [
+/// The quarterly series kept (as fans) from every path: cumulative net cash flow, NAV and DPI
+/// of the fund and of each sleeve.
+pub const SERIES: [(&str, &str, Unit); 9] = [
     ("fund_cumulative_net_cny_m", "Fund cumulative net cash flow", Unit::CnyM),
     ("fund_nav_cny_m", "Fund NAV", Unit::CnyM),
     ("fund_dpi", "Fund DPI", Unit::Multiple),
     ("direct_cumulative_net_cny_m", "Direct sleeve cumulative net cash flow", Unit::CnyM),
     ("direct_nav_cny_m", "Direct sleeve NAV", Unit::CnyM),
+    ("direct_dpi", "Direct sleeve DPI", Unit::Multiple),
     ("subfunds_cumulative_net_cny_m", "Sub-fund sleeve cumulative net cash flow", Unit::CnyM),
     ("subfunds_nav_cny_m", "Sub-fund sleeve NAV", Unit::CnyM),
+    ("subfunds_dpi", "Sub-fund sleeve DPI", Unit::Multiple),
 ];
 
 impl Schema {
@@ -360,20 +363,23 @@ fn policy(scenario: &Scenario, state: &PathState, row: &mut Vec<f64>) {
 
 /// Fills `series[k]` with quarterly series `k` of [`SERIES`] for this path.
 pub fn series(state: &PathState, series: &mut [Vec<f64>; SERIES.len()]) {
-    let fund = &state.fund;
-    fund.cumulative_net_into(&mut series[0]);
-    series[1].clone_from(&fund.nav);
+    for (flows, series) in [&state.fund, &state.direct.flows, &state.subfund_sleeve].into_iter().zip(series.chunks_exact_mut(3)) {
+        flows.cumulative_net_into(&mut series[0]);
+        series[1].clone_from(&flows.nav);
+        dpi_into(flows, &mut series[2]);
+    }
+}
+
+/// DPI to date at the end of each quarter: distributions over paid-in so far, 0 before anything
+/// is paid in (nothing has come back yet).
+fn dpi_into(flows: &CashFlows, out: &mut Vec<f64>) {
     let (mut paid, mut got) = (0.0, 0.0);
-    series[2].clear();
-    series[2].extend(fund.paid_in.iter().zip(&fund.distributed).map(|(p, d)| {
+    out.clear();
+    out.extend(flows.paid_in.iter().zip(&flows.distributed).map(|(p, d)| {
         paid += p;
         got += d;
         if paid > 0.0 { got / paid } else { 0.0 }
     }));
-    state.direct.flows.cumulative_net_into(&mut series[3]);
-    series[4].clone_from(&state.direct.flows.nav);
-    state.subfund_sleeve.cumulative_net_into(&mut series[5]);
-    series[6].clone_from(&state.subfund_sleeve.nav);
 }
 
 #[cfg(test)]
