@@ -94,8 +94,10 @@ struct CommonArgs {
     /// Worker threads [default: all cores].
     #[arg(long, value_name = "T", value_parser = clap::value_parser!(u16).range(1..))]
     threads: Option<u16>,
-    /// Output folder [default: results/<scenario name> for run, results/<command>-<scenario>
-    /// for sensitivity and frontier, results/compare-<a>-vs-<b> for compare].
+    /// Output folder [default: results/<scenario file name without .toml> for run (a copy of
+    /// base.toml as mine.toml writes results/mine, whatever its `name`),
+    /// results/<command>-<file name> for sensitivity and frontier, results/compare-<a>-vs-<b>
+    /// for compare].
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
     /// Replace an output folder written before by the same command (swapped in only once the

@@ -611,3 +611,17 @@ fn quarterly_csv_has_each_sleeves_dpi_fan() {
         assert!(summary["fans"].as_array().unwrap().iter().any(|f| f["key"] == series), "{series} not in summary.json");
     }
 }
+
+/// A copy of base.toml keeps `name = "base"`; by default it writes into a folder named after
+/// its own file, never into base's results.
+#[test]
+fn a_copied_scenario_writes_into_its_own_default_folder() {
+    let tmp = TempDir::new().unwrap();
+    fs::copy(base(), tmp.path().join("mine.toml")).unwrap();
+    let assert = fifsim().current_dir(tmp.path()).args(["run", "mine.toml", "--paths", "20", "--no-charts"]).assert().success();
+    assert!(stdout(&assert).contains("scenario base"), "the scenario keeps its name");
+    assert_eq!(names(&tmp.path().join("results")), ["mine"]);
+    assert_eq!(names(&tmp.path().join("results/mine")), ["paths.csv", "quarterly.csv", "summary.json"]);
+    let help = stdout(&fifsim().args(["run", "--help"]).assert().success());
+    assert!(help.contains("results/<scenario file name without .toml>"), "{help}");
+}
