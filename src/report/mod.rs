@@ -308,7 +308,7 @@ pub fn excluded(values: &[f64], undefined: &Undefined, companion: &[f64]) -> Vec
             None => tally.push(Excluded { paths: 1, reason: reason.to_string() }),
         }
     }
-    tally.sort_by(|a, b| b.paths.cmp(&a.paths));
+    tally.sort_by_key(|e| std::cmp::Reverse(e.paths));
     tally
 }
 
