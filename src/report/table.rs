@@ -29,6 +29,11 @@ const NONE: &str = "–";
 /// a fund comes near it, and in full it would be a run of digits wider than its column.
 const HUGE: f64 = 1e9;
 
+/// `x` with `decimals` decimals, or in exponent form from [`HUGE`]: never a run of digits.
+pub(crate) fn with_decimals(x: f64, decimals: usize) -> String {
+    if x.abs() >= HUGE { format!("{x:.1e}") } else { format!("{x:.decimals$}") }
+}
+
 /// How a metric's numbers are printed.
 #[derive(Debug, Clone, Copy)]
 enum Fmt {
@@ -580,6 +585,7 @@ mod tests {
         assert_eq!(Fmt::Percent.show(1e8), "1.0e10%");
         assert_eq!(Fmt::Bn.show_error(4e13), "4.0e10");
         assert_eq!(Fmt::Count.show(123_456_789.0), "123456789.0", "below a billion: as before");
+        assert_eq!((with_decimals(2.5e70, 0), with_decimals(-1.25, 1)), ("2.5e70".to_string(), "-1.2".to_string()));
         let mut report = base_report(20);
         for m in &mut report.metrics {
             m.summary.mean = 1e70;
