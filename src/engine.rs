@@ -40,7 +40,8 @@ pub const CHUNK: u64 = 2048;
 pub const MAX_PATHS: u64 = 100_000_000;
 
 /// Relative accuracy of the fan sketches (1%: far finer than a chart shows, and coarse enough
-/// that 427 sketches a path stay in cache) and the smallest magnitude they resolve (CNY m or ×).
+/// that a path's 549 sketches, 9 series × 61 quarters in base, stay in cache) and the smallest
+/// magnitude they resolve (CNY m or ×).
 const FAN_ACCURACY: f64 = 0.01;
 const FAN_MIN_MAGNITUDE: f64 = 1e-6;
 

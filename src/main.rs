@@ -97,10 +97,11 @@ struct CommonArgs {
     /// (results are the same for any count).
     #[arg(long, value_name = "T", value_parser = clap::value_parser!(u16).range(1..))]
     threads: Option<u16>,
-    /// Output folder [default: results/<scenario name> for run, results/<command>-<scenario>
-    /// for sensitivity and frontier, results/compare-<a>-vs-<b> for compare; a default name of
-    /// sensitivity, frontier or compare over 80 characters is cut to 64 and ends in 8 hex digits
-    /// of a hash of the whole name].
+    /// Output folder [default: results/<scenario file name without .toml> for run (a copy of
+    /// base.toml as mine.toml writes results/mine, whatever its `name`),
+    /// results/<command>-<file name> for sensitivity and frontier, results/compare-<a>-vs-<b>
+    /// for compare; a default name of sensitivity, frontier or compare over 80 characters is
+    /// cut to 64 and ends in 8 hex digits of a hash of the whole name].
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
     /// Replace an output folder written before by the same command (swapped in only once the

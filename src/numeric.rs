@@ -250,7 +250,7 @@ mod tests {
             let square = ndarray::Array2::from_shape_fn((n, n), |_| rng.random_range(-2.0..2.0));
             let l = LowerTriangular::from_square(&square);
             assert_eq!(l.dim(), n);
-            assert!(l.padded_dim() >= n && l.padded_dim() % PANEL == 0 && l.padded_dim() < n + PANEL);
+            assert!(l.padded_dim() >= n && l.padded_dim().is_multiple_of(PANEL) && l.padded_dim() < n + PANEL);
             let z: Vec<f64> = (0..n).map(|_| rng.random_range(-3.0..3.0)).collect();
             for len in [n, l.padded_dim()] {
                 let mut out = vec![f64::NAN; len];

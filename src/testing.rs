@@ -74,3 +74,20 @@ pub fn deterministic_ipos(mut s: Scenario, wait_quarters: f64, multiple: f64) ->
     }
     s
 }
+
+/// A direct-only fund without running costs that, on some paths, never makes a deal and so pays
+/// nothing in (no TVPI, DPI or IRR on those paths): its budget arrives over ten times the horizon,
+/// so by the horizon only a tenth of it is there, and a path whose first deal (a growth-stage
+/// cheque of about that size) is larger waits for it to the end. Not a scenario a file can
+/// express (validation keeps deployment within the horizon); the other way a fund pays nothing
+/// in, a sleeve with no money, leaves out every path, not some.
+pub fn idle_on_some_paths() -> Scenario {
+    let mut s = quiet();
+    s.fund.size_cny_m = 2000.0;
+    s.fund.direct_share = 1.0;
+    s.subfunds.clear();
+    s.direct.budget_cny_m = s.fund.size_cny_m;
+    s.direct.deploy_quarters = 10 * (s.horizon() + 1);
+    s.direct.stage_mix = [0.0, 0.0, 0.0, 0.0, 1.0];
+    s
+}

@@ -81,7 +81,7 @@ fn help_lists_every_command() {
 }
 
 #[test]
-fn tiny_run_writes_summary_paths_and_quarterly_with_provenance() {
+fn tiny_run_writes_summary_paths_and_quarterly() {
     let tmp = TempDir::new().unwrap();
     let out = tmp.path().join("run");
     let assert = tiny_run(&out, 300, &["--seed", "7"]).success();
@@ -98,7 +98,6 @@ fn tiny_run_writes_summary_paths_and_quarterly_with_provenance() {
 
     assert_eq!(names(&out), ["fifsim-manifest.json", "paths.csv", "quarterly.csv", "summary.json"]);
     assert_eq!(names(tmp.path()), ["run"], "no staging folder left behind");
-    let provenance = format!("# fifsim {} scenario=base seed=7 paths=300", env!("CARGO_PKG_VERSION"));
 
     let summary: serde_json::Value = serde_json::from_slice(&fs::read(out.join("summary.json")).unwrap()).unwrap();
     assert_eq!(summary["provenance"]["paths"], 300);
@@ -108,21 +107,19 @@ fn tiny_run_writes_summary_paths_and_quarterly_with_provenance() {
 
     let paths = fs::read_to_string(out.join("paths.csv")).unwrap();
     let lines: Vec<&str> = paths.lines().collect();
-    assert_eq!(lines.len(), 302, "provenance, header, one row per path");
-    assert_eq!(lines[0], provenance);
-    assert!(lines[1].starts_with("path,fund_tvpi,"));
-    let columns = lines[1].split(',').count();
-    assert!(lines[2..].iter().all(|l| l.split(',').count() == columns));
-    assert!(lines[2].starts_with("0,") && lines[301].starts_with("299,"));
+    assert_eq!(lines.len(), 301, "header, one row per path");
+    assert!(lines[0].starts_with("path,fund_tvpi,"));
+    let columns = lines[0].split(',').count();
+    assert!(lines[1..].iter().all(|l| l.split(',').count() == columns));
+    assert!(lines[1].starts_with("0,") && lines[300].starts_with("299,"));
 
     let quarterly = fs::read_to_string(out.join("quarterly.csv")).unwrap();
     let lines: Vec<&str> = quarterly.lines().collect();
-    assert_eq!(lines[0], provenance);
-    assert_eq!(lines[1], "series,quarter_index,quarter,p5,p25,p50,p75,p95");
+    assert_eq!(lines[0], "series,quarter_index,quarter,p5,p25,p50,p75,p95");
     let horizon = summary["provenance"]["horizon_quarters"].as_u64().unwrap() as usize;
     let series = summary["fans"].as_array().unwrap().len();
-    assert_eq!(lines.len(), 2 + series * (horizon + 1));
-    assert!(lines[2].starts_with("fund_cumulative_net_cny_m,0,2024Q3,"), "{}", lines[2]);
+    assert_eq!(lines.len(), 1 + series * (horizon + 1));
+    assert!(lines[1].starts_with("fund_cumulative_net_cny_m,0,2024Q3,"), "{}", lines[1]);
 }
 
 #[test]
@@ -154,8 +151,8 @@ fn precision_run_reports_the_paths_it_used() {
     let assert = tiny_run(&out, 1200, &["--precision", "5"]).success();
     assert!(stdout(&assert).contains("precision reached after 1200 paths"), "{}", stdout(&assert));
     let paths = fs::read_to_string(out.join("paths.csv")).unwrap();
-    assert_eq!(paths.lines().count(), 1202);
-    assert!(paths.starts_with(&format!("# fifsim {} scenario=base seed=20250926 paths=1200\n", env!("CARGO_PKG_VERSION"))));
+    assert_eq!(paths.lines().count(), 1201);
+    assert!(paths.starts_with("path,fund_tvpi,"));
     fifsim().args(["run", "--precision=-1"]).assert().code(2);
 }
 
@@ -305,12 +302,10 @@ fn scenario(name: &str) -> PathBuf {
     scenarios_dir().join(name)
 }
 
-/// The CSV's rows as maps from header to field (after the provenance comment).
+/// The CSV's rows as maps from header (its first line) to field.
 fn csv_rows(text: &str) -> Vec<BTreeMap<String, String>> {
-    let mut lines = text.lines().skip(1);
-    let header: Vec<String> = lines.next().unwrap_or_default().split(',').map(str::to_string).collect();
-    let body = lines.collect::<Vec<_>>().join("\n");
-    let mut reader = csv::ReaderBuilder::new().has_headers(false).from_reader(body.as_bytes());
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let header: Vec<String> = reader.headers().unwrap().iter().map(str::to_string).collect();
     reader.records().map(|r| header.iter().cloned().zip(r.unwrap().iter().map(str::to_string)).collect()).collect()
 }
 
@@ -348,7 +343,7 @@ fn compare_writes_table_json_csv_and_charts_and_itself_differs_by_zero() {
     assert_eq!(p["scenarios"][2]["name"], "direct_heavy");
 
     let csv = fs::read_to_string(out.join("compare.csv")).unwrap();
-    assert!(csv.starts_with(&format!("# fifsim {} scenario=base,base,direct_heavy seed=9 paths=200\n", env!("CARGO_PKG_VERSION"))));
+    assert!(csv.starts_with("measure,label,statistic,scenario,"), "{csv}");
     let rows = csv_rows(&csv);
     let row = |measure: &str, k: usize| rows.iter().filter(|r| r["measure"] == measure).nth(k).cloned().unwrap();
     // The same scenario on the same seed: every difference exactly 0, with a zero-width interval.
@@ -590,7 +585,7 @@ fn force_replaces_a_run_fifsim_wrote_with_a_complete_new_one() {
     assert_eq!(manifest_files(&out).keys().collect::<Vec<_>>(), ["paths.csv", "quarterly.csv", "summary.json"]);
     let summary: serde_json::Value = serde_json::from_slice(&fs::read(out.join("summary.json")).unwrap()).unwrap();
     assert_eq!(summary["provenance"]["paths"], 40);
-    assert_eq!(fs::read_to_string(out.join("paths.csv")).unwrap().lines().count(), 42);
+    assert_eq!(fs::read_to_string(out.join("paths.csv")).unwrap().lines().count(), 41, "the header row and one row a path");
     // Charts redrawn into it are recorded, so the folder stays replaceable.
     fifsim().arg("chart").arg(&out).assert().success();
     assert!(manifest_files(&out).contains_key("jcurve.png"));
@@ -821,4 +816,100 @@ fn paths_must_be_a_whole_number_in_range() {
         let expected = format!("invalid value '{value}' for '--paths <N>': must be a whole number from {min} to 100000000");
         assert!(err.contains(&expected) && err.contains(&format!("got {value}")), "{err}");
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reporting: counts, CSV headers, fans, labels.
+
+/// `text` with the table's wrapped notes joined back into one line each.
+fn unwrapped(text: &str) -> String {
+    text.replace("\n    ", " ")
+}
+
+/// Both CSV files start with their header row, so a CSV reader takes them as they are; their
+/// provenance is summary.json's.
+#[test]
+fn csv_files_start_with_their_header_row() {
+    let tmp = TempDir::new().unwrap();
+    let out = tmp.path().join("run");
+    tiny_run(&out, 30, &["--seed", "5"]).success();
+    let summary: serde_json::Value = serde_json::from_slice(&fs::read(out.join("summary.json")).unwrap()).unwrap();
+    assert_eq!((summary["provenance"]["seed"].as_u64(), summary["provenance"]["paths"].as_u64()), (Some(5), Some(30)));
+
+    let mut paths = csv::Reader::from_path(out.join("paths.csv")).unwrap();
+    let header = paths.headers().unwrap().clone();
+    let metrics = summary["metrics"].as_array().unwrap();
+    assert_eq!(header.len(), 1 + metrics.len());
+    assert_eq!(&header[0], "path");
+    assert!(metrics.iter().zip(header.iter().skip(1)).all(|(m, column)| m["key"] == column), "{header:?}");
+    let rows: Vec<csv::StringRecord> = paths.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 30);
+    assert!(rows.iter().enumerate().all(|(i, row)| row[0] == i.to_string() && row[1].parse::<f64>().is_ok()));
+
+    let mut quarterly = csv::Reader::from_path(out.join("quarterly.csv")).unwrap();
+    assert_eq!(quarterly.headers().unwrap(), vec!["series", "quarter_index", "quarter", "p5", "p25", "p50", "p75", "p95"]);
+    let first = quarterly.records().next().unwrap().unwrap();
+    assert_eq!((&first[0], &first[1], &first[2]), ("fund_cumulative_net_cny_m", "0", "2024Q3"));
+}
+
+/// A sleeve that pays nothing in on every path (a direct-only fund's sub-fund sleeve): the
+/// table and summary.json say on how many paths each figure stands and why, in whole numbers.
+#[test]
+fn figures_without_every_path_say_how_many_and_why() {
+    let tmp = TempDir::new().unwrap();
+    let file = scenario_file(tmp.path(), "direct_only.toml", "name = \"direct_only\"\n[fund]\ndirect_share = 1.0\n");
+    let out = tmp.path().join("out");
+    let assert = fifsim().arg("run").arg(&file).arg("--out").arg(&out).args(["--no-charts", "--paths", "40"]).assert().success();
+    let table = stdout(&assert);
+    assert!(table.lines().all(|l| l.chars().count() <= 100), "table wider than 100 columns:\n{table}");
+    let flat = unwrapped(&table);
+    assert!(
+        flat.contains("  Sub-funds: TVPI and DPI on 0 of 40 paths: 40 paid nothing in; IRR on 0 of 40 paths: 40 had cash flows of one sign\n"),
+        "{table}"
+    );
+    assert!(flat.contains("  IRR: one rate on "), "{table}");
+
+    let summary: serde_json::Value = serde_json::from_slice(&fs::read(out.join("summary.json")).unwrap()).unwrap();
+    let metric = |key: &str| summary["metrics"].as_array().unwrap().iter().find(|m| m["key"] == key).cloned().unwrap();
+    let subfunds = metric("subfunds_tvpi");
+    assert_eq!((subfunds["summary"]["n"].as_u64(), subfunds["summary"]["missing"].as_u64()), (Some(0), Some(40)));
+    assert_eq!(subfunds["excluded"], serde_json::json!([{ "paths": 40, "reason": "paid nothing in" }]));
+    let fund = metric("fund_tvpi");
+    assert_eq!(fund["summary"]["n"].as_u64(), Some(40));
+    assert_eq!(fund["excluded"], serde_json::json!([]));
+    let outcomes = &metric("fund_irr")["irr_outcomes"];
+    let counts: Vec<u64> = ["unique", "several_roots", "no_sign_change", "not_found"].iter().map(|k| outcomes[k].as_u64().unwrap()).collect();
+    assert_eq!(counts.iter().sum::<u64>(), 40, "{outcomes}");
+}
+
+/// quarterly.csv has the DPI fan of each sleeve, as the README promises, beside the fund's.
+#[test]
+fn quarterly_csv_has_each_sleeves_dpi_fan() {
+    let tmp = TempDir::new().unwrap();
+    let out = tmp.path().join("run");
+    tiny_run(&out, 40, &[]).success();
+    let summary: serde_json::Value = serde_json::from_slice(&fs::read(out.join("summary.json")).unwrap()).unwrap();
+    let quarters = summary["provenance"]["horizon_quarters"].as_u64().unwrap() as usize + 1;
+    let rows = csv_rows(&fs::read_to_string(out.join("quarterly.csv")).unwrap());
+    for series in ["fund_dpi", "direct_dpi", "subfunds_dpi"] {
+        let fan: Vec<&BTreeMap<String, String>> = rows.iter().filter(|r| r["series"] == series).collect();
+        assert_eq!(fan.len(), quarters, "{series}");
+        let end: Vec<f64> = ["p5", "p50", "p95"].iter().map(|p| fan[quarters - 1][*p].parse().unwrap()).collect();
+        assert!(end[0] <= end[1] && end[1] <= end[2] && end[2] > 0.0, "{series}: {end:?}");
+        assert!(summary["fans"].as_array().unwrap().iter().any(|f| f["key"] == series), "{series} not in summary.json");
+    }
+}
+
+/// A copy of base.toml keeps `name = "base"`; by default it writes into a folder named after
+/// its own file, never into base's results.
+#[test]
+fn a_copied_scenario_writes_into_its_own_default_folder() {
+    let tmp = TempDir::new().unwrap();
+    fs::copy(base(), tmp.path().join("mine.toml")).unwrap();
+    let assert = fifsim().current_dir(tmp.path()).args(["run", "mine.toml", "--paths", "20", "--no-charts"]).assert().success();
+    assert!(stdout(&assert).contains("scenario base"), "the scenario keeps its name");
+    assert_eq!(names(&tmp.path().join("results")), ["mine"]);
+    assert_eq!(names(&tmp.path().join("results/mine")), ["fifsim-manifest.json", "paths.csv", "quarterly.csv", "summary.json"]);
+    let help = stdout(&fifsim().args(["run", "--help"]).assert().success());
+    assert!(help.contains("results/<scenario file name without .toml>"), "{help}");
 }

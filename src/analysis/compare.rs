@@ -235,13 +235,10 @@ pub fn render(c: &Comparison) -> String {
     out
 }
 
-/// The comparison as CSV: a provenance comment, a header, one row per measure and scenario; the
-/// difference columns are empty on the first scenario's rows.
+/// The comparison as CSV: a header, one row per measure and scenario (the provenance is in
+/// `compare.json`); the difference columns are empty on the first scenario's rows.
 pub fn to_csv(c: &Comparison) -> String {
-    let p = &c.provenance;
-    let names: Vec<&str> = p.scenarios.iter().map(|s| s.name.as_str()).collect();
-    let mut out = crate::report::export::provenance_line(&names.join(","), p.seed, p.paths);
-    out.push('\n');
+    let mut out = String::new();
     out.push_str(
         "measure,label,statistic,scenario,estimate,std_error,n,difference_vs_first,paired_ci95_low,paired_ci95_high,\
          paired_half_width,independent_half_width,crn_gain,pairs\n",

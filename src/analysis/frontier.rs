@@ -181,13 +181,9 @@ pub fn mark_efficient(points: &mut [Point]) {
     }
 }
 
-/// The points as CSV: a provenance comment, a header, one row per point.
+/// The points as CSV: a header, one row per point (the provenance is in `frontier.json`).
 pub fn to_csv(f: &Frontier) -> String {
-    let p = &f.provenance;
-    let scenario = p.scenarios.first().map_or("", |s| s.name.as_str());
-    let mut out = crate::report::export::provenance_line(scenario, p.seed, p.paths);
-    let _ = writeln!(out, " primary_risk=p_tvpi_below_1");
-    out.push_str("label,reference,direct_share,industrialising,prototype,exploration,mean_tvpi,tvpi_std_error,p_tvpi_below_1,p_ci95_low,p_ci95_high,es5_tvpi,peak_need_cny_m,efficient,efficient_es5,efficient_at_direct_share\n");
+    let mut out = String::from("label,reference,direct_share,industrialising,prototype,exploration,mean_tvpi,tvpi_std_error,p_tvpi_below_1,p_ci95_low,p_ci95_high,es5_tvpi,peak_need_cny_m,efficient,efficient_es5,efficient_at_direct_share\n");
     for q in &f.points {
         let fields = [
             q.label.clone(),
@@ -330,9 +326,10 @@ mod tests {
         let first = run_with(1);
         assert_eq!(first, run_with(2), "same seed must give an identical frontier.csv");
         let lines: Vec<&str> = first.lines().collect();
-        assert_eq!(lines.len(), 2 + 1 + 2 * 6, "provenance, header, reference and 2 × 6 allocations");
-        assert!(lines[2].starts_with("as is,true,0.2,"), "{}", lines[2]);
-        assert!(lines.iter().skip(2).any(|l| l.ends_with(",true,true") || l.contains(",true,false")), "some point is efficient");
+        assert_eq!(lines.len(), 1 + 1 + 2 * 6, "header, reference and 2 × 6 allocations");
+        assert!(lines[0].starts_with("label,reference,"), "{}", lines[0]);
+        assert!(lines[1].starts_with("as is,true,0.2,"), "{}", lines[1]);
+        assert!(lines.iter().skip(1).any(|l| l.ends_with(",true,true") || l.contains(",true,false")), "some point is efficient");
         // The ends of the direct share: no direct sleeve, no sub-funds.
         let ends = run(&base, &[0.0, 1.0], 1, &RunOptions { seed: 3, stopping: Stopping::Paths(20), threads: Some(2) }, &mut |_| {}).unwrap();
         assert!(ends.points.iter().all(|p| p.mean_tvpi.is_finite()), "{:?}", ends.points);

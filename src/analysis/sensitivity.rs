@@ -183,13 +183,11 @@ pub fn by_loss_effect(s: &Sensitivity) -> Vec<&ShockEffects> {
     ranked
 }
 
-/// The effects as CSV: a provenance comment, a header, the base run (rank 0), then one row per
-/// shock and direction in rank order.
+/// The effects as CSV: a header, the base run (rank 0), then one row per shock and direction in
+/// rank order (the provenance is in `sensitivity.json`).
 pub fn to_csv(s: &Sensitivity) -> String {
-    let p = &s.provenance;
-    let scenario = p.scenarios.first().map_or("", |x| x.name.as_str());
-    let mut out = crate::report::export::provenance_line(scenario, p.seed, p.paths);
-    out.push('\n');
+    let scenario = s.provenance.scenarios.first().map_or("", |x| x.name.as_str());
+    let mut out = String::new();
     out.push_str(
         "rank,shock,label,direction,setting,mean_tvpi,d_mean_tvpi,d_mean_tvpi_ci95_low,d_mean_tvpi_ci95_high,\
          d_mean_tvpi_independent_half_width,p_tvpi_below_1,d_p_tvpi_below_1,d_p_ci95_low,d_p_ci95_high,d_p_independent_half_width\n",

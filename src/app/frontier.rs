@@ -21,9 +21,9 @@ pub const FRONTIER_CSV: &str = "frontier.csv";
 /// own interval.
 pub const DEFAULT_PATHS: u64 = 2_000;
 
-/// `results/frontier-<scenario>`.
+/// `results/frontier-<scenario file stem>`.
 pub fn default_results_dir(scenario: &Scenario) -> PathBuf {
-    default_dir(&format!("frontier-{}", scenario.name))
+    default_dir(&format!("frontier-{}", super::run::file_stem(scenario)))
 }
 
 /// Runs the sweep and writes it into a staging folder for `out`.

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use super::AppError;
 use crate::charts;
-use crate::engine::{self, RunOptions, Stopping};
+use crate::engine::{self, RunOptions};
 use crate::metrics::path::Schema;
 use crate::output::{Command, Staging};
 use crate::report::Report;
@@ -25,17 +25,26 @@ pub const PRECISION_MIN_PATHS: u64 = 1_000;
 pub const PRECISION_MAX_PATHS: u64 = 1_000_000;
 /// `fifsim run`, as its folders' manifests name it.
 pub const COMMAND: Command = Command { name: "run", marker: SUMMARY_JSON };
-/// Folder under which runs go by default, one subfolder per scenario name.
+/// Folder under which runs go by default, one subfolder per scenario file.
 pub const RESULTS_ROOT: &str = "results";
 
-/// `results/<scenario name>`, with characters unsafe in a folder name replaced by `_`.
+/// `results/<scenario file stem>` (`results/mine` for `mine.toml`), with characters unsafe in a
+/// folder name replaced by `_`. Named after the file, not the scenario's `name`, which a copied
+/// file keeps: a copy of `base.toml` never writes into base's results.
 pub fn default_results_dir(scenario: &Scenario) -> PathBuf {
     let mut name: String =
-        scenario.name.chars().map(|c| if c.is_alphanumeric() || matches!(c, '-' | '_' | '.') { c } else { '_' }).collect();
+        file_stem(scenario).chars().map(|c| if c.is_alphanumeric() || matches!(c, '-' | '_' | '.') { c } else { '_' }).collect();
     if name.is_empty() || name.starts_with('.') {
         name.insert_str(0, "scenario");
     }
     Path::new(RESULTS_ROOT).join(name)
+}
+
+/// The scenario file's name without its extension (the scenario's `name` if the path has none),
+/// which names the default output folders.
+pub fn file_stem(scenario: &Scenario) -> String {
+    let stem = scenario.source.file_stem().map(|stem| stem.to_string_lossy().into_owned());
+    stem.filter(|stem| !stem.is_empty()).unwrap_or_else(|| scenario.name.clone())
 }
 
 /// A run whose files are written but not yet published.
@@ -66,12 +75,8 @@ pub struct Published {
 /// [`AppError::Export`].
 pub fn simulate(scenario: &Scenario, options: &RunOptions, out: &Path, force: bool, progress: &mut dyn FnMut(u64)) -> Result<Simulated, AppError> {
     let staging = Staging::begin(out, force, COMMAND)?;
-    let known_paths = match options.stopping {
-        Stopping::Paths(n) => Some(n),
-        Stopping::Precision { .. } => None,
-    };
     let schema = Schema::new(scenario);
-    let mut sink = PathsCsv::create(staging.dir(), &schema, &scenario.name, options.seed, known_paths)?;
+    let mut sink = PathsCsv::create(staging.dir(), &schema)?;
     let results = engine::run(scenario, options, progress, Some(&mut sink))
         .map_err(|source| AppError::Engine { file: scenario.source.clone(), source })?;
     let report = Report::build(scenario, &results).map_err(|source| AppError::Engine { file: scenario.source.clone(), source })?;
@@ -114,6 +119,7 @@ pub fn precision_note(report: &Report, half_width: f64, max_paths: u64) -> Strin
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::Stopping;
 
     #[test]
     fn a_run_that_is_never_published_leaves_the_old_results_alone() {
@@ -138,9 +144,13 @@ mod tests {
     }
 
     #[test]
-    fn default_folder_is_named_after_the_scenario() {
+    fn default_folder_is_named_after_the_scenario_file() {
         let mut s = crate::testing::base();
         assert_eq!(default_results_dir(&s), Path::new("results/base"));
+        // A copy keeps `name = "base"`; its folder is its own.
+        s.source = PathBuf::from("elsewhere/my copy.toml");
+        assert_eq!(default_results_dir(&s), Path::new("results/my_copy"));
+        s.source = PathBuf::from("..");
         s.name = "../x y".into();
         assert_eq!(default_results_dir(&s), Path::new("results/scenario.._x_y"));
     }

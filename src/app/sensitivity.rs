@@ -20,9 +20,9 @@ pub const SENSITIVITY_CSV: &str = "sensitivity.csv";
 /// cores; every effect is paired, so its interval is far narrower than 4,000 paths suggest.
 pub const DEFAULT_PATHS: u64 = 4_000;
 
-/// `results/sensitivity-<scenario>`.
+/// `results/sensitivity-<scenario file stem>`.
 pub fn default_results_dir(scenario: &Scenario) -> PathBuf {
-    default_dir(&format!("sensitivity-{}", scenario.name))
+    default_dir(&format!("sensitivity-{}", super::run::file_stem(scenario)))
 }
 
 /// Runs the base and every shock, and writes the results into a staging folder for `out`.

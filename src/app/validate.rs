@@ -8,7 +8,7 @@ use crate::scenario::{self, Scenario, ScenarioError};
 pub fn describe(scenario: &Scenario) -> String {
     let calendar = &scenario.calendar;
     let quarters = calendar.horizon_quarters;
-    let years = if quarters % 4 == 0 { format!("{} years", quarters / 4) } else { format!("{} years", quarters as f64 / 4.0) };
+    let years = if quarters.is_multiple_of(4) { format!("{} years", quarters / 4) } else { format!("{} years", quarters as f64 / 4.0) };
     format!(
         "{}: {} fields, {} sub-funds, horizon {years} ({}–{})",
         scenario.name,

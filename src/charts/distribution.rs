@@ -11,7 +11,7 @@ use super::data::{self, Spread, spread};
 use super::fan::{Chart, legend, mesh, tick_step};
 use super::render::{Area, Drawn, render};
 use super::style::{CAPTION, FAN, GAIN_LIGHT, INK, LOSS, LOSS_LIGHT, frame, percent, text, thousands};
-use crate::report::{Histogram, Report};
+use crate::report::{Histogram, MetricReport, Report};
 
 const FILE: &str = "distribution.png";
 
@@ -76,19 +76,11 @@ pub(crate) fn draw(root: &Area, report: &Report) -> Drawn<Marks> {
             h.edges[h.edges.len() - 1] * scale
         )
     };
-    let irr_missing = irr_hist.missing.max(irr.missing as u64);
     let notes = vec![
         format!("Bars: share of all {} paths in each bin. Each axis spans P0.5–P99.5 of paths, so the extreme 1% is left out:", thousands(paths)),
         format!("TVPI: {}; IRR: {}.", range(tvpi_hist, "×", 1.0, 2), range(irr_hist, "%", 100.0, 1)),
-        if irr_missing == 0 {
-            "IRR is defined on every path. TVPI and IRR are net to the fund after fees, carry, concessions and running costs; NAV at the horizon counted at model value.".to_string()
-        } else {
-            format!(
-                "No IRR on {} of {} paths (cash flows never change sign, or no root found): left out of the IRR panel, never given a made-up value.",
-                thousands(irr_missing),
-                thousands(paths)
-            )
-        },
+        paths_note(tvpi_metric, data::metric(report, "fund_irr")?),
+        "TVPI and IRR are net to the fund after fees, carry, concessions and running costs; NAV at the horizon counted at model value.".to_string(),
     ];
     let body = frame(root, report, "Distribution of fund outcomes: TVPI and IRR across simulated paths", &notes)?;
     let panels = body.split_evenly((1, 2));
@@ -111,6 +103,36 @@ pub(crate) fn draw(root: &Area, report: &Report) -> Drawn<Marks> {
     };
     let irr_placed = draw_panel(&panels[1], irr_hist, &irr, paths, &irr_panel)?;
     Ok(Marks { tvpi_one_x: tvpi_placed.reference_x, irr_zero_x: irr_placed.reference_x, tvpi_plot_columns: tvpi_placed.columns, plot_rows: tvpi_placed.rows })
+}
+
+/// The paths each panel stands on, as the summary table counts them: TVPI on all paths or on
+/// some and why; IRR with one rate, several (the one nearest the fund's multiple and timing is
+/// drawn) or none (left out, never given a made-up value).
+pub(crate) fn paths_note(tvpi: &MetricReport, irr: &MetricReport) -> String {
+    let total = |m: &MetricReport| thousands((m.summary.n + m.summary.missing) as u64);
+    let because = |m: &MetricReport| {
+        let reasons: Vec<String> = m.excluded.iter().map(|e| format!("{} {}", thousands(e.paths as u64), e.reason)).collect();
+        if reasons.is_empty() { String::new() } else { format!(" ({})", reasons.join(", ")) }
+    };
+    let tvpi_paths = match tvpi.summary.missing {
+        0 => format!("TVPI on all {} paths", total(tvpi)),
+        _ => format!("TVPI on {} of {} paths{}", thousands(tvpi.summary.n as u64), total(tvpi), because(tvpi)),
+    };
+    let none = match irr.summary.missing {
+        0 => "none on 0".to_string(),
+        missing => format!("none on {}{}: left out, never given a made-up value", thousands(missing as u64), because(irr)),
+    };
+    let irr_paths = match irr.irr_outcomes {
+        Some(o) => format!(
+            "IRR: one rate on {} of {} paths, several on {} (the nearest drawn), {none}",
+            thousands(o.unique as u64),
+            total(irr),
+            thousands(o.several_roots as u64)
+        ),
+        // A summary written before the outcomes were counted.
+        None => format!("IRR on {} of {} paths, {none}", thousands(irr.summary.n as u64), total(irr)),
+    };
+    format!("{tvpi_paths}. {irr_paths}.")
 }
 
 /// Where a panel put things, in pixels.

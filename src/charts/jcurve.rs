@@ -1,5 +1,9 @@
 //! `jcurve.png`: the fund's cumulative net cash flow by quarter (the J-curve) as a fan, with the
 //! peak capital need (trough) and the payback quarter marked and stated.
+//!
+//! Two payback figures, each labelled as what it is: the marker is where the median line is back
+//! at zero, about the median payback of all paths (those not paid back by the horizon counting
+//! as later); the summary table's payback P50, also quoted, is over the paths that pay back.
 
 use std::path::{Path, PathBuf};
 
@@ -7,7 +11,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
 use super::ChartError;
-use super::data::{self, TimeAxis, spread};
+use super::data::{self, Spread, TimeAxis, spread};
 use super::fan::{FanSpec, draw_fan, hline, legend, padded_range};
 use super::render::{Area, Drawn, render};
 use super::style::{self, INK, NOTE, PAYBACK, TROUGH, anchored, bn, frame, percent, text};
@@ -53,13 +57,14 @@ pub(crate) fn draw(root: &Area, report: &Report) -> Drawn<Marks> {
     let median = fan.p50();
     let low = median.iter().enumerate().fold(0, |best, (t, &y)| if y < median[best] { t } else { best });
     let median_payback = median.iter().skip(low).position(|&y| y >= 0.0).map(|i| i + low);
-    let paid_back_share = payback.n as f64 / (payback.n + payback.missing).max(1) as f64;
+    let paid_back_share = paid_back(&payback);
 
     let notes = vec![
         "Cumulative net cash flow = distributions received − capital paid in, to date (CNY bn, nominal). Bands are quantiles at each quarter across paths, not single paths."
             .to_string(),
+        "Trough marker: median over paths of each path's lowest point and of its quarter, whiskers P5–P95.".to_string(),
         format!(
-            "Trough marker: median over paths of each path's lowest point and of its quarter, whiskers P5–P95. {} of paths have not paid back by {end_label}.",
+            "Payback marker: where the median line is back at zero, about the median payback of all paths ({} not paid back by {end_label} count as later).",
             percent(1.0 - paid_back_share)
         ),
     ];
@@ -96,7 +101,7 @@ pub(crate) fn draw(root: &Area, report: &Report) -> Drawn<Marks> {
         chart.draw_series(DashedLineSeries::new(vec![(x, y_range.start), (x, 0.0)], 10, 6, PAYBACK.stroke_width(3)))?;
         chart
             .draw_series(std::iter::once(Circle::new((x, 0.0), 10, PAYBACK.filled())))?
-            .label("Payback: median back at zero")
+            .label("Payback: the median line back at zero")
             .legend(|(x, y)| EmptyElement::at((x + 14, y)) + Circle::new((0, 0), 9, PAYBACK.filled()));
         chart.draw_series(std::iter::once(
             EmptyElement::at((x, 0.0))
@@ -129,13 +134,12 @@ pub(crate) fn draw(root: &Area, report: &Report) -> Drawn<Marks> {
     // Key figures under the legend, in the empty upper-left corner.
     let (xs, ys) = chart.plotting_area().get_pixel_range();
     let end = |row: &[f64]| row[last];
+    let payback_lines = payback_text(&axis, median_payback, &payback, last);
     let lines = [
         format!("Peak capital need: CNY {} bn median (P5–P95 {}–{} bn)", bn(-trough.p50 * 1e3), bn(-trough.p95 * 1e3), bn(-trough.p5 * 1e3)),
         format!("Deepest in {} (median; P5–P95 {} to {})", axis.label(trough_quarter.p50), axis.label(trough_quarter.p5), axis.label(trough_quarter.p95)),
-        match median_payback {
-            Some(t) => format!("Payback {} on the median; {} of paths pay back by {end_label}", axis.label(t as f64), percent(paid_back_share)),
-            None => format!("The median does not pay back by {end_label}; {} of paths do", percent(paid_back_share)),
-        },
+        payback_lines[0].clone(),
+        payback_lines[1].clone(),
         format!("Net at {end_label}: {} bn median (P5–P95 {} to {} bn)", signed(end(fan.p50())), signed(end(fan.p5())), signed(end(fan.p95()))),
     ];
     let left = xs.start + 14;
@@ -154,4 +158,27 @@ pub(crate) fn draw(root: &Area, report: &Report) -> Drawn<Marks> {
         plot_rows: (ys.start, ys.end),
     };
     Ok(marks)
+}
+
+/// Share of paths that pay back by the horizon.
+fn paid_back(payback: &Spread) -> f64 {
+    payback.n as f64 / (payback.n + payback.missing).max(1) as f64
+}
+
+/// The two payback figures, each saying what it is: the quarter the median line is back at
+/// zero (`median_payback`, over all paths), and the median payback of the paths that pay back
+/// (the summary table's), with their share; `last` is the horizon's quarter.
+pub(crate) fn payback_text(axis: &TimeAxis, median_payback: Option<usize>, payback: &Spread, last: usize) -> [String; 2] {
+    let end_label = axis.label(last as f64);
+    [
+        match median_payback {
+            Some(t) => format!("Payback {} on the median line (all paths)", axis.label(t as f64)),
+            None => format!("The median line is not back at zero by {end_label}"),
+        },
+        if payback.n > 0 {
+            format!("{} of paths pay back by {end_label}: their median payback {}", percent(paid_back(payback)), axis.label(payback.p50))
+        } else {
+            format!("No path pays back by {end_label}")
+        },
+    ]
 }

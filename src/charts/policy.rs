@@ -10,7 +10,7 @@ use super::ChartError;
 use super::data::{Spread, spread};
 use super::render::{Area, Drawn, render};
 use super::rows::{Glyph, Key, Row, RowsSpec, draw_rows, key_strip, rows_range, text_width};
-use super::style::{FAN, FIXED, LOSS, NOTE, TICK, TROUGH, bn, frame, percent, span, text, times};
+use super::style::{FAN, FIXED, LOSS, NOTE, TICK, TROUGH, bn, frame, percent, span, text, times, with_decimals};
 use crate::report::Report;
 
 const FILE: &str = "policy.png";
@@ -67,7 +67,7 @@ fn draw(root: &Area, report: &Report) -> Drawn<()> {
     .iter()
     .map(|&(key, label)| {
         let s = spread(report, key)?;
-        Ok(Row { label: label.to_string(), spread: s, colour: FAN, note: format!("{:.0} ({})", s.mean, span(format!("{:.0}", s.p5), format!("{:.0}", s.p95))) })
+        Ok(Row { label: label.to_string(), spread: s, colour: FAN, note: format!("{} ({})", with_decimals(s.mean, 0), span(with_decimals(s.p5, 0), with_decimals(s.p95, 0))) })
     })
     .collect::<Drawn<Vec<Row>>>()?;
     let spec = specs(root, "Companies (number per path)", "Companies", Glyph::Bar, None, &companies);

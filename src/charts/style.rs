@@ -109,6 +109,8 @@ fn subtitle(report: &Report) -> String {
 
 /// `12345` as "12,345".
 pub(crate) use crate::report::table::grouped as thousands;
+/// A number with so many decimals, in exponent form if it is a billion or more.
+pub(crate) use crate::report::table::with_decimals;
 
 /// CNY millions as a number of billions, e.g. 7174.2 → "7.2", 72.6 → "0.07".
 pub(crate) fn bn(cny_m: f64) -> String {
@@ -118,18 +120,18 @@ pub(crate) fn bn(cny_m: f64) -> String {
     } else if value.abs() < 1.0 && value != 0.0 {
         format!("{value:.2}")
     } else {
-        format!("{value:.1}")
+        with_decimals(value, 1)
     }
 }
 
 /// A multiple, e.g. "2.09×".
 pub(crate) fn times(x: f64) -> String {
-    if x.is_finite() { format!("{x:.2}×") } else { "n/a".to_string() }
+    if x.is_finite() { format!("{}×", with_decimals(x, 2)) } else { "n/a".to_string() }
 }
 
 /// A share as a percentage, e.g. 0.0615 → "6.2%".
 pub(crate) fn percent(share: f64) -> String {
-    if share.is_finite() { format!("{:.1}%", share * 100.0) } else { "n/a".to_string() }
+    if share.is_finite() { format!("{}%", with_decimals(share * 100.0, 1)) } else { "n/a".to_string() }
 }
 
 /// A range "lo–hi", or "lo to hi" when a minus sign would make the dash ambiguous.
@@ -144,7 +146,7 @@ pub(crate) fn tick(value: f64, step: f64) -> String {
     while decimals < 6 && ((value * 10f64.powi(decimals as i32)).round() / 10f64.powi(decimals as i32) - value).abs() > 1e-9 * value.abs().max(1.0) {
         decimals += 1;
     }
-    let text = format!("{value:.decimals$}");
+    let text = with_decimals(value, decimals);
     if text.starts_with('-') && text[1..].chars().all(|c| c == '0' || c == '.') { text[1..].to_string() } else { text }
 }
 
@@ -167,5 +169,15 @@ mod tests {
         assert_eq!(tick(2030.0, 1.0), "2030");
         assert_eq!(tick(2.5, 1.0), "2.5");
         assert_eq!(tick(0.30000000000000004, 0.1), "0.3");
+    }
+
+    /// A number no fund has (an overflow) is never drawn as a run of 70 digits.
+    #[test]
+    fn huge_numbers_are_in_exponent_form() {
+        assert_eq!(bn(1e75), "1.0e72");
+        assert_eq!(times(1e70), "1.0e70×");
+        assert_eq!(percent(1e70), "1.0e72%");
+        assert_eq!(tick(3e40, 1e40), "3.0e40");
+        assert_eq!(bn(999_000.0), "999.0");
     }
 }

@@ -9,9 +9,9 @@ use image::{Rgb, RgbImage};
 use plotters::style::RGBColor;
 
 use super::render::render;
-use super::{CHART_FILES, CHART_SIZE, ChartError, distribution, draw_all, jcurve, style, subfund_dispersion};
+use super::{CHART_FILES, CHART_SIZE, ChartError, data, distribution, draw_all, jcurve, style, subfund_dispersion};
 use crate::engine::{self, RunOptions, Stopping};
-use crate::report::{Histogram, Report};
+use crate::report::{Excluded, Histogram, IrrOutcomes, Report};
 use crate::stats::summary::Summary;
 
 /// A 400-path run of the base scenario, shared by the tests.
@@ -198,4 +198,42 @@ fn a_report_with_nothing_defined_still_draws() {
     let dir = tempfile::tempdir().unwrap();
     let files = draw_all(&report, dir.path()).unwrap();
     assert_eq!(files.len(), CHART_FILES.len());
+}
+
+/// The distribution chart's note counts the IRR's outcomes as the summary table does: several
+/// roots are not "defined on every path", and TVPI on fewer paths says so.
+#[test]
+fn distribution_note_counts_paths_as_the_table_does() {
+    let mut report = report().clone();
+    let tvpi = report.metric("fund_tvpi").cloned().unwrap();
+    let mut irr = report.metric("fund_irr").cloned().unwrap();
+    irr.irr_outcomes = Some(IrrOutcomes { unique: 212, several_roots: 188, no_sign_change: 0, not_found: 0 });
+    let note = distribution::paths_note(&tvpi, &irr);
+    assert_eq!(note, "TVPI on all 400 paths. IRR: one rate on 212 of 400 paths, several on 188 (the nearest drawn), none on 0.");
+
+    let metric = report.metrics.iter_mut().find(|m| m.key == "fund_tvpi").unwrap();
+    (metric.summary.n, metric.summary.missing) = (96, 304);
+    metric.excluded = vec![Excluded { paths: 304, reason: "paid nothing in".into() }];
+    let tvpi = metric.clone();
+    (irr.summary.n, irr.summary.missing) = (90, 310);
+    irr.irr_outcomes = Some(IrrOutcomes { unique: 89, several_roots: 1, no_sign_change: 309, not_found: 1 });
+    irr.excluded = vec![Excluded { paths: 309, reason: "had cash flows of one sign".into() }, Excluded { paths: 1, reason: "had no rate found".into() }];
+    let note = distribution::paths_note(&tvpi, &irr);
+    assert!(note.starts_with("TVPI on 96 of 400 paths (304 paid nothing in). IRR: one rate on 89 of 400 paths, several on 1"), "{note}");
+    assert!(note.ends_with("none on 310 (309 had cash flows of one sign, 1 had no rate found): left out, never given a made-up value."), "{note}");
+    let dir = tempfile::tempdir().unwrap();
+    distribution::distribution(&report, dir.path()).unwrap();
+}
+
+/// The J-curve's two payback figures say which is which: the median line's (all paths) and the
+/// median of the paths that pay back (the table's payback P50).
+#[test]
+fn jcurve_labels_both_paybacks() {
+    let axis = data::TimeAxis { start: "2024Q3".parse().unwrap() };
+    let mut paid_back = Summary::of(&[40.0, 41.0, 42.0, f64::NAN]);
+    let lines = jcurve::payback_text(&axis, Some(44), &data::Spread::of(&paid_back), 60);
+    assert_eq!(lines, ["Payback 2035Q3 on the median line (all paths)", "75.0% of paths pay back by 2039Q3: their median payback 2034Q4"]);
+    paid_back = Summary::of(&[f64::NAN; 3]);
+    let lines = jcurve::payback_text(&axis, None, &data::Spread::of(&paid_back), 60);
+    assert_eq!(lines, ["The median line is not back at zero by 2039Q3", "No path pays back by 2039Q3"]);
 }

@@ -52,7 +52,7 @@ fn precision_stops_when_the_interval_is_narrow_enough() {
     assert_eq!(a.paths, b.paths, "reproducible");
     let se = a.summary("fund_tvpi").unwrap().unwrap().std_error;
     assert!(1.96 * se < 0.05 || a.paths == 50_000);
-    assert!(a.paths % CHUNK == 0 || a.paths == 50_000, "stops at a chunk boundary");
+    assert!(a.paths.is_multiple_of(CHUNK) || a.paths == 50_000, "stops at a chunk boundary");
 }
 
 #[test]

@@ -52,7 +52,33 @@ pub struct MetricDef {
     pub label: String,
     pub group: Group,
     pub unit: Unit,
+    /// Why the metric can have no value on a path, so that a report can say why a figure
+    /// uses fewer paths than were run.
+    pub undefined: Undefined,
 }
+
+/// Why a metric has no value (`NaN`) on some paths. Each reason reads after a count of paths:
+/// "30 paid nothing in".
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Undefined {
+    /// It has a value on every path whose cash flows are finite numbers.
+    Never,
+    /// It has none where metric `column` is zero, for `reason` (a multiple of a paid-in of
+    /// zero), and elsewhere for `otherwise`.
+    WhereZero { column: String, reason: &'static str, otherwise: &'static str },
+    /// An IRR: none where its flag metric `flag` says the flows never change sign or no rate
+    /// was found ([`irr_flag`]).
+    Irr { flag: String },
+    /// It has none for `reason` alone (its denominator is not a column of the row).
+    Because(&'static str),
+}
+
+/// Reason of a missing value where the scenario gives none: a number that overflowed.
+pub const NOT_FINITE: &str = "had a value that is not a finite number";
+/// Reasons of a missing IRR, by [`irr_flag`]: 2, then 3.
+pub const NO_SIGN_CHANGE: &str = "had cash flows of one sign";
+pub const NO_RATE_FOUND: &str = "had no rate found";
 
 /// The columns of a scenario's per-path rows.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -60,22 +86,25 @@ pub struct Schema {
     pub metrics: Vec<MetricDef>,
 }
 
-/// The quarterly series kept (as fans) from every path.
-pub const SERIES: [(&str, &str, Unit); 7] = [
+/// The quarterly series kept (as fans) from every path: cumulative net cash flow, NAV and DPI
+/// of the fund and of each sleeve.
+pub const SERIES: [(&str, &str, Unit); 9] = [
     ("fund_cumulative_net_cny_m", "Fund cumulative net cash flow", Unit::CnyM),
     ("fund_nav_cny_m", "Fund NAV", Unit::CnyM),
     ("fund_dpi", "Fund DPI", Unit::Multiple),
     ("direct_cumulative_net_cny_m", "Direct sleeve cumulative net cash flow", Unit::CnyM),
     ("direct_nav_cny_m", "Direct sleeve NAV", Unit::CnyM),
+    ("direct_dpi", "Direct sleeve DPI", Unit::Multiple),
     ("subfunds_cumulative_net_cny_m", "Sub-fund sleeve cumulative net cash flow", Unit::CnyM),
     ("subfunds_nav_cny_m", "Sub-fund sleeve NAV", Unit::CnyM),
+    ("subfunds_dpi", "Sub-fund sleeve DPI", Unit::Multiple),
 ];
 
 impl Schema {
     /// The columns for `scenario`, in the order [`compute`] fills them.
     pub fn new(scenario: &Scenario) -> Schema {
         let mut metrics = Vec::new();
-        let mut add = |key: String, label: String, group: Group, unit: Unit| metrics.push(MetricDef { key, label, group, unit });
+        let mut add = |key: String, label: String, group: Group, unit: Unit| metrics.push(MetricDef { key, label, group, unit, undefined: Undefined::Never });
         for (prefix, name, group) in [("fund", "Fund", Group::Fund), ("direct", "Direct sleeve", Group::Sleeve), ("subfunds", "Sub-fund sleeve", Group::Sleeve)] {
             add(format!("{prefix}_tvpi"), format!("{name} TVPI"), group, Unit::Multiple);
             add(format!("{prefix}_dpi"), format!("{name} DPI"), group, Unit::Multiple);
@@ -102,6 +131,9 @@ impl Schema {
         }
         for (key, label, unit) in POLICY {
             add(key.to_string(), label.to_string(), Group::Policy, unit);
+        }
+        for metric in &mut metrics {
+            metric.undefined = undefined(&metric.key, metric.group);
         }
         Schema { metrics }
     }
@@ -140,6 +172,28 @@ const POLICY: [(&str, &str, Unit); 18] = [
     ("running_costs_cny_m", "Fund running costs", Unit::CnyM),
     ("direct_lapsed_tranches_cny_m", "Direct tranches lapsed", Unit::CnyM),
 ];
+
+/// Why metric `key` of `group` can be missing, as [`compute`] makes it.
+fn undefined(key: &str, group: Group) -> Undefined {
+    let sleeve = matches!(group, Group::Fund | Group::Sleeve).then(|| key.split_once('_')).flatten();
+    match (sleeve, group) {
+        (Some((prefix, "tvpi" | "dpi" | "rvpi")), _) => Undefined::WhereZero { column: format!("{prefix}_paid_in_cny_m"), reason: "paid nothing in", otherwise: NOT_FINITE },
+        (Some((prefix, "irr")), _) => Undefined::Irr { flag: format!("{prefix}_irr_flag") },
+        (Some((prefix, "payback_quarter")), _) => {
+            Undefined::WhereZero { column: format!("{prefix}_trough_cny_m"), reason: "never went below zero", otherwise: "did not pay back by the horizon" }
+        }
+        (_, Group::Tier | Group::Field) if key.ends_with("_multiple") => Undefined::Because("invested nothing there"),
+        (_, Group::SubFund) => Undefined::Because("paid nothing into it"),
+        (_, Group::Policy) => match key {
+            "leverage" => Undefined::Because("had no sub-fund commitments"),
+            "local_achievement_mean" | "local_requirement_met_share" => Undefined::Because("had no local requirement"),
+            "subfunds_beyond_loss_tolerance_share" => Undefined::Because("had no sub-funds"),
+            "direct_projects_beyond_loss_tolerance_share" => Undefined::Because("had no direct project resolved"),
+            _ => Undefined::Never,
+        },
+        _ => Undefined::Never,
+    }
+}
 
 fn title(key: &str) -> String {
     let mut chars = key.chars();
@@ -309,20 +363,23 @@ fn policy(scenario: &Scenario, state: &PathState, row: &mut Vec<f64>) {
 
 /// Fills `series[k]` with quarterly series `k` of [`SERIES`] for this path.
 pub fn series(state: &PathState, series: &mut [Vec<f64>; SERIES.len()]) {
-    let fund = &state.fund;
-    fund.cumulative_net_into(&mut series[0]);
-    series[1].clone_from(&fund.nav);
+    for (flows, series) in [&state.fund, &state.direct.flows, &state.subfund_sleeve].into_iter().zip(series.chunks_exact_mut(3)) {
+        flows.cumulative_net_into(&mut series[0]);
+        series[1].clone_from(&flows.nav);
+        dpi_into(flows, &mut series[2]);
+    }
+}
+
+/// DPI to date at the end of each quarter: distributions over paid-in so far, 0 before anything
+/// is paid in (nothing has come back yet).
+fn dpi_into(flows: &CashFlows, out: &mut Vec<f64>) {
     let (mut paid, mut got) = (0.0, 0.0);
-    series[2].clear();
-    series[2].extend(fund.paid_in.iter().zip(&fund.distributed).map(|(p, d)| {
+    out.clear();
+    out.extend(flows.paid_in.iter().zip(&flows.distributed).map(|(p, d)| {
         paid += p;
         got += d;
         if paid > 0.0 { got / paid } else { 0.0 }
     }));
-    state.direct.flows.cumulative_net_into(&mut series[3]);
-    series[4].clone_from(&state.direct.flows.nav);
-    state.subfund_sleeve.cumulative_net_into(&mut series[5]);
-    series[6].clone_from(&state.subfund_sleeve.nav);
 }
 
 #[cfg(test)]

@@ -6,10 +6,11 @@
 //!   finishes them (a [`PathSink`](crate::engine::PathSink)), never held in memory.
 //! * `quarterly.csv` ([`quarterly_csv`]): the quarterly fans in long format.
 //!
-//! Every file is written atomically ([`crate::output`]). The CSV files open with a provenance
-//! comment, `# fifsim 0.1.0 scenario=base seed=20250926 paths=10000`, then a header line; a
-//! value that does not exist on a path (NaN) is an empty field. Numbers are printed in
-//! shortest round-trip form, so the same run gives byte-identical files.
+//! Every file is written atomically ([`crate::output`]). The CSV files start with their header
+//! line, so any CSV reader (pandas, R, Excel) takes them as they are; their provenance (scenario,
+//! seed, paths, version) is the `provenance` of `summary.json` beside them. A value that does not
+//! exist on a path (NaN) is an empty field. Numbers are printed in shortest round-trip form, so
+//! the same run gives byte-identical files.
 
 pub mod paths_csv;
 pub mod quarterly_csv;
@@ -43,11 +44,6 @@ pub enum ExportError {
     ReadJson { path: PathBuf, source: serde_json::Error },
 }
 
-/// The provenance comment that opens every CSV file (without the line break).
-pub fn provenance_line(scenario: &str, seed: u64, paths: u64) -> String {
-    format!("# {} {} scenario={scenario} seed={seed} paths={paths}", env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION"))
-}
-
 /// A number as a CSV field: shortest round-trip decimal, empty for NaN.
 pub fn csv_number(x: f64) -> String {
     if x.is_nan() { String::new() } else { x.to_string() }
@@ -58,10 +54,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn numbers_and_provenance() {
+    fn numbers() {
         assert_eq!(csv_number(f64::NAN), "");
         assert_eq!(csv_number(0.1), "0.1");
         assert_eq!(csv_number(-2.0), "-2");
-        assert_eq!(provenance_line("base", 7, 300), format!("# fifsim {} scenario=base seed=7 paths=300", env!("CARGO_PKG_VERSION")));
     }
 }

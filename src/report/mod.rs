@@ -12,7 +12,7 @@ pub mod table;
 use serde::{Deserialize, Serialize};
 
 use crate::engine::{EngineError, RunResults};
-use crate::metrics::path::{Group, SERIES, Unit};
+use crate::metrics::path::{Group, NO_RATE_FOUND, NO_SIGN_CHANGE, NOT_FINITE, SERIES, Undefined, Unit};
 use crate::scenario::Scenario;
 use crate::stats::summary::{Proportion, STANDARD_PROBABILITIES, Summary, probability_below, sorted_finite};
 
@@ -47,6 +47,53 @@ pub struct MetricReport {
     pub summary: Summary,
     /// For multiples: the probability of a value below 1 (a loss).
     pub probability_below_one: Option<Proportion>,
+    /// The paths without a value (`summary.missing` of them), left out of every figure above,
+    /// by reason, most paths first.
+    #[serde(default)]
+    pub excluded: Vec<Excluded>,
+    /// For an IRR: how the root search ended on the paths.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub irr_outcomes: Option<IrrOutcomes>,
+}
+
+/// Paths left out of a metric's figures for one reason.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Excluded {
+    pub paths: usize,
+    /// Reads after the count of paths: "30 paid nothing in".
+    pub reason: String,
+}
+
+/// How the IRR's root search ended, in paths (they add up to the paths run).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IrrOutcomes {
+    /// One rate, proven the only one.
+    pub unique: usize,
+    /// Several rates solve the flows; the one nearest the fund's multiple and timing is used.
+    pub several_roots: usize,
+    /// No IRR: the cash flows never change sign.
+    pub no_sign_change: usize,
+    /// No IRR: the flows change sign but no rate was found.
+    pub not_found: usize,
+}
+
+impl IrrOutcomes {
+    /// Counts the per-path IRR flags (0 unique, 1 several roots, 2 no sign change, 3 not
+    /// found; `crate::metrics::path`).
+    pub fn of(flags: &[f64]) -> IrrOutcomes {
+        let mut outcomes = IrrOutcomes::default();
+        for &flag in flags {
+            let slot = match flag {
+                0.0 => &mut outcomes.unique,
+                1.0 => &mut outcomes.several_roots,
+                2.0 => &mut outcomes.no_sign_change,
+                3.0 => &mut outcomes.not_found,
+                _ => continue,
+            };
+            *slot += 1;
+        }
+        outcomes
+    }
 }
 
 /// Counts of a metric's values in equal-width bins from `edges[0]` to `edges[bins]`; values
@@ -123,23 +170,34 @@ impl Report {
     /// # Errors
     /// If the per-path values cannot be read back ([`RunResults::column`]).
     pub fn build(scenario: &Scenario, results: &RunResults) -> Result<Report, EngineError> {
-        // Each metric's values are read once: its summary, and its histogram if it has one.
+        // Each metric's values are read once: its summary, and its histogram if it has one. The
+        // column that explains missing values (paid-in, IRR flags) is read only when needed.
         let summarised = results.map_columns(|index, values| {
             let def = &results.schema.metrics[index];
             let histogram = HISTOGRAM_METRICS.iter().position(|&key| key == def.key).map(|slot| (slot, histogram(&def.key, &values)));
+            let summary = Summary::of(&values);
+            let companion = match &def.undefined {
+                Undefined::Irr { flag } => Some(flag),
+                Undefined::WhereZero { column, .. } if summary.missing > 0 => Some(column),
+                _ => None,
+            };
+            let companion = companion.map(|key| results.column(key)).transpose()?.flatten().unwrap_or_default();
             let metric = MetricReport {
                 key: def.key.clone(),
                 label: def.label.clone(),
                 group: def.group,
                 unit: def.unit,
-                summary: Summary::of(&values),
+                excluded: if summary.missing > 0 { excluded(&values, &def.undefined, &companion) } else { Vec::new() },
+                irr_outcomes: matches!(def.undefined, Undefined::Irr { .. }).then(|| IrrOutcomes::of(&companion)),
+                summary,
                 probability_below_one: (def.unit == Unit::Multiple).then(|| probability_below(&values, 1.0)),
             };
-            (metric, histogram)
+            Ok::<_, EngineError>((metric, histogram))
         })?;
         let mut histograms: [Option<Histogram>; HISTOGRAM_METRICS.len()] = Default::default();
         let mut metrics = Vec::with_capacity(summarised.len());
-        for (metric, histogram) in summarised {
+        for summarised in summarised {
+            let (metric, histogram) = summarised?;
             if let Some((slot, histogram)) = histogram {
                 histograms[slot] = Some(histogram);
             }
@@ -219,6 +277,41 @@ fn fund_info(scenario: &Scenario) -> FundInfo {
     }
 }
 
+/// The paths where `values` has no finite value, by the reason `undefined` gives, most paths
+/// first (ties in the order first met); `companion` is the column `undefined` names (empty if
+/// none).
+pub fn excluded(values: &[f64], undefined: &Undefined, companion: &[f64]) -> Vec<Excluded> {
+    let mut tally: Vec<Excluded> = Vec::new();
+    for (path, value) in values.iter().enumerate() {
+        if value.is_finite() {
+            continue;
+        }
+        let other = companion.get(path).copied();
+        let reason = match undefined {
+            Undefined::Never => NOT_FINITE,
+            Undefined::WhereZero { reason, otherwise, .. } => {
+                if other == Some(0.0) {
+                    reason
+                } else {
+                    otherwise
+                }
+            }
+            Undefined::Irr { .. } => match other {
+                Some(2.0) => NO_SIGN_CHANGE,
+                Some(3.0) => NO_RATE_FOUND,
+                _ => NOT_FINITE,
+            },
+            Undefined::Because(reason) => reason,
+        };
+        match tally.iter_mut().find(|e| e.reason == reason) {
+            Some(entry) => entry.paths += 1,
+            None => tally.push(Excluded { paths: 1, reason: reason.to_string() }),
+        }
+    }
+    tally.sort_by_key(|e| std::cmp::Reverse(e.paths));
+    tally
+}
+
 /// A histogram over the range P0.5–P99.5 of the finite values (so one extreme path does not
 /// squash the picture), with what falls outside counted in `below`/`above`.
 pub fn histogram(key: &str, values: &[f64]) -> Histogram {
@@ -247,4 +340,89 @@ pub fn histogram(key: &str, values: &[f64]) -> Histogram {
         }
     }
     Histogram { key: key.to_string(), edges, counts, below, above, missing }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::{RunOptions, Stopping, run};
+
+    fn excluded_by(paths: usize, reason: &str) -> Excluded {
+        Excluded { paths, reason: reason.to_string() }
+    }
+
+    /// A fund that pays nothing in on some paths: its multiples and IRR are left out there,
+    /// and the report says on how many paths and why, never silently.
+    #[test]
+    fn paths_without_a_value_are_counted_with_their_reason() {
+        let scenario = crate::testing::idle_on_some_paths();
+        let paths = 200;
+        let options = RunOptions { seed: 2, stopping: Stopping::Paths(paths), threads: Some(1) };
+        let results = run(&scenario, &options, &mut |_| {}, None).unwrap();
+        let report = Report::build(&scenario, &results).unwrap();
+        let paid_in = results.column("fund_paid_in_cny_m").unwrap().unwrap();
+        let idle = paid_in.iter().filter(|&&x| x == 0.0).count();
+        assert!(idle > 20 && idle < 180, "{idle} of {paths} paths pay nothing in");
+        for key in ["fund_tvpi", "fund_dpi", "fund_rvpi", "direct_tvpi"] {
+            let m = report.metric(key).unwrap();
+            assert_eq!((m.summary.n, m.summary.missing), (200 - idle, idle), "{key}");
+            assert_eq!(m.excluded, [excluded_by(idle, "paid nothing in")], "{key}");
+            assert_eq!(m.irr_outcomes, None, "{key}");
+        }
+        let tvpi = report.metric("fund_tvpi").unwrap();
+        assert_eq!(tvpi.probability_below_one.map(|p| p.n), Some(200 - idle), "P(TVPI < 1) over the paths with a TVPI");
+        let subfunds = report.metric("subfunds_tvpi").unwrap();
+        assert_eq!(subfunds.excluded, [excluded_by(200, "paid nothing in")], "no sub-funds: every path");
+
+        let irr = report.metric("fund_irr").unwrap();
+        let outcomes = irr.irr_outcomes.unwrap();
+        let flags = results.column("fund_irr_flag").unwrap().unwrap();
+        assert_eq!(outcomes, IrrOutcomes::of(&flags));
+        assert_eq!(outcomes.unique + outcomes.several_roots + outcomes.no_sign_change + outcomes.not_found, 200);
+        assert!(outcomes.no_sign_change >= idle, "{outcomes:?}");
+        assert_eq!(irr.summary.missing, outcomes.no_sign_change + outcomes.not_found);
+        let mut reasons = vec![excluded_by(outcomes.no_sign_change, NO_SIGN_CHANGE), excluded_by(outcomes.not_found, NO_RATE_FOUND)];
+        reasons.retain(|e| e.paths > 0);
+        assert_eq!(irr.excluded, reasons);
+        let leverage = report.metric("leverage").unwrap();
+        assert_eq!(leverage.excluded, [excluded_by(200, "had no sub-fund commitments")]);
+
+        let json = serde_json::to_value(&report).unwrap();
+        let fund_tvpi = json["metrics"].as_array().unwrap().iter().find(|m| m["key"] == "fund_tvpi").unwrap();
+        assert_eq!(fund_tvpi["excluded"], serde_json::json!([{ "paths": idle, "reason": "paid nothing in" }]));
+        assert_eq!(fund_tvpi["summary"]["n"], 200 - idle);
+    }
+
+    #[test]
+    fn every_reason_is_tallied_most_paths_first() {
+        let nan = f64::NAN;
+        let zero_paid_in = Undefined::WhereZero { column: "paid_in".into(), reason: "paid nothing in", otherwise: NOT_FINITE };
+        let values = [1.0, nan, nan, f64::INFINITY, nan, 2.0];
+        let paid_in = [5.0, 0.0, 3.0, 4.0, 0.0, 1.0];
+        assert_eq!(excluded(&values, &zero_paid_in, &paid_in), [excluded_by(2, "paid nothing in"), excluded_by(2, NOT_FINITE)]);
+        let flags = [0.0, 2.0, 3.0, 3.0, 1.0, 0.0];
+        let irr = Undefined::Irr { flag: "flag".into() };
+        assert_eq!(excluded(&values, &irr, &flags), [excluded_by(2, NO_RATE_FOUND), excluded_by(1, NO_SIGN_CHANGE), excluded_by(1, NOT_FINITE)]);
+        assert_eq!(excluded(&values, &Undefined::Because("had no sub-funds"), &[]), [excluded_by(4, "had no sub-funds")]);
+        assert_eq!(excluded(&values, &Undefined::Never, &[]), [excluded_by(4, NOT_FINITE)]);
+        assert!(excluded(&[1.0, 2.0], &Undefined::Never, &[]).is_empty());
+        assert_eq!(IrrOutcomes::of(&flags), IrrOutcomes { unique: 2, several_roots: 1, no_sign_change: 1, not_found: 2 });
+    }
+
+    /// A summary written before the reasons were kept still reads.
+    #[test]
+    fn a_summary_without_reasons_reads_back() {
+        let scenario = crate::testing::base();
+        let options = RunOptions { seed: 1, stopping: Stopping::Paths(20), threads: Some(1) };
+        let report = Report::build(&scenario, &run(&scenario, &options, &mut |_| {}, None).unwrap()).unwrap();
+        let mut json = serde_json::to_value(&report).unwrap();
+        for metric in json["metrics"].as_array_mut().unwrap() {
+            let metric = metric.as_object_mut().unwrap();
+            metric.remove("excluded");
+            metric.remove("irr_outcomes");
+        }
+        let back: Report = serde_json::from_value(json).unwrap();
+        assert_eq!(back.metric("fund_irr").unwrap().irr_outcomes, None);
+        assert!(back.metrics.iter().all(|m| m.excluded.is_empty()));
+    }
 }

@@ -7,13 +7,16 @@
 //! outcomes; the dispersion of the sub-funds' median TVPIs. Units are in the row or column
 //! headers (× for multiples, % for rates and shares, CNY m or CNY bn for money); quarter indices
 //! are shown as calendar quarters counted from `provenance.start_quarter`. A statistic that does
-//! not exist (no path paid back, no IRR) is shown as "–".
+//! not exist (no path paid back, no IRR) is shown as "–"; a figure computed on fewer paths than
+//! were run says on how many, and why the others are out ("TVPI on 20 of 50 paths: 30 paid
+//! nothing in"). A magnitude no fund has (a billion or more in the unit shown, e.g. from an
+//! overflow) is shown in exponent form, never as a run of digits.
 
 use std::fmt::Write as _;
 
 use crate::calendar::Quarter;
 use crate::metrics::path::Group;
-use crate::report::{MetricReport, Report};
+use crate::report::{Excluded, MetricReport, Report};
 use crate::stats::summary::{Summary, quantile_sorted};
 
 /// Width the table never exceeds.
@@ -21,6 +24,15 @@ pub const WIDTH: usize = 100;
 
 /// Shown for a number that does not exist.
 const NONE: &str = "–";
+
+/// From this magnitude (in the unit shown) a number is printed in exponent form: no figure of
+/// a fund comes near it, and in full it would be a run of digits wider than its column.
+const HUGE: f64 = 1e9;
+
+/// `x` with `decimals` decimals, or in exponent form from [`HUGE`]: never a run of digits.
+pub(crate) fn with_decimals(x: f64, decimals: usize) -> String {
+    if x.abs() >= HUGE { format!("{x:.1e}") } else { format!("{x:.decimals$}") }
+}
 
 /// How a metric's numbers are printed.
 #[derive(Debug, Clone, Copy)]
@@ -44,6 +56,9 @@ impl Fmt {
         if !x.is_finite() {
             return NONE.to_string();
         }
+        if let Some(shown) = self.huge(x) {
+            return shown;
+        }
         let shown = match self {
             Fmt::Multiple => format!("{x:.2}"),
             Fmt::Percent => format!("{:.1}%", 100.0 * x),
@@ -55,10 +70,24 @@ impl Fmt {
         without_negative_zero(shown)
     }
 
+    /// `x` in exponent form if it is [`HUGE`] in the unit shown.
+    fn huge(self, x: f64) -> Option<String> {
+        let (shown, unit) = match self {
+            Fmt::Percent => (100.0 * x, "%"),
+            Fmt::Bn => (x / 1000.0, ""),
+            Fmt::Quarter(_) => (x, "q"),
+            Fmt::Multiple | Fmt::Millions | Fmt::Count => (x, ""),
+        };
+        (shown.abs() >= HUGE).then(|| format!("{shown:.1e}{unit}"))
+    }
+
     /// The standard error, one more decimal than the value where that helps.
     fn show_error(self, x: f64) -> String {
         if !x.is_finite() {
             return NONE.to_string();
+        }
+        if let Some(shown) = self.huge(x) {
+            return shown;
         }
         let shown = match self {
             Fmt::Multiple => format!("{x:.3}"),
@@ -127,7 +156,7 @@ fn fund(out: &mut String, report: &Report, start: Option<Quarter>) {
         ("fund_irr", "IRR (%/yr, paths with one)", Fmt::Percent, false),
         ("fund_trough_cny_m", "Peak capital need (CNY bn)", Fmt::Bn, true),
         ("fund_trough_quarter", "J-curve trough quarter", q, false),
-        ("fund_payback_quarter", "Payback quarter", q, false),
+        ("fund_payback_quarter", "Payback (paths paid back)", q, false),
     ];
     for (key, label, fmt, negate) in rows {
         if let Some(m) = report.metric(key) {
@@ -135,6 +164,9 @@ fn fund(out: &mut String, report: &Report, start: Option<Quarter>) {
             line(out, &distribution_row(label, &s, fmt));
         }
     }
+    // IRR and payback have lines of their own below.
+    let figures = [("fund_tvpi", "TVPI"), ("fund_dpi", "DPI"), ("fund_rvpi", "RVPI"), ("fund_trough_cny_m", "peak capital need"), ("fund_trough_quarter", "trough quarter")];
+    note(out, &coverage(report, &figures).join("; "));
     if let Some(tvpi) = report.metric("fund_tvpi") {
         let s = &tvpi.summary;
         let mut text = format!("  Mean TVPI 95% CI {}–{}×", Fmt::Multiple.show(s.mean_ci95.0), Fmt::Multiple.show(s.mean_ci95.1));
@@ -145,10 +177,10 @@ fn fund(out: &mut String, report: &Report, start: Option<Quarter>) {
         line(out, &format!("  Worst 5% of paths (expected shortfall): mean TVPI {}×", Fmt::Multiple.show(s.expected_shortfall_5)));
     }
     if let Some(text) = irr_note(report, "fund") {
-        line(out, &format!("  IRR: {text}"));
+        note(out, &format!("IRR: {text}"));
     }
     if let Some((share, paid, n)) = payback_share(report, "fund") {
-        line(out, &format!("  Paid back by the horizon on {} of paths ({} of {})", Fmt::Percent.show(share), thousands(paid as f64), thousands(n as f64)));
+        note(out, &format!("Paid back by the horizon on {} of paths ({} of {}); the payback row is over these", Fmt::Percent.show(share), count(paid), count(n)));
     }
 }
 
@@ -186,6 +218,15 @@ fn sleeves(out: &mut String, report: &Report, start: Option<Quarter>) {
             ),
         );
     }
+    note(out, "IRR P50 is over the paths with an IRR, payback P50 over the paths that paid back.");
+    for (prefix, name) in [("direct", "Direct"), ("subfunds", "Sub-funds")] {
+        let figures = ["tvpi", "dpi", "irr", "trough_cny_m"].map(|key| format!("{prefix}_{key}"));
+        let figures: Vec<(&str, &str)> = figures.iter().map(String::as_str).zip(["TVPI", "DPI", "IRR", "peak need"]).collect();
+        let lines = coverage(report, &figures);
+        if !lines.is_empty() {
+            note(out, &format!("{name}: {}", lines.join("; ")));
+        }
+    }
 }
 
 fn tiers(out: &mut String, report: &Report) {
@@ -198,11 +239,13 @@ fn tiers(out: &mut String, report: &Report) {
     if rows.is_empty() {
         return;
     }
+    let names: Vec<String> = rows.iter().map(|(m, _)| format!("{} multiple", tier_name(m))).collect();
+    let figures: Vec<(&str, &str)> = rows.iter().zip(&names).map(|((m, _), name)| (m.key.as_str(), name.as_str())).collect();
     out.push('\n');
     line(out, &format!("{:<38}{:-^27}   {:-^31}", "BY TIER (look-through, before fees)", " gross multiple (×) ", " value created (CNY bn) "));
     line(out, &format!("{:<38}{:>6}{:>7}{:>7}{:>7}   {:>7}{:>8}{:>8}{:>8}", "", "mean", "P5", "P50", "P95", "mean", "P5", "P50", "P95"));
     for (multiple, value) in rows {
-        let name = multiple.label.trim_end_matches(" tier gross multiple");
+        let name = tier_name(multiple);
         let m = &multiple.summary;
         let mut text = format!(
             "  {:<36}{:>6}{:>7}{:>7}{:>7}",
@@ -225,6 +268,12 @@ fn tiers(out: &mut String, report: &Report) {
         }
         line(out, &text);
     }
+    note(out, &coverage(report, &figures).join("; "));
+}
+
+/// "Prototype" of the prototype tier's multiple.
+fn tier_name(multiple: &MetricReport) -> &str {
+    multiple.label.trim_end_matches(" tier gross multiple")
 }
 
 fn policy(out: &mut String, report: &Report) {
@@ -257,6 +306,8 @@ fn policy(out: &mut String, report: &Report) {
         }
         line(out, &text);
     }
+    let figures: Vec<(&str, &str)> = rows.iter().map(|&(key, label, _)| (key, label)).collect();
+    note(out, &coverage(report, &figures).join("; "));
     if let (Some(mobilised), Some(leverage)) = (report.metric("capital_mobilised_cny_m"), report.metric("leverage")) {
         line(
             out,
@@ -312,24 +363,59 @@ fn distribution_row(label: &str, s: &Summary, fmt: Fmt) -> String {
     text
 }
 
-/// IRR caveats: paths without an IRR and paths with several roots.
-///
-/// The report keeps the IRR flag (0 unique root, 1 several roots, 2 no sign change, 3 none
-/// found) only as a summary, so counts come from identities: paths without an IRR are the IRR's
-/// missing values (flags 2 and 3); the flags' sum minus twice that is the number with several
-/// roots, exact when no root search failed (flag 3, which the root finder makes very rare).
+/// How many paths have an IRR: one rate, several (the nearest used), none and why.
 fn irr_note(report: &Report, prefix: &str) -> Option<String> {
     let irr = report.metric(&format!("{prefix}_irr"))?;
-    let flags = report.metric(&format!("{prefix}_irr_flag"))?;
-    let none = irr.summary.missing;
-    let total = flags.summary.n as f64 * flags.summary.mean;
-    let several = if total.is_finite() { (total.round() - 2.0 * none as f64).max(0.0) } else { 0.0 };
-    Some(format!(
-        "none on {} of {} paths (no sign change or no root); several roots on {} (nearest used)",
-        thousands(none as f64),
-        thousands((irr.summary.n + none) as f64),
-        thousands(several)
-    ))
+    let s = &irr.summary;
+    let total = count(s.n + s.missing);
+    let none = match s.missing {
+        0 => "none on 0".to_string(),
+        missing => format!("none on {}: {}", count(missing), reasons(&irr.excluded, missing)),
+    };
+    Some(match irr.irr_outcomes {
+        Some(o) => format!("one rate on {} of {total} paths; several on {} (the nearest used); {none}", count(o.unique), count(o.several_roots)),
+        // A summary written before the outcomes were counted.
+        None => format!("on {} of {total} paths; {none}", count(s.n)),
+    })
+}
+
+/// "TVPI, DPI and RVPI on 20 of 50 paths: 30 paid nothing in" for the `figures` (metric key,
+/// name) that leave paths out, one entry per group leaving out the same paths for the same
+/// reasons; empty when every figure uses every path.
+fn coverage(report: &Report, figures: &[(&str, &str)]) -> Vec<String> {
+    let mut groups: Vec<(Vec<&str>, &MetricReport)> = Vec::new();
+    for &(key, name) in figures {
+        let Some(m) = report.metric(key).filter(|m| m.summary.missing > 0) else { continue };
+        match groups.iter_mut().find(|(_, other)| other.summary.n == m.summary.n && other.excluded == m.excluded) {
+            Some((names, _)) => names.push(name),
+            None => groups.push((vec![name], m)),
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(names, m)| {
+            let s = &m.summary;
+            format!("{} on {} of {} paths: {}", listed(&names), count(s.n), count(s.n + s.missing), reasons(&m.excluded, s.missing))
+        })
+        .collect()
+}
+
+/// "30 paid nothing in, 2 had no rate found"; `missing` paths "without a value" if a summary
+/// gives no reasons.
+fn reasons(excluded: &[Excluded], missing: usize) -> String {
+    if excluded.is_empty() {
+        return format!("{} without a value", count(missing));
+    }
+    excluded.iter().map(|e| format!("{} {}", count(e.paths), e.reason)).collect::<Vec<_>>().join(", ")
+}
+
+/// "A", "A and B", "A, B and C".
+fn listed(names: &[&str]) -> String {
+    match names {
+        [] => String::new(),
+        [one] => (*one).to_string(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
 }
 
 /// Share, count and total of paths whose cumulative net cash flow comes back to zero.
@@ -367,10 +453,18 @@ fn quarter_label(start: Option<Quarter>, t: f64) -> String {
     }
 }
 
-/// A whole number with thousands separators: 12,345.
+/// A number of paths with thousands separators: 12,345.
+fn count(n: usize) -> String {
+    grouped(n as u64)
+}
+
+/// A whole number with thousands separators: 12,345 (in exponent form from [`HUGE`]).
 fn thousands(x: f64) -> String {
     if !x.is_finite() {
         return NONE.to_string();
+    }
+    if x.abs() >= HUGE {
+        return format!("{x:.1e}");
     }
     let magnitude = x.abs().round();
     let digits = grouped(magnitude as u64);
@@ -382,7 +476,7 @@ pub(crate) fn grouped(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -418,6 +512,13 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
     lines
 }
 
+/// Appends `text`, if any, as an indented note wrapped to [`WIDTH`].
+fn note(out: &mut String, text: &str) {
+    for (i, text) in wrap(text, WIDTH - 4).iter().enumerate() {
+        line(out, &format!("{}{text}", if i == 0 { "  " } else { "    " }));
+    }
+}
+
 /// Appends `text` cut to [`WIDTH`] and a line break (trailing spaces removed).
 fn line(out: &mut String, text: &str) {
     out.push_str(clip(text, WIDTH).trim_end());
@@ -428,6 +529,8 @@ fn line(out: &mut String, text: &str) {
 mod tests {
     use super::*;
     use crate::engine::{RunOptions, Stopping, run};
+    use crate::metrics::path::{NO_RATE_FOUND, NO_SIGN_CHANGE};
+    use crate::report::IrrOutcomes;
 
     #[test]
     fn zero_from_below_is_shown_without_a_sign() {
@@ -461,6 +564,84 @@ mod tests {
         assert_eq!(n.mean, -50.5);
     }
 
+    /// A report of a base run of `paths` paths.
+    fn base_report(paths: u64) -> Report {
+        let scenario = crate::testing::base();
+        let options = RunOptions { seed: 3, stopping: Stopping::Paths(paths), threads: Some(1) };
+        Report::build(&scenario, &run(&scenario, &options, &mut |_| {}, None).unwrap()).unwrap()
+    }
+
+    /// `table` with wrapped notes joined back into one line each.
+    fn unwrapped(table: &str) -> String {
+        table.replace("\n    ", " ")
+    }
+
+    #[test]
+    fn huge_numbers_are_never_runs_of_digits() {
+        assert_eq!(Fmt::Count.show(1e70), "1.0e70");
+        assert_eq!(Fmt::Millions.show(2e19), "2.0e19", "not u64::MAX");
+        assert_eq!(thousands(-3e25), "-3.0e25");
+        assert_eq!(Fmt::Multiple.show(1.5e300), "1.5e300");
+        assert_eq!(Fmt::Percent.show(1e8), "1.0e10%");
+        assert_eq!(Fmt::Bn.show_error(4e13), "4.0e10");
+        assert_eq!(Fmt::Count.show(123_456_789.0), "123456789.0", "below a billion: as before");
+        assert_eq!((with_decimals(2.5e70, 0), with_decimals(-1.25, 1)), ("2.5e70".to_string(), "-1.2".to_string()));
+        let mut report = base_report(20);
+        for m in &mut report.metrics {
+            m.summary.mean = 1e70;
+            m.summary.std_error = 1e70;
+            for q in &mut m.summary.quantiles {
+                q.value = f64::MAX;
+            }
+        }
+        let table = render(&report);
+        let longest_digits = table.split(|c: char| !c.is_ascii_digit()).map(str::len).max().unwrap_or(0);
+        assert!(longest_digits < 10, "a run of {longest_digits} digits:\n{table}");
+        assert!(!table.contains("18,446,744"), "{table}");
+    }
+
+    /// The IRR line counts each outcome from its own count: several roots are not inferred
+    /// from the flags' mean (which counted every path without a root found as having several).
+    #[test]
+    fn irr_outcomes_are_each_counted() {
+        let mut report = base_report(20);
+        let irr = report.metrics.iter_mut().find(|m| m.key == "fund_irr").unwrap();
+        (irr.summary.n, irr.summary.missing) = (45, 5);
+        irr.irr_outcomes = Some(IrrOutcomes { unique: 40, several_roots: 5, no_sign_change: 3, not_found: 2 });
+        irr.excluded = vec![Excluded { paths: 3, reason: NO_SIGN_CHANGE.into() }, Excluded { paths: 2, reason: NO_RATE_FOUND.into() }];
+        let table = render(&report);
+        assert!(table.lines().all(|l| l.chars().count() <= WIDTH), "{table}");
+        let expected = "  IRR: one rate on 40 of 50 paths; several on 5 (the nearest used); none on 5: 3 had cash flows of one sign, 2 had no rate found\n";
+        assert!(unwrapped(&table).contains(expected), "wrapped, not cut:\n{table}");
+    }
+
+    /// A fund that pays nothing in on some paths: the table says on how many paths each figure
+    /// stands, and why the others are out.
+    #[test]
+    fn figures_on_fewer_paths_say_so() {
+        let scenario = crate::testing::idle_on_some_paths();
+        let options = RunOptions { seed: 2, stopping: Stopping::Paths(200), threads: Some(1) };
+        let report = Report::build(&scenario, &run(&scenario, &options, &mut |_| {}, None).unwrap()).unwrap();
+        let tvpi = report.metric("fund_tvpi").unwrap().summary.clone();
+        let irr = report.metric("fund_irr").unwrap();
+        let table = render(&report);
+        for line in table.lines() {
+            assert!(line.chars().count() <= WIDTH, "too wide: {line}");
+        }
+        let flat = unwrapped(&table);
+        let expected = format!("  TVPI, DPI and RVPI on {} of 200 paths: {} paid nothing in\n", tvpi.n, tvpi.missing);
+        assert!(flat.contains(&expected), "{expected:?} missing:\n{table}");
+        let reasons: Vec<String> = irr.excluded.iter().map(|e| format!("{} {}", e.paths, e.reason)).collect();
+        let none = format!("; none on {}: {}\n", irr.summary.missing, reasons.join(", "));
+        assert!(flat.contains(&none), "{none:?} missing:\n{table}");
+        let subfunds = "  Sub-funds: TVPI and DPI on 0 of 200 paths: 200 paid nothing in; IRR on 0 of 200 paths: 200 had cash flows of one sign\n";
+        assert!(flat.contains(subfunds), "{table}");
+        assert!(flat.contains("Sub-funds meeting local requirement (%) on 0 of 200 paths: 200 had no local requirement;"), "{table}");
+        // A run where every figure has every path says nothing more.
+        let base = render(&base_report(60));
+        assert!(!base.contains(" paid nothing in") && !base.contains("of 60 paths: "), "{base}");
+    }
+
     #[test]
     fn table_fits_and_shows_every_block() {
         let scenario = crate::testing::base();
@@ -470,7 +651,7 @@ mod tests {
         for line in table.lines() {
             assert!(line.chars().count() <= WIDTH, "too wide: {line}");
         }
-        for block in ["FUND", "SLEEVES", "BY TIER", "POLICY OUTCOMES", "SUB-FUND DISPERSION", "P(TVPI < 1)", "Payback quarter"] {
+        for block in ["FUND", "SLEEVES", "BY TIER", "POLICY OUTCOMES", "SUB-FUND DISPERSION", "P(TVPI < 1)", "Payback (paths paid back)"] {
             assert!(table.contains(block), "{block} missing:\n{table}");
         }
         assert!(table.contains(&scenario.calendar.start.to_string()));

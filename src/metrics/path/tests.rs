@@ -61,3 +61,25 @@ fn the_row_matches_its_schema() {
     let keys: std::collections::HashSet<_> = schema.metrics.iter().map(|m| &m.key).collect();
     assert_eq!(keys.len(), schema.len(), "metric keys are unique");
 }
+
+/// Every sleeve has its DPI fan, as the fund has: the last quarter's DPI to date is the path's
+/// DPI, and each series is named for its sleeve.
+#[test]
+fn series_hold_cash_nav_and_dpi_of_the_fund_and_each_sleeve() {
+    let scenario = testing::base();
+    let simulator = Simulator::new(&scenario, 5).unwrap();
+    let mut state = PathState::default();
+    simulator.simulate_path(3, &mut state);
+    let mut all: [Vec<f64>; SERIES.len()] = Default::default();
+    series(&state, &mut all);
+    for (k, (prefix, flows)) in [("fund", &state.fund), ("direct", &state.direct.flows), ("subfunds", &state.subfund_sleeve)].into_iter().enumerate() {
+        let keys: Vec<&str> = SERIES[3 * k..3 * k + 3].iter().map(|s| s.0).collect();
+        assert_eq!(keys, [format!("{prefix}_cumulative_net_cny_m"), format!("{prefix}_nav_cny_m"), format!("{prefix}_dpi")]);
+        let dpi = &all[3 * k + 2];
+        assert_eq!(dpi.len(), scenario.horizon() + 1);
+        let last = dpi[scenario.horizon()];
+        let expected = FlowMetrics::of(flows).dpi;
+        assert!((last - expected).abs() <= 1e-12 * expected, "{prefix}: DPI {last} against {expected}");
+        assert!(dpi.iter().all(|x| x.is_finite() && *x >= 0.0), "{prefix}: {dpi:?}");
+    }
+}

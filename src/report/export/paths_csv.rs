@@ -2,60 +2,34 @@
 //! ([`Schema`]), written by the engine chunk by chunk through [`PathSink`], so memory does not
 //! grow with the number of paths.
 //!
-//! The file is built under a temporary name and renamed into place by [`PathsCsv::finish`]. The
-//! provenance line needs the number of paths: when it is known up front the rows go straight into
-//! the file; when a run stops on precision they are spooled to a temporary file and copied in
-//! behind the provenance and header lines at the end.
+//! The file starts with its header line and is built under a temporary name, renamed into place
+//! by [`PathsCsv::finish`].
 
-use std::fs::File;
-use std::io::{self, BufWriter, Write};
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::slice::ChunksExact;
 
-use super::{ExportError, PATHS_CSV, provenance_line};
+use super::{ExportError, PATHS_CSV};
 use crate::engine::PathSink;
 use crate::metrics::path::Schema;
-use crate::output::{AtomicFile, OutputError, create_unique};
+use crate::output::{AtomicFile, OutputError};
 
 /// Streams per-path rows into `paths.csv`.
 #[derive(Debug)]
 pub struct PathsCsv {
     path: PathBuf,
-    scenario: String,
-    seed: u64,
-    /// The header line, CSV-quoted as needed.
-    header: Vec<u8>,
-    body: Body,
+    file: AtomicFile,
     rows: u64,
     /// The row being formatted (kept to reuse its allocation).
     line: Vec<u8>,
 }
 
-#[derive(Debug)]
-enum Body {
-    /// Provenance and header already written; rows go straight in.
-    Direct { file: AtomicFile, expected: u64 },
-    /// Rows only, in a temporary file removed when dropped.
-    Spooled { file: BufWriter<File>, spool: SpoolGuard },
-}
-
-/// Removes the spool file when dropped.
-#[derive(Debug)]
-struct SpoolGuard(PathBuf);
-
-impl Drop for SpoolGuard {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.0);
-    }
-}
-
 impl PathsCsv {
-    /// Starts `dir/paths.csv` for a run of `scenario` with `seed`; `paths` is the number of rows
-    /// if known in advance (`None` for a run that stops on precision).
+    /// Starts `dir/paths.csv` with the header line of `schema`.
     ///
     /// # Errors
     /// [`ExportError`] naming the file.
-    pub fn create(dir: &Path, schema: &Schema, scenario: &str, seed: u64, paths: Option<u64>) -> Result<PathsCsv, ExportError> {
+    pub fn create(dir: &Path, schema: &Schema) -> Result<PathsCsv, ExportError> {
         let path = dir.join(PATHS_CSV);
         let csv_error = |source: csv::Error| ExportError::Csv { path: path.clone(), source };
         let mut header = csv::Writer::from_writer(Vec::new());
@@ -65,20 +39,9 @@ impl PathsCsv {
         }
         header.write_record(None::<&[u8]>).map_err(csv_error)?;
         let header = header.into_inner().map_err(|e| csv_error(e.into_error().into()))?;
-        let body = match paths {
-            Some(expected) => {
-                let mut file = AtomicFile::create(&path)?;
-                writeln!(file, "{}", provenance_line(scenario, seed, expected))
-                    .and_then(|()| file.write_all(&header))
-                    .map_err(|source| OutputError::Write { path: path.clone(), source })?;
-                Body::Direct { file, expected }
-            }
-            None => {
-                let (spool, file) = create_unique(&path, "rows")?;
-                Body::Spooled { file: BufWriter::new(file), spool: SpoolGuard(spool) }
-            }
-        };
-        Ok(PathsCsv { path, scenario: scenario.to_string(), seed, header, body, rows: 0, line: Vec::new() })
+        let mut file = AtomicFile::create(&path)?;
+        file.write_all(&header).map_err(|source| OutputError::Write { path: path.clone(), source })?;
+        Ok(PathsCsv { path, file, rows: 0, line: Vec::new() })
     }
 
     /// Completes the file after the last row and renames it into place; returns its path.
@@ -86,29 +49,11 @@ impl PathsCsv {
     /// # Errors
     /// [`ExportError`] naming the file, also if the rows written are not `paths`.
     pub fn finish(self, paths: u64) -> Result<PathBuf, ExportError> {
-        let PathsCsv { path, scenario, seed, header, body, rows, .. } = self;
-        let csv_error = |source: io::Error| ExportError::Csv { path: path.clone(), source: source.into() };
-        let count_error = |expected: u64| csv_error(io::Error::other(format!("{rows} rows written, {expected} expected")));
+        let PathsCsv { path, file, rows, .. } = self;
         if rows != paths {
-            return Err(count_error(paths));
+            let source = io::Error::other(format!("{rows} rows written, {paths} expected"));
+            return Err(ExportError::Csv { path, source: source.into() });
         }
-        let file = match body {
-            Body::Direct { file, expected } => {
-                if expected != paths {
-                    return Err(count_error(expected));
-                }
-                file
-            }
-            Body::Spooled { file, spool } => {
-                file.into_inner().map_err(|e| csv_error(e.into_error()))?;
-                let mut file = AtomicFile::create(&path)?;
-                writeln!(file, "{}", provenance_line(&scenario, seed, paths)).map_err(csv_error)?;
-                file.write_all(&header).map_err(csv_error)?;
-                let mut rows_file = File::open(&spool.0).map_err(|source| OutputError::Read { path: spool.0.clone(), source })?;
-                io::copy(&mut rows_file, &mut file).map_err(csv_error)?;
-                file
-            }
-        };
         file.commit()?;
         Ok(path)
     }
@@ -134,10 +79,6 @@ fn push_value(line: &mut Vec<u8>, x: f64) {
 
 impl PathSink for PathsCsv {
     fn write_rows(&mut self, first_path: u64, rows: ChunksExact<'_, f64>) -> io::Result<()> {
-        let writer: &mut dyn Write = match &mut self.body {
-            Body::Direct { file, .. } => file,
-            Body::Spooled { file, .. } => file,
-        };
         let count = rows.len() as u64;
         for (index, row) in (first_path..).zip(rows) {
             // The fields are numbers, which never need CSV quoting: the row is formatted here
@@ -149,7 +90,7 @@ impl PathSink for PathsCsv {
                 push_value(&mut self.line, x);
             }
             self.line.push(b'\n');
-            writer.write_all(&self.line).map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", self.path.display())))?;
+            self.file.write_all(&self.line).map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", self.path.display())))?;
         }
         self.rows += count;
         Ok(())
@@ -161,11 +102,11 @@ mod tests {
     use super::*;
     use crate::engine::{RunOptions, Stopping, run};
 
-    fn write(paths: Option<u64>) -> String {
+    fn write() -> String {
         let scenario = crate::testing::base();
         let tmp = tempfile::tempdir().unwrap();
         let schema = Schema::new(&scenario);
-        let mut sink = PathsCsv::create(tmp.path(), &schema, "base", 5, paths).unwrap();
+        let mut sink = PathsCsv::create(tmp.path(), &schema).unwrap();
         let options = RunOptions { seed: 5, stopping: Stopping::Paths(30), threads: Some(1) };
         let results = run(&scenario, &options, &mut |_| {}, Some(&mut sink)).unwrap();
         let path = sink.finish(results.paths).unwrap();
@@ -174,17 +115,18 @@ mod tests {
         std::fs::read_to_string(path).unwrap()
     }
 
+    /// The header is the first line: a CSV reader takes the file as it is.
     #[test]
-    fn rows_follow_provenance_and_header_whether_or_not_spooled() {
-        let direct = write(Some(30));
-        assert_eq!(direct, write(None));
-        let lines: Vec<&str> = direct.lines().collect();
-        assert_eq!(lines.len(), 32);
-        assert!(lines[0].starts_with("# fifsim ") && lines[0].ends_with("scenario=base seed=5 paths=30"));
-        assert!(lines[1].starts_with("path,fund_tvpi,fund_dpi,"));
-        assert!(lines[2].starts_with("0,") && lines[31].starts_with("29,"));
-        let columns = lines[1].split(',').count();
-        assert!(lines[1..].iter().all(|l| l.split(',').count() == columns));
+    fn rows_follow_the_header_from_the_first_line() {
+        let text = write();
+        let mut reader = csv::Reader::from_reader(text.as_bytes());
+        let header = reader.headers().unwrap().clone();
+        assert_eq!(&header[0], "path");
+        assert_eq!(header.len(), 1 + Schema::new(&crate::testing::base()).len());
+        assert_eq!((&header[1], &header[2]), ("fund_tvpi", "fund_dpi"));
+        let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+        assert_eq!(rows.len(), 30);
+        assert!(rows.iter().enumerate().all(|(i, row)| row[0] == i.to_string() && row.len() == header.len()));
     }
 
     fn field(x: f64) -> String {
@@ -215,9 +157,9 @@ mod tests {
     fn a_wrong_row_count_is_an_error_and_leaves_no_file() {
         let tmp = tempfile::tempdir().unwrap();
         let schema = Schema::new(&crate::testing::base());
-        let mut sink = PathsCsv::create(tmp.path(), &schema, "base", 5, Some(3)).unwrap();
+        let mut sink = PathsCsv::create(tmp.path(), &schema).unwrap();
         sink.write_rows(0, vec![1.0; schema.len()].chunks_exact(schema.len())).unwrap();
-        assert!(sink.finish(1).is_err());
+        assert!(sink.finish(2).is_err());
         assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 0);
     }
 }

@@ -1,11 +1,10 @@
 //! `quarterly.csv`: the quarterly fans of a report in long format, one row per series and
-//! quarter: `series, quarter_index, quarter, p5, p25, p50, p75, p95`.
+//! quarter, under the header `series,quarter_index,quarter,p5,p25,p50,p75,p95`.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use super::{ExportError, QUARTERLY_CSV, csv_number, provenance_line};
-use crate::output::{AtomicFile, OutputError};
+use super::{ExportError, QUARTERLY_CSV, csv_number};
+use crate::output::AtomicFile;
 use crate::report::Report;
 
 /// Writes the fans of `report` as `dir/quarterly.csv`; returns the file's path.
@@ -15,10 +14,7 @@ use crate::report::Report;
 pub fn write_quarterly_csv(report: &Report, dir: &Path) -> Result<PathBuf, ExportError> {
     let path = dir.join(QUARTERLY_CSV);
     let csv_error = |source| ExportError::Csv { path: path.clone(), source };
-    let mut file = AtomicFile::create(&path)?;
-    let p = &report.provenance;
-    writeln!(file, "{}", provenance_line(&p.scenario, p.seed, p.paths)).map_err(|source| OutputError::Write { path: path.clone(), source })?;
-    let mut writer = csv::Writer::from_writer(file);
+    let mut writer = csv::Writer::from_writer(AtomicFile::create(&path)?);
     let probabilities = report.fans.first().map(|f| f.probabilities.clone()).unwrap_or_default();
     let mut header = vec!["series".to_string(), "quarter_index".to_string(), "quarter".to_string()];
     header.extend(probabilities.iter().map(|p| format!("p{}", (p * 100.0).round())));
