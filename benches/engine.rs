@@ -1,5 +1,7 @@
-//! Throughput of the engine and its parts (issue 4). Run with `cargo bench`; CI only compiles
-//! them (`cargo bench --no-run`). Figures are recorded in the README's "Performance" section.
+//! Throughput of the engine and its parts: paths per second, scaling over threads, and the cost
+//! of a path against its random-number floor. Run with `cargo bench`; CI only compiles them
+//! (`cargo bench --no-run`). Current figures are in the README's "Performance" section, the
+//! method in `docs/performance.md`.
 
 use std::hint::black_box;
 use std::path::Path;

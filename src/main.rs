@@ -68,22 +68,21 @@ enum Command {
 const COMPARE_HELP: &str = "\
 Every scenario runs with the same seed, so paths share their shocks wherever the scenarios share
 structure (common random numbers): differences are computed path by path, and the table shows the
-paired 95% CI next to the width two independent runs would give. Two scenarios at the default
-10,000 paths each (as `run`) take about 3-6 s on two cores.";
+paired 95% CI next to the width two independent runs would give.";
 
 const SENSITIVITY_HELP: &str = "\
 Shocks (down / up): exit multiples ÷/× 1.25; graduation odds per company profile -/+ 0.05 (failure
 moves the other way); exit-market persistence of the stressed states -/+ 0.1; manager skill
 dispersion × 0 / × 2; every sub-fund's fund share -/+ 0.05; management fees -/+ 0.5 pp; carry
 -/+ 5 pp; buy-back concession share × 0 / × 2; direct share -/+ 0.1 (same total). All runs share the
-base run's seed. At the defaults (25 runs × 4,000 paths) it takes about 15-30 s on two cores.";
+base run's seed; the defaults make 25 runs × 4,000 paths.";
 
 const FRONTIER_HELP: &str = "\
 Each direct share × every split of capital across the industrialising / prototype / exploration
 tiers in steps of 1/GRID (both sleeves: direct weights of fields and sub-fund commitments scaled by
 tier), plus the scenario as it is; all on one seed. Primary risk: P(fund TVPI < 1); efficient = no
-other allocation with a higher mean TVPI and a lower risk (ES5-efficiency is flagged too). At the
-defaults (61 allocations × 2,000 paths) it takes about 15-35 s on two cores.";
+other allocation with a higher mean TVPI and a lower risk (ES5-efficiency is flagged too). The
+defaults make 61 allocations × 2,000 paths.";
 
 /// Options every simulating command (`run` and the decision commands) takes.
 #[derive(Debug, Args)]
