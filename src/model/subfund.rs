@@ -268,8 +268,9 @@ fn run_waterfall(spec: &SubFundSpec, size: f64, end: usize, out: &mut SubFundOut
     let (calls, fee, split) = call_and_distribute(end, held_cost.balance(), &mut waterfall);
     let returned = waterfall.clawback();
     let (lp, gp) = (split.lp + returned, split.gp - returned);
-    paid_in[end] = spec.fund_share * calls;
-    distributed[end] = spec.fund_share * lp;
+    // Carry owed to the GP beyond the last distribution is paid by the LPs, as a call.
+    paid_in[end] = spec.fund_share * (calls + (-lp).max(0.0));
+    distributed[end] = spec.fund_share * lp.max(0.0);
     calls_total += calls;
     fees_total += fee;
     carry_total += gp;
