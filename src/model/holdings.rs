@@ -88,6 +88,13 @@ pub struct Quarter {
     pub held_cost_change: f64,
 }
 
+/// One stake as it ended: all it cost, and what it returned (proceeds, or the held value).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct StakeRecord {
+    pub cost: f64,
+    pub value: f64,
+}
+
 /// Quarterly books and totals of one holder.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Book {
@@ -104,6 +111,9 @@ pub struct Book {
     pub local_cost: f64,
     pub by_field: Vec<FieldValue>,
     pub counts: CompanyCounts,
+    /// Every stake booked, kept only when `Some` (the calibration report card sets it; a run's
+    /// paths leave it `None` and pay one test a stake).
+    pub stakes: Option<Vec<StakeRecord>>,
 }
 
 impl Book {
@@ -121,6 +131,9 @@ impl Book {
         self.cost_held = 0.0;
         self.local_cost = 0.0;
         self.counts = CompanyCounts::default();
+        if let Some(stakes) = &mut self.stakes {
+            stakes.clear();
+        }
     }
 
     /// Gains realised so far: proceeds minus the cost of what was sold.
@@ -187,6 +200,9 @@ impl Book {
             }
         };
         self.cost += cost;
+        if let Some(stakes) = &mut self.stakes {
+            stakes.push(StakeRecord { cost, value });
+        }
         // Adds zero for a stake that is not local, which leaves the sum as it is (it is never
         // −0): whether a deal is local is a coin toss to the branch predictor, and the branch
         // this replaces mispredicted ~240 times a path (callgrind --branch-sim).

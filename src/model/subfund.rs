@@ -43,6 +43,9 @@ use crate::scenario::{Stage, SubFundSpec};
 pub struct SubFundOutcome {
     /// The fund's cash flows in this sub-fund, after concessions.
     pub fund: CashFlows,
+    /// The fund's cash flows before concessions, `fund_share` × every LP's: kept only when
+    /// `Some` (the calibration report card sets it).
+    pub before_concessions: Option<CashFlows>,
     /// What the concessions cost the fund.
     pub concessions: ConcessionCosts,
     /// The whole sub-fund's stakes in companies (all LPs together).
@@ -108,6 +111,9 @@ pub fn simulate(env: &Environment<'_>, laws: &[ProfileLaw], spec: &SubFundSpec, 
     }
 
     run_waterfall(spec, size, end, out);
+    if let Some(flows) = &mut out.before_concessions {
+        flows.clone_from(&out.fund);
+    }
     out.concessions = concession::apply(&mut out.fund, &spec.concession, spec.fund_share, spec.commitment_cny_m, spec.vintage, end);
     out.end = end;
     out.skill = skill;
