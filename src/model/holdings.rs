@@ -242,14 +242,22 @@ impl Book {
 /// A running sum of quarterly changes to a balance that cannot be negative (the NAV or the cost
 /// of stakes held: the running sums of [`Quarter::nav_change`] and [`Quarter::held_cost_change`]). When
 /// every stake has gone, the adds and removes cancel only up to rounding, so a balance within
-/// `1e-9` of the largest change so far is exactly zero.
+/// `1e-9` of the largest change so far is exactly zero. The scale starts at 1 (CNY m), so a
+/// balance within 1e-9 CNY m of zero is zero even when every change so far was itself rounding
+/// (stakes that enter and leave in one quarter can net to −2.8e-14 there).
 ///
 /// A stepper rather than a series so that a caller walking the quarters anyway (the sub-fund's
 /// waterfall) keeps the balance as it goes, over just the quarters it needs.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy)]
 pub struct RunningBalance {
     total: f64,
     scale: f64,
+}
+
+impl Default for RunningBalance {
+    fn default() -> RunningBalance {
+        RunningBalance { total: 0.0, scale: 1.0 }
+    }
 }
 
 impl RunningBalance {
