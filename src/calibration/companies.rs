@@ -244,3 +244,33 @@ pub fn seed_cohort(scenario: &Scenario, seed: u64, companies: usize) -> Result<F
         }),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn buckets_have_closed_lower_edges_and_an_open_top() {
+        let cases = [(0.0, 0), (0.999, 0), (1.0, 1), (4.99, 1), (5.0, 2), (10.0, 3), (19.9, 3), (20.0, 4), (50.0, 5), (1e6, 5)];
+        for (multiple, expected) in cases {
+            assert_eq!(bucket(multiple), expected, "{multiple}");
+        }
+    }
+
+    /// Companies from seed pass through every stage in order, so each graduation rate is a
+    /// share, and each time's outcomes split the cohort.
+    #[test]
+    fn the_funnel_adds_up() {
+        let funnel = seed_cohort(&crate::testing::base(), 3, 2_000).unwrap();
+        for rate in funnel.graduation {
+            assert!(rate.value > 0.0 && rate.value < 1.0 && rate.std_error > 0.0, "{rate:?}");
+        }
+        for o in funnel.outcomes {
+            let total = o.failed.value + o.trade_sale.value + o.ipo.value + o.alive.value;
+            assert!((total - 1.0).abs() < 1e-12, "{o:?}");
+        }
+        let [early, late] = funnel.outcomes;
+        assert!(late.ipo.value >= early.ipo.value && late.alive.value <= early.alive.value);
+        assert!(late.valuation_1bn_usd.value >= early.valuation_1bn_usd.value);
+    }
+}
