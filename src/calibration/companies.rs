@@ -159,9 +159,9 @@ pub fn financings(scenario: &Scenario, seed: u64, companies: usize) -> Result<Fi
             Ending::Alive => continue,
         };
         let block = &mut blocks[i / PER_ENVIRONMENT];
-        // The first round, then each later one; each valued with the dilution after it.
+        // The last round first, so each is valued with the dilution of the rounds after it.
         let mut later_dilution = 1.0;
-        for (sold, post_money) in std::iter::once((sold, post)).chain(rounds.iter().map(|r| (r.equity_sold, r.post_money))).collect::<Vec<_>>().into_iter().rev() {
+        for (sold, post_money) in std::iter::once((sold, post)).chain(rounds.iter().map(|r| (r.equity_sold, r.post_money))).rev() {
             let multiple = later_dilution * exit_value / post_money;
             let invested = sold * post_money;
             let k = bucket(multiple);
