@@ -68,7 +68,7 @@ enum Command {
 const CALIBRATE_HELP: &str = "\
 Each row: the model's value with its Monte Carlo standard error, the target and its source, the
 tolerance (the target's own plus 2 standard errors) and pass/fail; * marks the targets the base
-scenario claims. At the defaults (4,000 fund paths, 2 × 40,000 companies) it takes a few seconds.
+scenario claims. At the defaults (4,000 fund paths, 2 × 40,000 companies) it takes about a second.
 
 --json keys (stable): financing_multiples and position_multiples.direct / .subfund, each
 {edges: [0, 1, 5, 10, 20, 50], share: [...], count} (the last bucket open; financing_multiples
@@ -78,7 +78,8 @@ valuation_1bn_usd (shares of the seed cohort); concentration.direct / .subfund /
 share_positions_ge_10x, share_value_from_ge_10x; subfund_net: count, mean, median, p25, p75,
 p_below_1, median_irr, median_dpi_7_5y; direct_sleeve, subfund_sleeve, fund: mean_tvpi,
 median_tvpi, p_below_1, median_irr, median_dpi_7_5y; checks: every row with table, key (its
-value's path above), label, unit, model, std_error, target, source, tolerance, pass, claimed.";
+value's path above), label, unit, model, std_error, target (kind, value or range, and its own
+tolerance), source, tolerance (the whole allowance), pass, claimed.";
 
 const COMPARE_HELP: &str = "\
 Every scenario runs with the same seed, so paths share their shocks wherever the scenarios share
