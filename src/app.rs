@@ -4,7 +4,7 @@
 //! * [`run`]: simulate a scenario and publish a results folder (`summary.json`, `paths.csv`,
 //!   `quarterly.csv`, charts) safely ([`crate::output::Staging`]).
 //! * [`validate`]: check scenario files without simulating.
-//! * [`calibrate`]: the company model against its calibration targets (CALIBRATION.md §2).
+//! * [`calibrate`]: the model's report card against published targets ([`crate::calibration`]).
 //! * [`chart`]: redraw the charts of an existing results folder from its `summary.json`.
 //! * [`compare`], [`sensitivity`], [`frontier`]: decision analysis on common random numbers
 //!   ([`crate::analysis`]), each publishing its own folder ([`decision`]).

@@ -275,18 +275,6 @@ fn chart_redraws_a_run_and_rejects_other_folders() {
 }
 
 #[test]
-fn calibrate_prints_model_against_targets() {
-    let assert = fifsim().arg("calibrate").arg(base()).args(["--companies", "400"]).assert().success();
-    let text = stdout(&assert);
-    for word in ["< 1×", "1–5×", "5–10×", "≥ 10×", "65.0%", "51.0%", "IPO", "Median years"] {
-        assert!(text.contains(word), "{word} missing:\n{text}");
-    }
-    let json = stdout(&fifsim().arg("calibrate").arg(base()).args(["--companies", "400", "--json"]).assert().success());
-    let value: serde_json::Value = serde_json::from_str(&json).unwrap();
-    assert_eq!(value["model"]["companies"], 400);
-}
-
-#[test]
 fn usage_errors_are_clap_messages_with_exit_2() {
     let err = stderr(&fifsim().args(["run", "--bogus"]).assert().code(2));
     assert!(err.contains("unexpected argument '--bogus'"), "{err}");
@@ -912,4 +900,40 @@ fn a_copied_scenario_writes_into_its_own_default_folder() {
     assert_eq!(names(&tmp.path().join("results/mine")), ["fifsim-manifest.json", "paths.csv", "quarterly.csv", "summary.json"]);
     let help = stdout(&fifsim().args(["run", "--help"]).assert().success());
     assert!(help.contains("results/<scenario file name without .toml>"), "{help}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Calibration report card.
+
+#[test]
+fn calibrate_prints_one_table_per_level_with_targets() {
+    let assert = fifsim().arg("calibrate").arg(base()).args(["--paths", "20", "--companies", "400"]).assert().success();
+    let text = stdout(&assert);
+    for word in ["Per financing", "Per position, by sleeve", "Company funnel", "Concentration", "Each sub-fund, net to its LPs", "Each sleeve and the fund", "≈ 65.00%", "Cambridge Associates US VC", "targets pass"] {
+        assert!(text.contains(word), "{word} missing:\n{text}");
+    }
+}
+
+#[test]
+fn calibrate_json_has_the_stable_keys() {
+    let json = stdout(&fifsim().arg("calibrate").arg(base()).args(["--paths", "20", "--companies", "400", "--json"]).assert().success());
+    let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!((value["paths"].as_u64(), value["companies"].as_u64()), (Some(20), Some(400)));
+    for table in [&value["financing_multiples"], &value["position_multiples"]["direct"], &value["position_multiples"]["subfund"]] {
+        assert_eq!(table["edges"], serde_json::json!([0.0, 1.0, 5.0, 10.0, 20.0, 50.0]));
+        assert_eq!(table["share"].as_array().map(Vec::len), Some(6));
+    }
+    assert!(value["funnel"]["outcomes_6_5y"]["valuation_1bn_usd"].is_f64());
+    assert!(value["concentration"]["subfund"]["share_value_from_ge_10x"].is_f64());
+    assert!(value["subfund_net"]["p_below_1"].is_f64() && value["direct_sleeve"]["median_irr"].is_f64());
+    assert!(value["checks"].as_array().is_some_and(|checks| checks.iter().any(|c| c["claimed"] == true)));
+}
+
+#[test]
+fn calibrate_help_documents_the_json_keys() {
+    let help = stdout(&fifsim().args(["calibrate", "--help"]).assert().success());
+    for key in ["financing_multiples", "position_multiples.direct", "outcomes_6_5y", "share_value_from_ge_10x", "subfund_net", "median_irr", "checks"] {
+        assert!(help.contains(key), "{key} missing:\n{help}");
+    }
+    fifsim().args(["calibrate", "--paths", "1"]).assert().code(2);
 }

@@ -1,96 +1,105 @@
-//! `fifsim calibrate`: how close the company model comes to its calibration targets
-//! (CALIBRATION.md §2), as a table or JSON.
-//!
-//! Targets: Correlation Ventures (2014), shares of ~21,000 US venture financings (2004–2013) by
-//! realised gross multiple, 65 / 25 / 6 / 4 % for < 1×, 1–5×, 5–10×, ≥ 10×; by invested dollars
-//! only the < 1× share is published (51 %, Correlation Ventures 2019 update; 37 % in the 2023
-//! update), and the ≥ 10× share is below 4 %. Time to list: about 10 years from founding for
-//! ChiNext listings (Shenzhen Stock Exchange statistics).
+//! `fifsim calibrate`: the model's report card ([`crate::calibration`]) as tables or JSON.
 
 use std::fmt::Write as _;
 use std::path::Path;
 
-use serde::Serialize;
-
 use super::AppError;
-use crate::calibration::{Calibration, TARGET_COUNT_SHARES, financing_outcomes};
+use crate::calibration::targets::Goal;
+use crate::calibration::{Card, Check, Table, report_card};
+use crate::metrics::path::Unit;
 use crate::scenario::Scenario;
 
-/// Default number of simulated companies (the standard error of a 4 % bucket share is then
-/// about 0.1 percentage point).
+/// Default simulated companies for each of the financing sample and the seed cohort (the
+/// standard error of a 4% share is then about 0.1 percentage point).
 pub const DEFAULT_COMPANIES: usize = 40_000;
 
-/// Correlation Ventures (2019 update): share of invested dollars returning < 1×.
-pub const TARGET_DOLLAR_SHARE_BELOW_ONE: f64 = 0.51;
+/// Default fund paths (each holds ~80 direct and ~1,000 sub-fund positions and 18 sub-funds).
+pub const DEFAULT_PATHS: u64 = 4_000;
 
-/// Bucket labels, in the order of [`Calibration::count_shares`].
-pub const BUCKETS: [&str; 4] = ["< 1×", "1–5×", "5–10×", "≥ 10×"];
-
-/// The model's figures with the published targets beside them.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct CalibrationReport {
-    pub scenario: String,
-    pub seed: u64,
-    pub model: Calibration,
-    pub target_count_shares: [f64; 4],
-    pub target_dollar_share_below_one: f64,
-}
-
-/// Runs the calibration check for `scenario`.
+/// Builds the report card of `scenario`.
 ///
 /// # Errors
 /// [`AppError::Calibration`] if a company law cannot be built (a defect: validated scenarios
 /// never produce one).
-pub fn calibrate(scenario: &Scenario, seed: u64, companies: usize) -> Result<CalibrationReport, AppError> {
-    let model = financing_outcomes(scenario, seed, companies)
-        .map_err(|source| AppError::Calibration { file: scenario.source.clone(), source })?;
-    Ok(CalibrationReport {
-        scenario: scenario.name.clone(),
-        seed,
-        model,
-        target_count_shares: TARGET_COUNT_SHARES,
-        target_dollar_share_below_one: TARGET_DOLLAR_SHARE_BELOW_ONE,
-    })
+pub fn calibrate(scenario: &Scenario, seed: u64, paths: u64, companies: usize) -> Result<Card, AppError> {
+    report_card(scenario, seed, paths, companies).map_err(|source| AppError::Calibration { file: scenario.source.clone(), source })
 }
 
-/// The calibration as a plain-text table.
-pub fn render(report: &CalibrationReport, file: &Path) -> String {
-    let c = &report.model;
-    let pct = |x: f64| if x.is_finite() { format!("{:.1}%", 100.0 * x) } else { "–".to_string() };
+/// `x` in `unit` with `decimals` decimals (of a percentage for shares and rates).
+fn show_with(x: f64, unit: Unit, decimals: usize) -> String {
+    if !x.is_finite() {
+        return "–".to_string();
+    }
+    match unit {
+        Unit::Share | Unit::Rate => format!("{:.*}%", decimals, 100.0 * x),
+        _ => format!("{x:.*}×", decimals + 1),
+    }
+}
+
+/// A value or target: two decimals of a percentage, three of a multiple.
+fn show(x: f64, unit: Unit) -> String {
+    show_with(x, unit, 2)
+}
+
+fn goal_text(goal: &Goal, unit: Unit) -> String {
+    match *goal {
+        Goal::Near { value, .. } => format!("≈ {}", show(value, unit)),
+        Goal::Between { low, high } => format!("{}–{}", show(low, unit), show(high, unit)),
+        Goal::AtLeast { bound } => format!("≥ {}", show(bound, unit)),
+        Goal::AtMost { bound } => format!("≤ {}", show(bound, unit)),
+    }
+}
+
+fn row(out: &mut String, c: &Check) {
+    let (target, tolerance, result) = match (&c.target, c.tolerance, c.pass) {
+        (Some(goal), Some(tolerance), Some(pass)) => {
+            let mark = if c.claimed { "*" } else { "" };
+            (goal_text(goal, c.unit), format!("± {}", show(tolerance, c.unit)), format!("{}{mark}", if pass { "pass" } else { "fail" }))
+        }
+        _ => (String::new(), String::new(), String::new()),
+    };
+    let _ = writeln!(
+        out,
+        "  {:<44}{:>10} ±{:>8}  {:>14}{:>12}  {:<6} {}",
+        c.label,
+        show(c.model, c.unit),
+        // Standard errors of the small tail shares are hundredths of a percent.
+        show_with(c.std_error, c.unit, 3),
+        target,
+        tolerance,
+        result,
+        c.source.unwrap_or("")
+    );
+}
+
+/// The card as plain-text tables, one per level.
+pub fn render(card: &Card, file: &Path) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "Calibration of {} ({}), seed {}: {} companies (half from seed, half from Series A), {} realised financings",
-        report.scenario,
+        "Report card of {} ({}), seed {}: {} fund paths; {} companies for financings and {} for the seed cohort",
+        card.scenario,
         file.display(),
-        report.seed,
-        c.companies,
-        c.realised_financings
+        card.seed,
+        card.paths,
+        card.companies,
+        card.companies
     );
-    let _ = writeln!(out, "\nFinancings by realised gross multiple (CALIBRATION.md §2)");
-    let _ = writeln!(out, "  {:<10}{:>12}{:>12}{:>10}{:>14}{:>12}", "multiple", "by count", "target", "gap", "by dollars", "target");
-    for (k, bucket) in BUCKETS.iter().enumerate() {
-        let target = report.target_count_shares[k];
-        let gap = format!("{:+.1}", 100.0 * (c.count_shares[k] - target));
-        let dollar_target = if k == 0 { pct(report.target_dollar_share_below_one) } else if k == 3 { "< 4%".to_string() } else { "–".to_string() };
-        let _ = writeln!(
-            out,
-            "  {:<10}{:>12}{:>12}{:>10}{:>14}{:>12}",
-            bucket,
-            pct(c.count_shares[k]),
-            pct(target),
-            gap,
-            pct(c.dollar_shares[k]),
-            dollar_target
-        );
+    let _ = writeln!(out, "model ± its standard error; tolerance = the target's own plus 2 standard errors; * = claimed by base");
+    for table in Table::ALL {
+        let _ = writeln!(out, "\n{}", table.title());
+        let _ = writeln!(out, "  {:<44}{:>10}  {:>8}  {:>14}{:>12}  {:<6} source", "", "model", "SE", "target", "tolerance", "result");
+        for check in card.checks.iter().filter(|c| c.table == table) {
+            row(&mut out, check);
+        }
     }
-    let _ = writeln!(out, "  Targets: Correlation Ventures 2014 (by count); 2019 update (by dollars; 2023 update: 37% < 1×).");
-    let _ = writeln!(out, "\nOutcomes of the companies by the horizon");
-    for (label, share) in [("IPO", c.ipo_share), ("acquired", c.acquired_share), ("failed", c.failed_share), ("still private", c.alive_share)] {
-        let _ = writeln!(out, "  {label:<16}{:>8}", pct(share));
+    let with_target = card.checks.iter().filter(|c| c.pass.is_some()).count();
+    let passed = card.checks.iter().filter(|c| c.pass == Some(true)).count();
+    let claimed_failing: Vec<&str> = card.failures().filter(|c| c.claimed).map(|c| c.key.as_str()).collect();
+    let _ = writeln!(out, "\n{passed} of {with_target} targets pass.");
+    if !claimed_failing.is_empty() {
+        let _ = writeln!(out, "Claimed targets that fail: {}", claimed_failing.join(", "));
     }
-    let years = if c.median_years_to_ipo.is_finite() { format!("{:.1}", c.median_years_to_ipo) } else { "–".to_string() };
-    let _ = writeln!(out, "  Median years from first round to IPO: {years} (reference: ~10 years from founding, ChiNext listings)");
     out
 }
 
@@ -99,13 +108,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn table_lists_every_bucket_and_outcome() {
-        let report = calibrate(&crate::testing::base(), 1, 500).unwrap();
-        let text = render(&report, Path::new("scenarios/base.toml"));
-        for word in BUCKETS.iter().chain(&["IPO", "acquired", "failed", "still private", "65.0%", "51.0%"]) {
+    fn every_table_and_row_is_rendered() {
+        let card = calibrate(&crate::testing::base(), 1, 20, 500).unwrap();
+        let text = render(&card, Path::new("scenarios/base.toml"));
+        for table in Table::ALL {
+            assert!(text.contains(table.title()), "{table:?} missing:\n{text}");
+        }
+        for check in &card.checks {
+            assert!(text.contains(&check.label), "{} missing:\n{text}", check.label);
+        }
+        for word in ["≈ 65.00%", "1.500×–2.000×", "Correlation Ventures 2014", "targets pass"] {
             assert!(text.contains(word), "{word} missing:\n{text}");
         }
-        let json = serde_json::to_string(&report).unwrap();
-        assert!(json.contains("\"count_shares\"") && json.contains("\"target_count_shares\":[0.65,0.25,0.06,0.04]"));
     }
 }

@@ -75,10 +75,10 @@ fn golden_values_of_a_small_run() {
 }
 
 /// Means over 64 paths of base at seed 7: fund TVPI, fund IRR, J-curve trough (CNY m),
-/// companies backed, IPOs. Last moved when gamma waits became inversions of a quantile table
-/// (`company::wait`: one word a wait, no longer a normal, a uniform and rejections), which moved
-/// every wait and every draw after one.
-const GOLDEN: [f64; 5] = [1.3514646585375572, 0.058688116827033024, -6298.027096410535, 584.171875, 26.28125];
+/// companies backed, IPOs. Last moved when the sub-funds' final clawback began to respect the
+/// hurdle (the GP ends with its whole-fund entitlement on the totals): TVPI and IRR moved by
+/// 3e-5 and 8e-6, the trough and the counts not at all.
+const GOLDEN: [f64; 5] = [1.3514924957339258, 0.058696253474035016, -6298.027096410535, 584.171875, 26.28125];
 
 /// A fund with no direct share (fields keep their direct weights) runs, and puts all its money
 /// through the sub-funds.

@@ -200,6 +200,12 @@ fn title(key: &str) -> String {
     chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }
 
+/// Cumulative net cash flow within this share of the flows' scale (total paid in plus total
+/// distributed) of zero counts as zero for the trough and payback: a sum of a few dozen
+/// quarterly flows carries rounding of order 1e-16 of that scale (0.7 + 0.3 − 1.0 = −5.6e-17), and
+/// a flow that exactly repays the money must not read as a loss that delays payback.
+pub const PAYBACK_TOLERANCE: f64 = 1e-12;
+
 /// Headline measures of one investor's cash flows.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct FlowMetrics {
@@ -213,7 +219,8 @@ pub struct FlowMetrics {
     /// Lowest cumulative net cash flow (≤ 0) and its quarter.
     pub trough: f64,
     pub trough_quarter: usize,
-    /// First quarter after the trough with cumulative net cash flow ≥ 0.
+    /// First quarter after the trough with cumulative net cash flow ≥ 0 (within
+    /// [`PAYBACK_TOLERANCE`]); `None` when the flows never fall below zero by more than it.
     pub payback_quarter: Option<usize>,
 }
 
@@ -223,16 +230,17 @@ impl FlowMetrics {
         let distributed = flows.total_distributed();
         let nav = flows.final_nav();
         let ratio = |x: f64| if paid_in > 0.0 { x / paid_in } else { f64::NAN };
+        let zero = PAYBACK_TOLERANCE * (paid_in + distributed);
         // One pass: the first lowest point, and the first quarter at or above zero since it.
         let (mut trough_quarter, mut trough, mut payback_quarter) = (0, 0.0, None);
         for (t, x) in flows.cumulative_net().enumerate() {
             if x < trough {
                 (trough_quarter, trough, payback_quarter) = (t, x, None);
-            } else if x >= 0.0 && payback_quarter.is_none() {
+            } else if x >= -zero && payback_quarter.is_none() {
                 payback_quarter = Some(t);
             }
         }
-        let payback_quarter = payback_quarter.filter(|_| trough < 0.0);
+        let payback_quarter = payback_quarter.filter(|_| trough < -zero);
         FlowMetrics {
             tvpi: ratio(distributed + nav),
             dpi: ratio(distributed),

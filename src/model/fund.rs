@@ -51,6 +51,22 @@ pub struct PathState {
     direct_ws: direct::Workspace,
 }
 
+impl PathState {
+    /// A state whose paths keep every stake of every book ([`super::holdings::Book::stakes`])
+    /// and each sub-fund's flows before concessions, for `scenario`'s sub-funds: what the
+    /// calibration report card reads. [`PathState::default`] keeps neither.
+    pub fn recording(scenario: &Scenario) -> PathState {
+        let mut state = PathState::default();
+        state.direct.book.stakes = Some(Vec::new());
+        state.subfunds.resize_with(scenario.subfunds.len(), || SubFundOutcome {
+            book: super::holdings::Book { stakes: Some(Vec::new()), ..Default::default() },
+            before_concessions: Some(CashFlows::default()),
+            ..Default::default()
+        });
+        state
+    }
+}
+
 impl<'a> Simulator<'a> {
     /// Prepares a run of `scenario` under master `seed`.
     ///

@@ -94,6 +94,13 @@ pub struct Quarter {
     pub held_cost_change: f64,
 }
 
+/// One stake as it ended: all it cost, and what it returned (proceeds, or the held value).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct StakeRecord {
+    pub cost: f64,
+    pub value: f64,
+}
+
 /// Quarterly books and totals of one holder.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Book {
@@ -110,6 +117,9 @@ pub struct Book {
     pub local_cost: f64,
     pub by_field: Vec<FieldValue>,
     pub counts: CompanyCounts,
+    /// Every stake booked, kept only when `Some` (the calibration report card sets it; a run's
+    /// paths leave it `None` and pay one test a stake).
+    pub stakes: Option<Vec<StakeRecord>>,
 }
 
 impl Book {
@@ -127,6 +137,9 @@ impl Book {
         self.cost_held = 0.0;
         self.local_cost = 0.0;
         self.counts = CompanyCounts::default();
+        if let Some(stakes) = &mut self.stakes {
+            stakes.clear();
+        }
     }
 
     /// Gains realised so far: proceeds minus the cost of what was sold.
@@ -195,6 +208,9 @@ impl Book {
             }
         };
         self.cost += cost;
+        if let Some(stakes) = &mut self.stakes {
+            stakes.push(StakeRecord { cost, value });
+        }
         // Adds zero for a stake that is not local, which leaves the sum as it is (it is never
         // −0): whether a deal is local is a coin toss to the branch predictor, and the branch
         // this replaces mispredicted ~240 times a path (callgrind --branch-sim).
@@ -234,14 +250,22 @@ impl Book {
 /// A running sum of quarterly changes to a balance that cannot be negative (the NAV or the cost
 /// of stakes held: the running sums of [`Quarter::nav_change`] and [`Quarter::held_cost_change`]). When
 /// every stake has gone, the adds and removes cancel only up to rounding, so a balance within
-/// `1e-9` of the largest change so far is exactly zero.
+/// `1e-9` of the largest change so far is exactly zero. The scale starts at 1 (CNY m), so a
+/// balance within 1e-9 CNY m of zero is zero even when every change so far was itself rounding
+/// (stakes that enter and leave in one quarter can net to −2.8e-14 there).
 ///
 /// A stepper rather than a series so that a caller walking the quarters anyway (the sub-fund's
 /// waterfall) keeps the balance as it goes, over just the quarters it needs.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy)]
 pub struct RunningBalance {
     total: f64,
     scale: f64,
+}
+
+impl Default for RunningBalance {
+    fn default() -> RunningBalance {
+        RunningBalance { total: 0.0, scale: 1.0 }
+    }
 }
 
 impl RunningBalance {

@@ -48,6 +48,9 @@ use crate::scenario::{Stage, SubFundSpec};
 pub struct SubFundOutcome {
     /// The fund's cash flows in this sub-fund, after concessions.
     pub fund: CashFlows,
+    /// The fund's cash flows before concessions, `fund_share` × every LP's: kept only when
+    /// `Some` (the calibration report card sets it).
+    pub before_concessions: Option<CashFlows>,
     /// What the concessions cost the fund.
     pub concessions: ConcessionCosts,
     /// The whole sub-fund's stakes in companies (all LPs together).
@@ -118,6 +121,9 @@ pub fn simulate(env: &Environment<'_>, laws: &[ProfileLaw], spec: &SubFundSpec, 
     }
 
     run_waterfall(spec, size, term_end, end, out);
+    if let Some(flows) = &mut out.before_concessions {
+        flows.clone_from(&out.fund);
+    }
     out.concessions = concession::apply(&mut out.fund, &spec.concession, spec.fund_share, spec.commitment_cny_m, spec.vintage, end);
     out.end = end;
     out.skill = skill;
@@ -306,8 +312,9 @@ fn run_waterfall(spec: &SubFundSpec, size: f64, term_end: usize, end: usize, out
     let (calls, fee, split) = call_and_distribute(end, held_cost.balance(), &mut waterfall);
     let returned = waterfall.clawback();
     let (lp, gp) = (split.lp + returned, split.gp - returned);
-    paid_in[end] = spec.fund_share * calls;
-    distributed[end] = spec.fund_share * lp;
+    // Carry owed to the GP beyond the last distribution is paid by the LPs, as a call.
+    paid_in[end] = spec.fund_share * (calls + (-lp).max(0.0));
+    distributed[end] = spec.fund_share * lp.max(0.0);
     calls_total += calls;
     fees_total += fee;
     carry_total += gp;

@@ -32,11 +32,31 @@
 //! assert!((split.lp - 140.0).abs() < 1e-9 && (split.gp - 10.0).abs() < 1e-9);
 //! ```
 //!
-//! Carry paid on early profits can turn out excessive when later calls are lost;
-//! [`Waterfall::clawback`] settles that at the end of the sub-fund's life. Terms (20% over an
-//! 8% hurdle, catch-up) follow common practice; see CALIBRATION.md §1.
+//! ## Settlement at the end of life
+//! The tiers run distribution by distribution, so carry paid on early profits can turn out
+//! wrong once later calls are known: too much when later calls are lost, too little when
+//! preferred return accrued on later calls left a catch-up unfinished. [`Waterfall::clawback`]
+//! settles it once, at the end of the sub-fund's life, so that the GP then holds exactly its
+//! **whole-fund entitlement** ([`Waterfall::entitlement`]): the four tiers applied once to the
+//! sub-fund's totals,
+//!
+//! - `C` = everything the LPs paid in, `D` = everything distributed (LPs and GP together),
+//! - `H` = the preferred return: the hurdle accrued quarter by quarter on unreturned capital and
+//!   unpaid preferred return, exactly as tiers 1–2 track it (paid in tier 2 plus still due at
+//!   the end; a distribution beyond both tiers leaves that account at zero, it does not pre-pay
+//!   later calls),
+//! - the excess `X = D − C − H`: if `X ≤ 0` the GP gets nothing; otherwise the catch-up tier
+//!   (when `catch_up > carry`) is `K = carry · H / (catch_up − carry)` long and the GP gets
+//!   `catch_up · min(X, K) + carry · max(X − K, 0)` — which is `carry · (D − C)` once the
+//!   catch-up is complete, and never more.
+//!
+//! When no call follows the first distribution that reaches tier 3 (as in the worked example),
+//! the running tiers already give exactly this and the settlement moves nothing (differences
+//! below a relative 1e-12 of `D` are rounding and are not moved). Terms (20% over an 8% hurdle,
+//! catch-up) follow common practice; see `docs/calibration.md`.
 
-/// Relative size below which a clawback is treated as rounding and not made.
+/// Relative size (of everything distributed) below which a settlement is treated as rounding
+/// and not made.
 const ROUNDING: f64 = 1e-12;
 
 /// Economic terms of the waterfall.
@@ -67,6 +87,9 @@ pub struct Waterfall {
     unreturned: f64,
     /// Preferred return accrued and not yet paid by tier 2.
     preferred_due: f64,
+    /// Preferred return paid by tier 2 (and by a clawback): with `preferred_due`, the
+    /// settlement's `H`.
+    preferred_paid: f64,
     /// LP receipts beyond return of capital (tiers 2–4 and clawbacks).
     lp_profit: f64,
     lp_received: f64,
@@ -81,6 +104,7 @@ impl Waterfall {
             contributed: 0.0,
             unreturned: 0.0,
             preferred_due: 0.0,
+            preferred_paid: 0.0,
             lp_profit: 0.0,
             lp_received: 0.0,
             gp_received: 0.0,
@@ -132,6 +156,7 @@ impl Waterfall {
 
         let preferred = tier_take(left, self.preferred_due);
         self.preferred_due -= preferred;
+        self.preferred_paid += preferred;
         self.lp_profit += preferred;
         left -= preferred;
 
@@ -167,24 +192,45 @@ impl Waterfall {
         self.clone().distribute(nav)
     }
 
-    /// Final clawback: the GP returns to the LPs whatever it holds beyond `carry` × the net profit
-    /// (total distributed − total contributed, floored at 0). Returns the amount moved (>= 0).
-    pub fn clawback(&mut self) -> f64 {
-        let profit = (self.lp_received + self.gp_received - self.contributed).max(0.0);
-        let excess = self.gp_received - self.terms.carry * profit;
-        // Rounding in the catch-up leaves dust of order 1e-15; moving it would only add noise.
-        if excess <= ROUNDING * (self.lp_received + self.gp_received) {
+    /// The GP's whole-fund entitlement on the totals so far: the four tiers applied once to
+    /// everything paid in and distributed, with the preferred return accrued to date (defined
+    /// in the module header).
+    pub fn entitlement(&self) -> f64 {
+        let WaterfallTerms { carry, catch_up, .. } = self.terms;
+        let preferred = self.preferred_paid + self.preferred_due;
+        let excess = self.lp_received + self.gp_received - self.contributed - preferred;
+        if excess <= 0.0 {
             return 0.0;
         }
-        self.gp_received -= excess;
-        self.lp_received += excess;
-        // The LPs' receipt runs through their own tiers, so any later flow sees consistent state.
-        let capital = excess.min(self.unreturned);
+        let caught_up = if catch_up > carry { excess.min(carry * preferred / (catch_up - carry)) } else { 0.0 };
+        catch_up * caught_up + carry * (excess - caught_up)
+    }
+
+    /// Final settlement, once, at the end of the sub-fund's life: moves carry between the GP and
+    /// the LPs so that the GP holds exactly its [`Waterfall::entitlement`]. Returns the amount
+    /// moved from the GP to the LPs: positive for a clawback, negative when the GP is owed carry
+    /// that the running tiers withheld (paid from the LPs' side).
+    pub fn clawback(&mut self) -> f64 {
+        let moved = self.gp_received - self.entitlement();
+        // Rounding in the tiers leaves dust of order 1e-15; moving it would only add noise.
+        if moved.abs() <= ROUNDING * (self.lp_received + self.gp_received) {
+            return 0.0;
+        }
+        self.gp_received -= moved;
+        self.lp_received += moved;
+        if moved < 0.0 {
+            self.lp_profit += moved;
+            return moved;
+        }
+        // The LPs' receipt runs through their own tiers, so any later flow sees consistent state;
+        // `H` (paid plus due) is unchanged, so a second call moves nothing.
+        let capital = moved.min(self.unreturned);
         self.unreturned -= capital;
-        let preferred = (excess - capital).min(self.preferred_due);
+        let preferred = (moved - capital).min(self.preferred_due);
         self.preferred_due -= preferred;
-        self.lp_profit += excess - capital;
-        excess
+        self.preferred_paid += preferred;
+        self.lp_profit += moved - capital;
+        moved
     }
 
     /// Total LP paid-in.
@@ -192,12 +238,12 @@ impl Waterfall {
         self.contributed
     }
 
-    /// Total distributed to LPs (including clawbacks).
+    /// Total distributed to LPs (after any settlement).
     pub fn lp_received(&self) -> f64 {
         self.lp_received
     }
 
-    /// Total carry the GP holds (after any clawback).
+    /// Total carry the GP holds (after any settlement).
     pub fn gp_received(&self) -> f64 {
         self.gp_received
     }
@@ -378,6 +424,63 @@ mod tests {
         assert_eq!(w.clawback(), 0.0);
     }
 
+    /// 100 paid in at quarter 0 and 150 distributed at quarter 4 (the header's worked example:
+    /// the GP gets 10), then 100 more called, four more accruals, and `last` distributed. The
+    /// preferred return is `H = 2 × 100 × (1.02⁴ − 1) = 16.486432` and the catch-up tier of the
+    /// totals, with full catch-up, `K = 0.2 × H / 0.8 = 4.121608`.
+    fn early_profit_then_a_late_call(catch_up: f64, last: f64) -> Waterfall {
+        let mut w = funded(terms(0.02, 0.2, catch_up), 4);
+        w.distribute(150.0);
+        w.contribute(100.0);
+        for _ in 0..4 {
+            w.accrue_quarter();
+        }
+        w.distribute(last);
+        w
+    }
+
+    #[test]
+    fn settlement_respects_the_hurdle_when_later_calls_are_lost() {
+        // Profit 215 − 200 = 15 is below the preferred return of 16.486432: no carry at all
+        // (carry on the nominal profit would have left the GP 3).
+        let mut w = early_profit_then_a_late_call(1.0, 65.0);
+        assert!(close(w.gp_received(), 10.0));
+        assert!(close(w.clawback(), 10.0));
+        assert_eq!(w.gp_received(), 0.0);
+        assert!(close(w.lp_received(), 215.0));
+
+        // Profit 20 clears the hurdle by X = 3.513568, less than the catch-up tier K: with full
+        // catch-up the GP keeps X; with half catch-up (K = 0.2 H / 0.3 = 10.990955) half of X;
+        // with none 20% of X.
+        for (catch_up, kept) in [(1.0, 3.513568), (0.5, 0.5 * 3.513568), (0.0, 0.2 * 3.513568)] {
+            let mut w = early_profit_then_a_late_call(catch_up, 70.0);
+            let held = w.gp_received();
+            let moved = w.clawback();
+            assert!(close(w.gp_received(), kept), "catch-up {catch_up}: GP {}", w.gp_received());
+            assert!(close(moved, held - kept));
+            assert!(close(w.lp_received() + w.gp_received(), 220.0));
+            assert_eq!(w.clawback(), 0.0, "a second settlement moves nothing");
+        }
+    }
+
+    #[test]
+    fn settlement_pays_a_catch_up_the_running_tiers_left_unfinished() {
+        // The last distribution repays the second call and its preferred return and leaves 1,
+        // which the running catch-up gives the GP (11 in all). On the totals the excess,
+        // 59.243216 − 16.486432 = 42.756784, is far beyond K: the GP is owed 20% of the profit.
+        let mut w = early_profit_then_a_late_call(1.0, 109.243216);
+        assert!(close(w.gp_received(), 11.0));
+        let moved = w.clawback();
+        assert!(close(w.gp_received(), 0.2 * 59.243216), "GP {}", w.gp_received());
+        assert!(close(moved, 11.0 - 11.8486432));
+        assert!(close(w.lp_received() + w.gp_received(), 259.243216));
+
+        // A later call whose preferred return the running catch-up does finish: nothing moves.
+        let mut w = early_profit_then_a_late_call(1.0, 120.0);
+        assert!(close(w.gp_received(), 0.2 * 70.0));
+        assert_eq!(w.clawback(), 0.0);
+    }
+
     #[test]
     fn small_pieces_equal_one_lump() {
         for c in [0.0, 0.5, 1.0] {
@@ -429,6 +532,32 @@ mod tests {
         }
     }
 
+    /// The GP's whole-fund entitlement on flows given quarter by quarter as (paid in,
+    /// distributed), straight from the module header's definition: the hurdle account replayed
+    /// on its own, then the tiers applied once to the totals.
+    fn entitlement_of(t: WaterfallTerms, quarters: &[(f64, f64)]) -> f64 {
+        let (mut unreturned, mut due, mut paid) = (0.0, 0.0, 0.0);
+        let (mut contributed, mut distributed) = (0.0, 0.0);
+        for &(call, proceeds) in quarters {
+            due += t.hurdle_per_quarter * (unreturned + due);
+            unreturned += call;
+            contributed += call;
+            distributed += proceeds;
+            let capital = proceeds.min(unreturned);
+            unreturned -= capital;
+            let preferred = (proceeds - capital).min(due);
+            due -= preferred;
+            paid += preferred;
+        }
+        let h = paid + due;
+        let x = distributed - contributed - h;
+        if x <= 0.0 {
+            return 0.0;
+        }
+        let k = if t.catch_up > t.carry { x.min(t.carry * h / (t.catch_up - t.carry)) } else { 0.0 };
+        t.catch_up * k + t.carry * (x - k)
+    }
+
     #[test]
     fn money_is_conserved_on_random_sequences() {
         let mut rng = Lcg(20250929);
@@ -440,22 +569,24 @@ mod tests {
             );
             let mut w = Waterfall::new(t);
             let mut distributed = 0.0;
+            let mut quarters = Vec::new();
             for _ in 0..60 {
                 w.accrue_quarter();
-                if rng.next() < 0.4 {
-                    w.contribute(50.0 * rng.next());
-                }
-                if rng.next() < 0.4 {
-                    let proceeds = 120.0 * rng.next();
-                    let s = w.distribute(proceeds);
-                    assert!(s.lp >= -EPS && s.gp >= 0.0);
-                    assert!(close(s.lp + s.gp, proceeds));
-                    distributed += proceeds;
-                }
+                let call = if rng.next() < 0.4 { 50.0 * rng.next() } else { 0.0 };
+                w.contribute(call);
+                let proceeds = if rng.next() < 0.4 { 120.0 * rng.next() } else { 0.0 };
+                let s = w.distribute(proceeds);
+                assert!(s.lp >= -EPS && s.gp >= 0.0);
+                assert!(close(s.lp + s.gp, proceeds));
+                distributed += proceeds;
+                quarters.push((call, proceeds));
             }
             assert!(close(w.lp_received() + w.gp_received(), distributed));
             w.clawback();
             assert!(close(w.lp_received() + w.gp_received(), distributed));
+            let expected = entitlement_of(t, &quarters);
+            assert!((w.gp_received() - expected).abs() < 1e-9 * distributed, "{} vs {expected}", w.gp_received());
+            assert_eq!(w.clawback(), 0.0);
             let profit = (distributed - w.contributed()).max(0.0);
             assert!(
                 w.gp_received() <= t.carry * profit + 1e-7,

@@ -22,7 +22,7 @@
 use serde::{Deserialize, Serialize};
 
 /// The 97.5 % quantile of the standard normal distribution.
-const Z95: f64 = 1.959_963_984_540_054;
+pub const Z95: f64 = 1.959_963_984_540_054;
 
 /// Probabilities at which [`Summary::of`] reports quantiles: P5, P25, P50, P75, P95.
 pub const STANDARD_PROBABILITIES: [f64; 5] = [0.05, 0.25, 0.50, 0.75, 0.95];

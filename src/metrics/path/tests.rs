@@ -33,6 +33,28 @@ fn payback_counts_only_after_the_deepest_trough() {
     assert_eq!((m.trough, m.trough_quarter, m.payback_quarter), (-80.0, 3, Some(5)));
 }
 
+/// 1.0 paid in, 0.7 and 0.3 back: the cumulative net flow is −5.6e-17 in floating point, which
+/// is zero within the tolerance, so the money is paid back in quarter 2, not never.
+#[test]
+fn payback_allows_for_rounding_relative_to_the_flows() {
+    let flows = CashFlows { paid_in: vec![1.0, 0.0, 0.0, 0.0], distributed: vec![0.0, 0.7, 0.3, 0.0], nav: vec![0.0; 4] };
+    assert!(flows.cumulative_net().last().unwrap() < 0.0, "the hand case must round below zero");
+    let m = FlowMetrics::of(&flows);
+    assert_eq!((m.trough, m.trough_quarter, m.payback_quarter), (-1.0, 0, Some(2)));
+    // At a billion the rounding is a billion times larger (−6e-8), and so is the tolerance.
+    let big = CashFlows { paid_in: vec![1_050_433_536.7, 0.0, 0.0], distributed: vec![0.0, 545_891_578.4, 504_541_958.3], nav: vec![0.0; 3] };
+    assert!(big.cumulative_net().last().unwrap() < -1e-8);
+    assert_eq!(FlowMetrics::of(&big).payback_quarter, Some(2));
+    // A real shortfall, however small against the flows, is not paid back.
+    let short = CashFlows { paid_in: vec![1.0, 0.0, 0.0], distributed: vec![0.0, 0.7, 0.3 - 1e-9], nav: vec![0.0; 3] };
+    assert_eq!(FlowMetrics::of(&short).payback_quarter, None);
+    // Rounding alone is no trough (cumulative 0.3, then 0.3 + 0.7 − 1.0 = −5.6e-17, then 0.1):
+    // nothing to pay back.
+    let flat = CashFlows { paid_in: vec![0.0, 1.0, 0.0], distributed: vec![0.3, 0.7, 0.1], nav: vec![0.0; 3] };
+    assert!(flat.cumulative_net().nth(1).unwrap() < 0.0);
+    assert_eq!(FlowMetrics::of(&flat).payback_quarter, None);
+}
+
 #[test]
 fn nothing_paid_in_is_undefined_not_zero() {
     let m = FlowMetrics::of(&CashFlows::zeros(4));

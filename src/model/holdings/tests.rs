@@ -115,4 +115,7 @@ fn running_balance_snaps_rounding_dust_to_zero() {
     assert_eq!(balance.add(-0.3), 0.0);
     assert_eq!(balance.add(1e-6), 1e-6, "a real balance, small as it is");
     assert_eq!(balance.balance(), 1e-6);
+    // Dust as the first change of all (stakes in and out within one quarter), whose own size
+    // would otherwise be the scale: zero, not a negative NAV.
+    assert_eq!(RunningBalance::default().add(-2.842170943040401e-14), 0.0);
 }
