@@ -23,7 +23,7 @@ use std::path::{Path, PathBuf};
 use crate::analysis::AnalysisError;
 use crate::charts::ChartError;
 use crate::engine::EngineError;
-use crate::model::company::LawError;
+use crate::calibration::CalibrationError;
 use crate::output::OutputError;
 use crate::report::export::ExportError;
 use crate::scenario::ScenarioError;
@@ -46,7 +46,7 @@ pub enum AppError {
     #[error("{}", engine_failure(.file, .source))]
     Engine { file: PathBuf, source: EngineError },
     #[error("{}: calibration failed: {source}", .file.display())]
-    Calibration { file: PathBuf, source: LawError },
+    Calibration { file: PathBuf, source: CalibrationError },
     /// `fifsim chart` was pointed at something that is not a results folder.
     #[error("{}: {problem}; expected a folder written by `fifsim run` (holding summary.json)", .dir.display())]
     NoResults { dir: PathBuf, problem: String },
@@ -63,7 +63,8 @@ impl AppError {
             AppError::Output(e) | AppError::Export(ExportError::Output(e)) => e.is_refusal(),
             AppError::Export(ExportError::ReadJson { .. }) => true,
             // The scenario's cheques are far below its budget: validation's limit, met on a path.
-            AppError::Engine { source: EngineError::DealLimit { .. }, .. } => true,
+            AppError::Engine { source: EngineError::DealLimit { .. }, .. }
+            | AppError::Calibration { source: CalibrationError::DealLimit { .. }, .. } => true,
             _ => false,
         }
     }

@@ -211,14 +211,6 @@ fn unique_name(target: &Path, tag: &str) -> PathBuf {
 }
 
 /// A fresh file `<parent>/.<name>.<tag>-<pid>-<n>` beside `target`, for the caller to remove.
-///
-/// # Errors
-/// [`OutputError::Create`] naming `target`, [`OutputError::Interrupted`] once the process is
-/// being interrupted.
-pub(crate) fn create_unique(target: &Path, tag: &str) -> Result<(PathBuf, File), OutputError> {
-    leftovers::unless_interrupted(target, || open_unique(target, tag))
-}
-
 fn open_unique(target: &Path, tag: &str) -> Result<(PathBuf, File), OutputError> {
     loop {
         let temp = unique_name(target, tag);

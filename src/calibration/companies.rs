@@ -115,7 +115,7 @@ impl<'a> Sampler<'a> {
     fn company(&mut self, i: usize, first: Option<Stage>, rounds: &mut Vec<Round>) -> (f64, company::Company, f64) {
         let scenario = self.scenario;
         let batch = (i / PER_ENVIRONMENT) as u64;
-        if i % PER_ENVIRONMENT == 0 {
+        if i.is_multiple_of(PER_ENVIRONMENT) {
             market::simulate(&scenario.market, &mut self.market_key.rng(batch, 0), &mut self.shocks.market);
             factors::simulate(&scenario.fields, &scenario.factors, &mut self.factor_key.rng(batch, 0), &mut self.shocks.factors, &mut self.scratch);
             self.shocks.derive(scenario);

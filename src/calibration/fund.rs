@@ -18,7 +18,7 @@
 
 use super::companies::bucket;
 use crate::metrics::path::FlowMetrics;
-use crate::model::company::LawError;
+use super::CalibrationError;
 use crate::model::flows::CashFlows;
 use crate::model::fund::{PathState, Simulator};
 use crate::model::holdings::StakeRecord;
@@ -136,15 +136,16 @@ impl ReturnSample {
 /// Simulates paths `0..paths` of `scenario` under `seed` and reads the fund tables off them.
 ///
 /// # Errors
-/// If a profile's laws cannot be built (a validated scenario never does this).
-pub fn simulate(scenario: &Scenario, seed: u64, paths: u64) -> Result<FundTables, LawError> {
+/// [`CalibrationError::Law`] if a profile's laws cannot be built (a validated scenario never
+/// does this); [`CalibrationError::DealLimit`] if a path reaches a sleeve's deal limit.
+pub fn simulate(scenario: &Scenario, seed: u64, paths: u64) -> Result<FundTables, CalibrationError> {
     let simulator = Simulator::new(scenario, seed)?;
     let mut state = PathState::recording(scenario);
     let (mut direct, mut subfund) = (Vec::new(), Vec::new());
     let (mut subfund_net, mut direct_sleeve, mut subfund_sleeve, mut fund) =
         (ReturnSample::default(), ReturnSample::default(), ReturnSample::default(), ReturnSample::default());
     for path in 0..paths {
-        simulator.simulate_path(path, &mut state);
+        simulator.simulate_path(path, &mut state).map_err(|source| CalibrationError::DealLimit { path, source })?;
         let mut block = PositionBlock::default();
         block.add(state.direct.book.stakes.as_deref().unwrap_or_default(), 1.0);
         direct.push(block);

@@ -27,8 +27,18 @@ use serde::Serialize;
 
 use crate::metrics::path::Unit;
 use crate::model::company::LawError;
+use crate::scenario::workload::DealLimitReached;
 use crate::scenario::Scenario;
 use crate::stats::clustered::Estimate;
+
+/// Why a report card could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum CalibrationError {
+    #[error(transparent)]
+    Law(#[from] LawError),
+    #[error("path {path}: {source}")]
+    DealLimit { path: u64, source: DealLimitReached },
+}
 
 /// Lower edges of the multiple buckets; the last bucket is open.
 pub const BUCKET_EDGES: [f64; 6] = [0.0, 1.0, 5.0, 10.0, 20.0, 50.0];
@@ -256,8 +266,9 @@ impl Rows {
 /// simulated companies for each of the financing sample and the seed cohort.
 ///
 /// # Errors
-/// If a profile's laws cannot be built (a validated scenario never does this).
-pub fn report_card(scenario: &Scenario, seed: u64, paths: u64, companies: usize) -> Result<Card, LawError> {
+/// [`CalibrationError::Law`] if a profile's laws cannot be built (a validated scenario never
+/// does this); [`CalibrationError::DealLimit`] if a fund path reaches a sleeve's deal limit.
+pub fn report_card(scenario: &Scenario, seed: u64, paths: u64, companies: usize) -> Result<Card, CalibrationError> {
     let financings = companies::financings(scenario, seed, companies)?;
     let cohort = companies::seed_cohort(scenario, seed, companies)?;
     let fund = fund::simulate(scenario, seed, paths)?;

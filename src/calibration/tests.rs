@@ -84,8 +84,8 @@ fn recording_stakes_leaves_the_path_as_it_is() {
     let simulator = Simulator::new(&scenario, 5).unwrap();
     let (mut plain, mut recording) = (PathState::default(), PathState::recording(&scenario));
     for path in [0, 3] {
-        simulator.simulate_path(path, &mut plain);
-        simulator.simulate_path(path, &mut recording);
+        simulator.simulate_path(path, &mut plain).unwrap();
+        simulator.simulate_path(path, &mut recording).unwrap();
         assert_eq!(plain.fund, recording.fund);
         assert!(plain.direct.book.stakes.is_none() && plain.subfunds.iter().all(|o| o.before_concessions.is_none()));
         let books = std::iter::once(&recording.direct.book).chain(recording.subfunds.iter().map(|o| &o.book));

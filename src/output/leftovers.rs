@@ -77,17 +77,6 @@ pub fn abandon_unfinished() -> Vec<PathBuf> {
     targets
 }
 
-/// Runs `create` unless the process is being interrupted.
-pub(super) fn unless_interrupted<T>(target: &Path, create: impl FnOnce() -> Result<T, OutputError>) -> Result<T, OutputError> {
-    let unfinished = lock();
-    if unfinished.interrupted {
-        return Err(OutputError::Interrupted { path: target.to_path_buf() });
-    }
-    let created = create();
-    drop(unfinished);
-    created
-}
-
 /// A fresh staging folder for `target`, registered for removal on interruption.
 pub(super) fn create_staging_dir(target: &Path) -> Result<PathBuf, OutputError> {
     let mut unfinished = lock();

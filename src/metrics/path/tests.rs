@@ -91,7 +91,7 @@ fn series_hold_cash_nav_and_dpi_of_the_fund_and_each_sleeve() {
     let scenario = testing::base();
     let simulator = Simulator::new(&scenario, 5).unwrap();
     let mut state = PathState::default();
-    simulator.simulate_path(3, &mut state);
+    simulator.simulate_path(3, &mut state).unwrap();
     let mut all: [Vec<f64>; SERIES.len()] = Default::default();
     series(&state, &mut all);
     for (k, (prefix, flows)) in [("fund", &state.fund), ("direct", &state.direct.flows), ("subfunds", &state.subfund_sleeve)].into_iter().enumerate() {
