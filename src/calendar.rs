@@ -1,4 +1,4 @@
-//! The quarterly calendar (DESIGN.md §2): quarter 0 is the fund's first close, and every cash
+//! The quarterly calendar (docs/model.md §2): quarter 0 is the fund's first close, and every cash
 //! flow is dated to a quarter index `0..=horizon_quarters`. Scenario files name quarters as
 //! `"2025Q4"`; annual rates are converted to quarterly ones exactly.
 

@@ -1,4 +1,4 @@
-//! The Monte Carlo run: paths in parallel, results reduced in path order (DESIGN.md §7).
+//! The Monte Carlo run: paths in parallel, results reduced in path order (docs/model.md §7).
 //!
 //! Paths are simulated in fixed-size chunks. Inside a chunk rayon spreads paths over threads;
 //! each path draws only from its own streams ([`crate::rng`]), so its numbers do not depend on

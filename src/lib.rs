@@ -6,7 +6,7 @@
 //! company life cycles, sub-fund waterfalls, concessions, milestone tranches — and summarises
 //! what the fund is likely to return, when cash comes back and how bad the bad cases are.
 //!
-//! The model is specified in `DESIGN.md`; default numbers and their sources are in
+//! The model is specified in `docs/model.md`; default numbers and their sources are in
 //! `scenarios/base.toml`. Modules are named for what they model ([`model`]) or what they do
 //! with results ([`stats`], [`metrics`], [`engine`]).
 #![forbid(unsafe_code)]

@@ -9,7 +9,7 @@
 //! * the **master seed** and the **component** the draws are for: the exit market, the field
 //!   factors, the direct sleeve, or one sub-fund (tagged by a hash of its key, so a sub-fund
 //!   keeps its draws when others are added or removed — common random numbers across scenarios,
-//!   DESIGN.md §7);
+//!   docs/model.md §7);
 //! * the **path** index, so path *i* never touches path *j*'s numbers, whatever thread or batch
 //!   runs it;
 //! * the **item** within the component: 0 for the component's own draws, then one per deal,

@@ -1,5 +1,5 @@
 //! Decision analysis: what changes when the fund is set up differently, measured on common random
-//! numbers (DESIGN.md §7).
+//! numbers (docs/model.md §7).
 //!
 //! Every scenario here is run with the same master seed. Path *i* of one scenario and path *i* of
 //! another then draw from the same streams wherever their structure is shared (the exit market,

@@ -17,7 +17,7 @@
 //! the gap between the tight and open market states; ±5 points of graduation odds is a quarter of
 //! the gap between the tiers' profiles; ±0.1 of persistence moves a closed spell from 4 to about
 //! 2.9 or 6.7 quarters; the fee and carry steps span the usual 1.5–2.5 % and 15–25 % of
-//! guidance-fund terms (CALIBRATION.md §1).
+//! guidance-fund terms (docs/calibration.md §1).
 //!
 //! Every shock keeps the scenario valid (probabilities in [0, 1], tables and rows summing to 1,
 //! log-odds recomputed): moves are clipped where a probability would leave [0, 1] (graduation

@@ -1,5 +1,5 @@
 //! Internal rate of return of a quarterly cash-flow series, from a root finder that cannot
-//! silently fail (DESIGN.md §6).
+//! silently fail (docs/model.md §6).
 //!
 //! Flows are indexed by quarter; positive is cash to the investor, negative is paid in. The
 //! IRR is the quarterly rate `r` with `Σ flows[t] / (1+r)^t = 0`, reported annualised as

@@ -1,4 +1,4 @@
-//! The numbers kept from each path (DESIGN.md §6): one row of headline metrics per path, and a
+//! The numbers kept from each path (docs/model.md §6): one row of headline metrics per path, and a
 //! few quarterly series that feed the fans.
 //!
 //! The row's columns are fixed per scenario by a [`Schema`] (the fund, each sleeve, each tier,

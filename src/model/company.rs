@@ -1,4 +1,4 @@
-//! A company's life cycle (DESIGN.md §4): seed → A → B → C → growth, ending in an IPO, a trade
+//! A company's life cycle (docs/model.md §4): seed → A → B → C → growth, ending in an IPO, a trade
 //! sale or a write-off — or still alive at the horizon.
 //!
 //! In each stage the company waits a gamma-distributed time (its profile's mean and shape for

@@ -1,9 +1,9 @@
-//! What the fund gives away to its partners in one sub-fund (让利, DESIGN.md §5).
+//! What the fund gives away to its partners in one sub-fund (让利, docs/model.md §5).
 //!
 //! [`apply`] takes the fund's own quarterly flows in a sub-fund before concessions (its share of
 //! calls, distributions and LP value by hypothetical liquidation) and applies, in this order:
 //!
-//! 1. **Buy-back option**, this fund's form (申报指南, press reports 2025-01-20; CALIBRATION.md
+//! 1. **Buy-back option**, this fund's form (申报指南, press reports 2025-01-20; docs/calibration.md
 //!    §1): the sub-fund's manager may buy a share `β` of the fund's stake at `β` × the fund's net
 //!    paid-in to date (paid-in − distributions, each accrued at the option's interest from its
 //!    quarter, floored at 0). A rational manager exercises at the first quarter `t` in

@@ -1,4 +1,4 @@
-//! The fund's direct sleeve (直接投资) with milestone tranches (里程碑式, DESIGN.md §5).
+//! The fund's direct sleeve (直接投资) with milestone tranches (里程碑式, docs/model.md §5).
 //!
 //! The budget becomes available evenly over the deployment quarters, from the sleeve's first
 //! quarter. Each deal picks a field (by

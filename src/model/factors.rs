@@ -1,4 +1,4 @@
-//! Field progress: one latent factor per field and path (DESIGN.md §3.2).
+//! Field progress: one latent factor per field and path (docs/model.md §3.2).
 //!
 //! Each field's factor starts at 0 in quarter 0 and moves every quarter by
 //! `drift + volatility × e_f + breakthrough jump − winter jump`, where `e = L z` are correlated

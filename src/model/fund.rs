@@ -1,4 +1,4 @@
-//! The fund of funds on one path (DESIGN.md §5, "The fund of funds").
+//! The fund of funds on one path (docs/model.md §5, "The fund of funds").
 //!
 //! The fund's cash flows are the sum of its sleeves — its side of each sub-fund (after
 //! concessions) and the direct sleeve — plus its own running costs (a share of its size per

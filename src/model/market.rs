@@ -1,4 +1,4 @@
-//! The exit market: a quarterly Markov chain over exit-window states (DESIGN.md §3.1).
+//! The exit market: a quarterly Markov chain over exit-window states (docs/model.md §3.1).
 //!
 //! States (by default open / tight / closed) shift the log-odds of IPOs, rounds, acquisitions
 //! and holding, and the log of valuations (see [`crate::scenario::MarketState`]). A scenario may

@@ -1,4 +1,4 @@
-//! A sub-fund run by an outside manager (DESIGN.md §5, "Sub-funds").
+//! A sub-fund run by an outside manager (docs/model.md §5, "Sub-funds").
 //!
 //! On each path a sub-fund draws its manager's persistent skill (normal, the scenario's
 //! dispersion, on the advance log-odds scale — the dispersion between sub-funds is one of a fund

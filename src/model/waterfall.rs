@@ -1,4 +1,4 @@
-//! The whole-fund (European) distribution waterfall of one sub-fund (DESIGN.md §5).
+//! The whole-fund (European) distribution waterfall of one sub-fund (docs/model.md §5).
 //!
 //! All LPs form one class; the caller splits the LP side pro rata among them. Amounts are in
 //! CNY m, time in quarters. Each distribution runs through four tiers:

@@ -1,6 +1,6 @@
 //! A scenario: everything one simulation needs, checked once.
 //!
-//! Scenario files are read in two stages (see `../shared/STYLE.md`): [`raw`] deserialises a TOML
+//! Scenario files are read in two stages: [`raw`] deserialises a TOML
 //! file (after resolving `extends` and merging `[subfund_defaults]` into each sub-fund) into
 //! structs that mirror the file, rejecting unknown keys; [`validate`] turns those into the types
 //! below, whose invariants the engine relies on without re-checking:
@@ -196,7 +196,7 @@ pub struct Field {
     pub direct_weight: f64,
 }
 
-/// Correlated field-progress factors (DESIGN.md §3.2).
+/// Correlated field-progress factors (docs/model.md §3.2).
 #[derive(Debug, Clone, PartialEq)]
 pub struct FactorModel {
     /// Lower-triangular Cholesky factor of the fields' correlation matrix.
@@ -223,7 +223,7 @@ pub struct MarketState {
     pub valuation_log_shift: f64,
 }
 
-/// The exit-window Markov chain (DESIGN.md §3.1).
+/// The exit-window Markov chain (docs/model.md §3.1).
 #[derive(Debug, Clone, PartialEq)]
 pub struct ExitMarket {
     pub states: Vec<MarketState>,
@@ -235,7 +235,7 @@ pub struct ExitMarket {
     pub pinned: Vec<Option<usize>>,
 }
 
-/// Manager skill (DESIGN.md §3.3).
+/// Manager skill (docs/model.md §3.3).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct SkillModel {
     /// Standard deviation of a sub-fund manager's persistent skill, on the advance log-odds scale.
@@ -260,7 +260,7 @@ pub struct BuybackSpec {
     pub trigger: f64,
 }
 
-/// The generic concession forms (DESIGN.md §5).
+/// The generic concession forms (docs/model.md §5).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ConcessionSpec {
     pub buyback: BuybackSpec,

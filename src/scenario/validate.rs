@@ -1,7 +1,7 @@
 //! From a [`RawScenario`] to a [`Scenario`]: every range, reference and consistency check, and
 //! every unit conversion, happens here once.
 //!
-//! Conversions (DESIGN.md §2): compounding rates (hurdle, buy-back interest, profit-cession
+//! Conversions (docs/model.md §2): compounding rates (hurdle, buy-back interest, profit-cession
 //! hurdle) become `(1 + r)^(1/4) - 1`; fees and running costs charged on a balance become
 //! `r / 4`; a factor's annual volatility becomes `v / 2` (`v · √¼`) and its drift `d / 4`; an
 //! annual hazard `h` becomes a quarterly event probability `1 - exp(-h / 4)`; months become

@@ -1,4 +1,4 @@
-//! Bounded-memory quantile sketches for quarterly fans (DESIGN.md §6–7): P5…P95 of NAV or
+//! Bounded-memory quantile sketches for quarterly fans (docs/model.md §6–7): P5…P95 of NAV or
 //! cumulative cash flow at every quarter, over millions of paths, without keeping any path's
 //! series.
 //!
@@ -10,7 +10,7 @@
 //! accuracy `α` of any value in it.
 //!
 //! It is written here rather than taken from a crate because results must be bit-identical
-//! whatever order batches of paths are merged in (DESIGN.md §7). The state is integer counts
+//! whatever order batches of paths are merged in (docs/model.md §7). The state is integer counts
 //! plus exact minimum and maximum (compared with `f64::total_cmp`); the stores cover exactly
 //! the range of buckets ever used. Merging adds counts, so any merge order gives an equal
 //! (`==`) sketch. There is no float accumulation and no bucket collapsing.

@@ -1,5 +1,5 @@
 //! Summaries of one measure (TVPI, IRR, peak capital need, …) across simulated paths
-//! (DESIGN.md §6): mean with standard error and 95 % interval, quantiles with
+//! (docs/model.md §6): mean with standard error and 95 % interval, quantiles with
 //! distribution-free order-statistic intervals, expected shortfall, and proportions such as
 //! P(TVPI < 1) with Wilson intervals.
 //!

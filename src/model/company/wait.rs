@@ -1,6 +1,6 @@
 //! Waiting times: a gamma law drawn by inversion of a quantile table.
 //!
-//! A company waits a gamma-distributed time in each stage (DESIGN.md §4), some two thousand draws
+//! A company waits a gamma-distributed time in each stage (docs/model.md §4), some two thousand draws
 //! a path. Rejection samplers (Marsaglia & Tsang 2000, as in `rand_distr::Gamma`) spend a normal,
 //! a uniform and a rejection test on each; here one 64-bit word `w` is the uniform
 //! `u = (w + ½) / 2⁶⁴` and the wait is `scale · Q(u)`, with `Q` the quantile function of the

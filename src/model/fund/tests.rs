@@ -36,7 +36,7 @@ fn deterministic_outcomes_give_exact_tvpi_and_irr() {
 
 /// What the books say each yuan became must add up to what the cash flows say, on scenarios
 /// drawn at random around the base: paid in + gains = distributed + NAV + fees + carry +
-/// concessions + running costs + write-offs (DESIGN.md §5).
+/// concessions + running costs + write-offs (docs/model.md §5).
 #[test]
 fn money_is_conserved_on_random_scenarios() {
     let base = testing::base();
