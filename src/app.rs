@@ -70,15 +70,24 @@ impl AppError {
     }
 }
 
-/// `file: simulation failed: …` for a failure of the model; for a failure to read or write
-/// the run's values, the engine's own message, which says what and where.
+/// `file: simulation failed: …` for a failure of the model on a path; for a failure to read or
+/// write the run's values, the engine's own message, which says what and where; for a run
+/// refused before it starts (its size, the space or threads it needs), `file: …`.
 fn engine_failure(file: &Path, source: &EngineError) -> String {
-    if source.is_io() { source.to_string() } else { format!("{}: simulation failed: {source}", file.display()) }
+    if source.is_io() {
+        source.to_string()
+    } else if source.is_model_failure() {
+        format!("{}: simulation failed: {source}", file.display())
+    } else {
+        format!("{}: {source}", file.display())
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use crate::scenario::workload::DealLimitReached;
 
     #[test]
     fn io_failures_of_a_run_are_not_called_simulation_failures() {
@@ -86,7 +95,10 @@ mod tests {
         let full = std::io::Error::new(std::io::ErrorKind::StorageFull, "No space left on device");
         let sink = AppError::Engine { file: file.clone(), source: EngineError::Sink(full) }.to_string();
         assert_eq!(sink, "writing per-path rows: No space left on device");
-        let model = AppError::Engine { file, source: EngineError::NoPaths }.to_string();
-        assert_eq!(model, "scenarios/base.toml: simulation failed: a run needs at least one path");
+        let refused = AppError::Engine { file: file.clone(), source: EngineError::NoPaths }.to_string();
+        assert_eq!(refused, "scenarios/base.toml: a run needs at least one path");
+        let limit = DealLimitReached { sleeve: "direct".into(), limit: 7 };
+        let model = AppError::Engine { file, source: EngineError::DealLimit { path: 3, source: limit } }.to_string();
+        assert!(model.starts_with("scenarios/base.toml: simulation failed: path 3: direct: "), "{model}");
     }
 }

@@ -117,6 +117,12 @@ impl EngineError {
     pub fn is_io(&self) -> bool {
         matches!(self, EngineError::Sink(_) | EngineError::Columns { .. } | EngineError::ReadColumns { .. })
     }
+
+    /// Whether the model failed on a path (rather than the run being refused or its values not
+    /// written or read).
+    pub fn is_model_failure(&self) -> bool {
+        matches!(self, EngineError::Law(_) | EngineError::DealLimit { .. })
+    }
 }
 
 /// Everything a run produced.
