@@ -1,8 +1,8 @@
 //! The fund's direct sleeve (直接投资) with milestone tranches (里程碑式, docs/model.md §5).
 //!
 //! The budget becomes available evenly over the deployment quarters, from the sleeve's first
-//! quarter. Each deal picks a field (by
-//! the fields' direct weights), an entry stage and a post-money, and the fund commits
+//! quarter. Each deal picks a field (by the fields' direct weights), an entry stage and a
+//! post-money, and the fund commits
 //! `round_participation` of the entry round. The commitment is paid in tranches: the first at
 //! entry, each later one when the company raises its next round within the deadline after the
 //! previous tranche. A scenario chooses the tranche price ([`TranchePricing`]): at the entry round
@@ -13,6 +13,10 @@
 //! A tranche that misses its deadline — or whose company exits or fails first — lapses with all
 //! later ones; lapsed money returns to the sleeve's pool and funds new deals while the sleeve is
 //! still deploying. Stakes left at the horizon are held as NAV (less the scenario's haircut).
+//!
+//! The team that makes these deals is the sleeve's cost, paid in with the deals: a share of the
+//! budget a year while the sleeve deploys, then a share of the cost of the stakes it still holds
+//! ([`add_team_costs`]), as a venture manager's fee would be.
 //!
 //! With dynamic re-allocation ([`crate::scenario::ReallocationSpec`], the measures' 动态甄别评估调整), the fund
 //! reviews its fields every `review_quarters`: a field whose progress factor is at least the

@@ -156,3 +156,22 @@ fn reviews_move_new_deals_towards_progressing_fields() {
     assert!(static_share < 0.2, "equal weights over 11 fields: {static_share}");
     assert!(dynamic_share > 0.6, "deals after the first review all go to field 0: {dynamic_share}");
 }
+
+/// The team costs its deployment rate on the whole budget in each deployment quarter (and
+/// nothing before the sleeve's first quarter), then its later rate on the cost still held.
+#[test]
+fn the_team_costs_a_share_of_the_budget_then_of_the_cost_held() {
+    let mut scenario = testing::base();
+    scenario.direct.team_cost_after_per_quarter = 0.0;
+    let out = run(&scenario, 4);
+    let spec = scenario.direct.clone();
+    let while_deploying = spec.team_cost_per_quarter * spec.budget_cny_m * spec.deploy_quarters as f64;
+    assert!(spec.first_quarter > 0 && (out.team_costs - while_deploying).abs() < 1e-9 * while_deploying, "{}", out.team_costs);
+    let paid = out.flows.total_paid_in();
+    assert!((paid - out.book.cost - while_deploying).abs() < 1e-6, "paid in: the deals and the team");
+    assert_eq!(out.flows.paid_in[spec.first_quarter - 1], 0.0, "no deal and no team before the first quarter");
+
+    scenario.direct.team_cost_after_per_quarter = 0.01;
+    let after = run(&scenario, 4).team_costs - while_deploying;
+    assert!(after > 0.0 && after < 0.01 * out.book.cost * (scenario.horizon() - spec.deploy_quarters) as f64, "{after}");
+}

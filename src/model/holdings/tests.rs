@@ -119,3 +119,24 @@ fn running_balance_snaps_rounding_dust_to_zero() {
     // would otherwise be the scale: zero, not a negative NAV.
     assert_eq!(RunningBalance::default().add(-2.842170943040401e-14), 0.0);
 }
+
+/// A company counts as reaching growth, listing or exiting at unicorn size for a holder only
+/// while the holder holds it.
+#[test]
+fn policy_outcomes_count_only_while_held() {
+    let rounds = [Round { quarter: 3, stage: Stage::B, equity_sold: 0.2, post_money: 250.0 }, Round { quarter: 6, stage: Stage::Growth, equity_sold: 0.1, post_money: 900.0 }];
+    let ipo = Ending::Exit { quarter: 8, value: 5000.0, ipo: true };
+    let entry = Entry { ownership: 0.1, cost: 10.0, local: false };
+    let counts = |close| {
+        let mut book = Book::default();
+        book.reset(10, 1);
+        book.book(&company(ipo, 0..2), &rounds, &[RoundTake::NONE; 2], entry, close, 1000.0, 0.5);
+        book.counts
+    };
+    let sold_before_growth = counts(Close::Liquidate { quarter: 4, discount: 0.3 });
+    assert_eq!((sold_before_growth.reached_growth, sold_before_growth.ipos, sold_before_growth.unicorn_exits), (0, 0, 0));
+    let sold_after_growth = counts(Close::Liquidate { quarter: 7, discount: 0.3 });
+    assert_eq!((sold_after_growth.reached_growth, sold_after_growth.ipos, sold_after_growth.unicorn_exits), (1, 0, 0));
+    let held = counts(Close::Hold { haircut: 0.0 });
+    assert_eq!((held.reached_growth, held.ipos, held.unicorn_exits), (1, 1, 1));
+}

@@ -1,4 +1,5 @@
 use super::*;
+use crate::model::company::Ending;
 use crate::model::Shocks;
 use crate::rng::Component;
 use crate::scenario::Scenario;
@@ -154,4 +155,45 @@ fn follow_ons_without_the_sort_match_date_order() {
     for (a, b) in by_company.iter().zip(&ws.takes) {
         assert!((a.paid - b.paid).abs() <= 1e-9 * wanted && a.price == b.price, "{a:?} vs {b:?}");
     }
+}
+
+fn company_ending(ending: Ending) -> Company {
+    Company { field: 0, entry_stage: Stage::Seed, entry_quarter: 3, entry_post_money: 100.0, rounds: 0..0, ending, reached_growth: false }
+}
+
+/// A sub-fund ends at its term when every company has left by then; otherwise when the last
+/// company still held leaves, but never past the continuation's limit; a company still private
+/// at the horizon keeps it to the limit.
+#[test]
+fn the_continuation_lasts_while_companies_are_held() {
+    let exit = |quarter| company_ending(Ending::Exit { quarter, value: 1.0, ipo: false });
+    let failed = |quarter| company_ending(Ending::Failed { quarter });
+    assert_eq!(continuation_end(&[exit(10), failed(30)], 40, 60), 40, "all gone by the term");
+    assert_eq!(continuation_end(&[exit(10), failed(47), exit(45)], 40, 60), 47, "held until the last leaves");
+    assert_eq!(continuation_end(&[exit(70)], 40, 60), 60, "sold at the limit");
+    assert_eq!(continuation_end(&[exit(10), company_ending(Ending::Alive)], 40, 60), 60, "private at the horizon");
+    assert_eq!(continuation_end(&[], 40, 60), 40);
+}
+
+/// Fees stop at the end of the term: the continuation charges none.
+#[test]
+fn the_continuation_charges_no_fee() {
+    let scenario = testing::base();
+    let spec = &scenario.subfunds[0];
+    let size = spec.commitment_cny_m / spec.fund_share;
+    let (vintage, term_end, end) = (spec.vintage, spec.vintage + spec.term_quarters, spec.vintage + spec.term_quarters + 12);
+    let mut out = SubFundOutcome::default();
+    out.book.reset(scenario.horizon(), scenario.fields.len());
+    // One stake of cost 100 held from the vintage to the end, sold then for 150.
+    let first = &mut out.book.quarters[vintage];
+    (first.invested, first.held_cost_change, first.nav_change) = (100.0, 100.0, 100.0);
+    let last = &mut out.book.quarters[end];
+    (last.proceeds, last.held_cost_change, last.nav_change) = (150.0, -100.0, -100.0);
+    run_waterfall(spec, size, term_end, end, &mut out);
+    let ip_end = vintage + spec.investment_period_quarters;
+    let expected = spec.management_fee_ip_per_quarter * size * (ip_end - vintage) as f64
+        + spec.management_fee_post_per_quarter * 100.0 * (term_end + 1 - ip_end) as f64;
+    assert!((out.fees - expected).abs() < 1e-9 * expected, "fees {} vs {expected}", out.fees);
+    run_waterfall(spec, size, end, end, &mut out);
+    assert!(out.fees > expected + 11.0 * spec.management_fee_post_per_quarter * 100.0, "without a continuation the fee runs to the end");
 }
