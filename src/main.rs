@@ -92,8 +92,9 @@ const SENSITIVITY_HELP: &str = "\
 Shocks (down / up): exit multiples ÷/× 1.25; graduation odds per company profile -/+ 0.05 (failure
 moves the other way); exit-market persistence of the stressed states -/+ 0.1; manager skill
 dispersion × 0 / × 2; every sub-fund's fund share -/+ 0.05; management fees -/+ 0.5 pp; carry
--/+ 5 pp; buy-back concession share × 0 / × 2; direct share -/+ 0.1 (same total). All runs share the
-base run's seed; the defaults make 25 runs × 4,000 paths.";
+-/+ 5 pp; buy-back concession share × 0 / × 2; sub-funds' continuation years × 0 / × 2; direct
+team skill -/+ 0.3 and cost × 0 / × 2; direct share -/+ 0.1 (same total). All runs share the base
+run's seed; the defaults make 31 runs × 4,000 paths.";
 
 const FRONTIER_HELP: &str = "\
 Each direct share × every split of capital across the industrialising / prototype / exploration

@@ -303,7 +303,7 @@ fn decision_commands_are_listed_with_their_help() {
     for command in ["compare", "sensitivity", "frontier"] {
         assert!(text.contains(command), "{command} missing from --help:\n{text}");
     }
-    for (command, words) in [("compare", &["common random numbers"][..]), ("sensitivity", &["÷/× 1.25", "25 runs"][..]), ("frontier", &["P(fund TVPI < 1)", "allocations"][..])] {
+    for (command, words) in [("compare", &["common random numbers"][..]), ("sensitivity", &["÷/× 1.25", "31 runs"][..]), ("frontier", &["P(fund TVPI < 1)", "allocations"][..])] {
         let help = stdout(&fifsim().args([command, "--help"]).assert().success());
         for word in words {
             assert!(help.contains(word), "{command} --help lacks {word:?}:\n{help}");
@@ -407,11 +407,11 @@ fn sensitivity_ranks_every_shock_with_paired_intervals() {
         .skip(1)
         .map(|l| l.split_whitespace().rev().take(3).filter_map(|x| x.trim_end_matches("pp").parse::<f64>().ok()).map(f64::abs).fold(0.0, f64::max))
         .collect();
-    assert_eq!(by_loss.len(), 12, "{table}");
+    assert_eq!(by_loss.len(), 15, "{table}");
     assert!(by_loss.windows(2).all(|w| w[0] >= w[1]), "ranked by |Δ P|: {by_loss:?}");
     assert_eq!(names(&out), ["fifsim-manifest.json", "sensitivity.csv", "sensitivity.json", "tornado.png"]);
     let rows = csv_rows(&fs::read_to_string(out.join("sensitivity.csv")).unwrap());
-    assert_eq!(rows.len(), 1 + 2 * 12, "base and 12 shocks down and up");
+    assert_eq!(rows.len(), 1 + 2 * 15, "base and 15 shocks down and up");
     assert_eq!(rows[0]["shock"], "base");
     let sizes: Vec<f64> = rows[1..]
         .chunks(2)
@@ -421,7 +421,7 @@ fn sensitivity_ranks_every_shock_with_paired_intervals() {
     let exit_up = rows.iter().find(|r| r["shock"] == "exit_multiples" && r["direction"] == "up").unwrap();
     assert!(exit_up["d_mean_tvpi_ci95_low"].parse::<f64>().unwrap() > 0.0, "{exit_up:?}");
     let json: serde_json::Value = serde_json::from_slice(&fs::read(out.join("sensitivity.json")).unwrap()).unwrap();
-    assert_eq!(json["provenance"]["runs"], 25);
+    assert_eq!(json["provenance"]["runs"], 31);
 }
 
 #[test]

@@ -11,6 +11,9 @@
 //! | management fees, in the investment period and after (annual) | − 0.5 pp | + 0.5 pp |
 //! | carried interest | − 5 pp | + 5 pp |
 //! | concession: the managers' buy-back share | × 0 | × 2 |
+//! | sub-funds' continuation: the years a sub-fund holding companies goes on after its term (within the fund's life) | × 0 | × 2 |
+//! | the direct team's skill on the advance log-odds | − 0.3 | + 0.3 |
+//! | the direct team's cost, both rates | × 0 | × 2 |
 //! | direct share (same total: sub-fund commitments rescaled, [`super::allocation`]) | − 0.1 | + 0.1 |
 //!
 //! Ranges are chosen to be plausible one-step moves, not extremes: ±25 % on exit values is about
@@ -50,6 +53,12 @@ pub const CARRY_STEP: f64 = 0.05;
 pub const BUYBACK_FACTORS: (f64, f64) = (0.0, 2.0);
 /// Step in the direct share.
 pub const DIRECT_SHARE_STEP: f64 = 0.1;
+/// Factors on the sub-funds' continuation, down and up.
+pub const CONTINUATION_FACTORS: (f64, f64) = (0.0, 2.0);
+/// Step in the direct team's skill (base sets it 0.3 below the average manager).
+pub const DIRECT_SKILL_STEP: f64 = 0.3;
+/// Factors on the direct team's cost, down and up.
+pub const TEAM_COST_FACTORS: (f64, f64) = (0.0, 2.0);
 
 /// Which way a shock moves its parameter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -89,6 +98,9 @@ pub enum ShockKind {
     Fees,
     Carry,
     Buyback,
+    Continuation,
+    DirectSkill,
+    TeamCost,
     DirectShare,
 }
 
@@ -123,6 +135,9 @@ impl Shock {
             ShockKind::Fees => fees(s, direction),
             ShockKind::Carry => carry(s, direction),
             ShockKind::Buyback => buyback(s, direction),
+            ShockKind::Continuation => continuation(s, direction),
+            ShockKind::DirectSkill => direct_skill(s, direction),
+            ShockKind::TeamCost => team_cost(s, direction),
             ShockKind::DirectShare => return direct_share(s, direction),
         }
         Ok(())
@@ -157,6 +172,14 @@ pub fn library(s: &Scenario) -> Vec<Shock> {
             shock("fees", "Management fees".into(), "-0.5pp", "+0.5pp", ShockKind::Fees),
             shock("carry", "Carried interest".into(), "-5pp", "+5pp", ShockKind::Carry),
             shock("buyback", "Buy-back concession share".into(), "×0", "×2", ShockKind::Buyback),
+            shock("continuation", "Sub-funds' continuation years".into(), "×0", "×2", ShockKind::Continuation),
+        ]);
+    }
+    // The direct team's terms only matter when the fund invests directly.
+    if s.direct.budget_cny_m > 0.0 {
+        out.extend([
+            shock("direct_skill", "Direct team skill".into(), "-0.3", "+0.3", ShockKind::DirectSkill),
+            shock("team_cost", "Direct team cost".into(), "×0", "×2", ShockKind::TeamCost),
         ]);
     }
     // Moving the split needs both sleeves to exist (a direct-only fund has no sub-fund
@@ -271,6 +294,29 @@ pub fn buyback(s: &mut Scenario, direction: Direction) {
     }
 }
 
+/// Every sub-fund's continuation × 0 or × 2, within what the fund's life and the horizon leave
+/// after its term and extension (as validation clips it).
+pub fn continuation(s: &mut Scenario, direction: Direction) {
+    let factor = direction.pick(CONTINUATION_FACTORS.0, CONTINUATION_FACTORS.1);
+    let end_limit = s.fund.life_quarters.min(s.calendar.horizon_quarters);
+    for sub in &mut s.subfunds {
+        let room = end_limit.saturating_sub(sub.vintage + sub.term_quarters + sub.extension_quarters);
+        sub.continuation_quarters = ((sub.continuation_quarters as f64 * factor) as usize).min(room);
+    }
+}
+
+/// The direct team's skill ± [`DIRECT_SKILL_STEP`].
+pub fn direct_skill(s: &mut Scenario, direction: Direction) {
+    s.direct.skill += direction.sign() * DIRECT_SKILL_STEP;
+}
+
+/// Both of the direct team's cost rates × 0 or × 2 (at most all of the budget a year).
+pub fn team_cost(s: &mut Scenario, direction: Direction) {
+    let factor = direction.pick(TEAM_COST_FACTORS.0, TEAM_COST_FACTORS.1);
+    s.direct.team_cost_per_quarter = (s.direct.team_cost_per_quarter * factor).min(0.25);
+    s.direct.team_cost_after_per_quarter = (s.direct.team_cost_after_per_quarter * factor).min(0.25);
+}
+
 /// Direct share ± [`DIRECT_SHARE_STEP`] (within [0, 1]), same total.
 ///
 /// # Errors
@@ -302,6 +348,9 @@ mod tests {
                 "fees",
                 "carry",
                 "buyback",
+                "continuation",
+                "direct_skill",
+                "team_cost",
                 "direct_share"
             ]
         );
@@ -324,7 +373,7 @@ mod tests {
         }
         invariants::check(&base).unwrap();
         let keys: Vec<String> = library(&base).into_iter().map(|s| s.key).collect();
-        for absent in ["fund_share", "fees", "carry", "buyback", "skill_dispersion", "direct_share"] {
+        for absent in ["fund_share", "fees", "carry", "buyback", "skill_dispersion", "continuation", "direct_share"] {
             assert!(!keys.iter().any(|k| k == absent), "{absent} in {keys:?}");
         }
         for shock in library(&base) {
@@ -401,5 +450,19 @@ mod tests {
         let mut s = base.clone();
         buyback(&mut s, Direction::Up);
         assert!((s.subfunds[0].concession.buyback.share - 0.6).abs() < 1e-12);
+        let mut s = base.clone();
+        continuation(&mut s, Direction::Up);
+        let (sub, was) = (&s.subfunds[0], &base.subfunds[0]);
+        let room = s.fund.life_quarters - sub.vintage - sub.term_quarters - sub.extension_quarters;
+        assert_eq!(sub.continuation_quarters, (2 * was.continuation_quarters).min(room));
+        assert!(sub.continuation_quarters > was.continuation_quarters);
+        continuation(&mut s, Direction::Down);
+        assert!(s.subfunds.iter().all(|sub| sub.continuation_quarters == 0));
+        let mut s = base.clone();
+        direct_skill(&mut s, Direction::Up);
+        assert!((s.direct.skill - base.direct.skill - 0.3).abs() < 1e-12);
+        let mut s = base.clone();
+        team_cost(&mut s, Direction::Up);
+        assert_eq!(s.direct.team_cost_per_quarter, 2.0 * base.direct.team_cost_per_quarter);
     }
 }

@@ -16,8 +16,8 @@ pub const SENSITIVITY_JSON: &str = "sensitivity.json";
 pub const COMMAND: Command = Command { name: "sensitivity", marker: SENSITIVITY_JSON };
 /// The effects, one row per shock and direction.
 pub const SENSITIVITY_CSV: &str = "sensitivity.csv";
-/// Paths per run by default: 25 runs of the base scenario (100,000 paths) take 15–30 s on two
-/// cores; every effect is paired, so its interval is far narrower than 4,000 paths suggest.
+/// Paths per run by default: 31 runs of the base scenario (124,000 paths) take seconds; every
+/// effect is paired, so its interval is far narrower than 4,000 paths suggest.
 pub const DEFAULT_PATHS: u64 = 4_000;
 
 /// `results/sensitivity-<scenario file stem>`.
