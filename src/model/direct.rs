@@ -12,7 +12,9 @@
 //! (a conditional pro-rata follow-on).
 //! A tranche that misses its deadline — or whose company exits or fails first — lapses with all
 //! later ones; lapsed money returns to the sleeve's pool and funds new deals while the sleeve is
-//! still deploying. Stakes left at the horizon are held as NAV (less the scenario's haircut).
+//! still deploying, and for `recycle_quarters` after (the budget is no longer added then);
+//! what lapses later returns to the fund uncalled. Stakes left at the horizon are held as NAV
+//! (less the scenario's haircut).
 //!
 //! The team that makes these deals is the sleeve's cost, paid in with the deals: a share of the
 //! budget a year while the sleeve deploys, then a share of the cost of the stakes it still holds
@@ -133,8 +135,10 @@ pub fn simulate(env: &Environment<'_>, laws: &[ProfileLaw], spec: &DirectSpec, k
     // A sleeve with no budget makes no deals (each would be capped at zero and never exhaust
     // the pool).
     let deploying = if spec.budget_cny_m > 0.0 { spec.first_quarter..(spec.first_quarter + spec.deploy_quarters).min(horizon + 1) } else { 0..0 };
-    for quarter in deploying.clone() {
-        pool += allocation + ws.returns[quarter];
+    // After deployment, lapsed tranches returned to the pool fund new deals while recycling lasts.
+    let investing = deploying.start..(deploying.end + spec.recycle_quarters).min(horizon + 1).max(deploying.end);
+    for quarter in investing {
+        pool += if deploying.contains(&quarter) { allocation } else { 0.0 } + ws.returns[quarter];
         ws.fields.update(env, spec, quarter);
         let mut slot = 0;
         loop {

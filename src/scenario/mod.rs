@@ -361,6 +361,9 @@ pub struct DirectSpec {
     /// New deals are made in quarters `first_quarter..first_quarter + deploy_quarters`.
     pub first_quarter: usize,
     pub deploy_quarters: usize,
+    /// Quarters after deployment in which lapsed tranches returned to the pool still fund new
+    /// deals (the budget itself is no longer added).
+    pub recycle_quarters: usize,
     pub stage_mix: StageMix,
     /// Share of an entry round the fund commits (paid in tranches).
     pub round_participation: f64,

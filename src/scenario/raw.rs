@@ -300,6 +300,9 @@ pub struct RawDirect {
     #[serde(default)]
     pub start: Option<String>,
     pub deploy_years: f64,
+    /// Optional: years after deployment in which lapsed tranches still fund new deals (default 0).
+    #[serde(default)]
+    pub recycle_years: f64,
     pub stage_mix: BTreeMap<String, f64>,
     pub round_participation: f64,
     pub tranches: Vec<f64>,

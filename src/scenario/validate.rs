@@ -726,6 +726,9 @@ fn direct(c: &Checker, raw: &RawDirect, fund: &FundSpec, calendar: &Calendar, fi
         budget_cny_m,
         first_quarter,
         deploy_quarters: deploy_quarters as usize,
+        recycle_quarters: c
+            .whole_quarters("direct.recycle_years", raw.recycle_years, Allowed::NON_NEGATIVE)?
+            .min(room - deploy_quarters as usize),
         stage_mix: stage_mix(c, "direct.stage_mix", &raw.stage_mix)?,
         round_participation: c.number("direct.round_participation", raw.round_participation, ranges::ROUND_PARTICIPATION)?,
         tranches: TrancheSpec {
