@@ -20,7 +20,7 @@
 //!
 //! Seeding a fresh generator per item costs a few nanoseconds; a block cipher such as ChaCha
 //! with seekable streams gives the same keyed structure but pays for a whole buffer of blocks at
-//! every seek, which measured as the largest single cost of a path.
+//! every seek, which would be the largest single cost of a path.
 
 use std::convert::Infallible;
 

@@ -138,8 +138,8 @@ impl GammaQuantiles {
             let binade = 63 - t.leading_zeros();
             let shift = binade - self.binade_bits;
             let top = t >> shift;
-            // The index folded into one bias per half: about 8 instructions fewer a draw than
-            // the knot counted from its binade's first (callgrind).
+            // The index folded into one bias per half, added once, rather than the knot
+            // counted from its binade's first: this runs at every wait a company draws.
             let index = ((binade as usize) << self.binade_bits).wrapping_add(top as usize).wrapping_add(self.bias[upper as usize]);
             (index, t - (top << shift))
         };
