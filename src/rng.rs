@@ -28,7 +28,9 @@ use rand::{Rng, RngExt, SeedableRng, TryRng};
 use rand_distr::{Distribution, StandardNormal};
 use rand_xoshiro::Xoshiro256PlusPlus;
 
-use crate::model::company::GammaQuantiles;
+mod gamma;
+
+pub use self::gamma::GammaQuantiles;
 
 /// The generator every draw comes from: xoshiro256++, counting the words it hands out and the
 /// variates it makes of them (one add per draw), so benchmarks can replay a path's random-number

@@ -34,7 +34,6 @@ use std::ops::Range;
 use rand::RngExt;
 use statrs::distribution::{ContinuousCDF, Normal};
 
-pub use self::wait::GammaQuantiles;
 use self::wait::Wait;
 use super::{Environment, StateWeights};
 use crate::rng::PathRng;
