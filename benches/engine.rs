@@ -9,10 +9,10 @@ use std::path::Path;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use fifsim::engine::{RunOptions, Stopping, run};
 use fifsim::model::Shocks;
-use fifsim::model::company::{self, Backer, GammaQuantiles, ProfileLaw};
+use fifsim::model::company::{self, Backer, ProfileLaw};
 use fifsim::model::fund::{PathState, Simulator};
 use fifsim::model::waterfall::{Waterfall, WaterfallTerms};
-use fifsim::rng::{Component, RandomUse, StreamKey};
+use fifsim::rng::{Component, GammaQuantiles, RandomUse, StreamKey};
 use fifsim::scenario::{self, Scenario, Stage};
 
 fn base() -> Scenario {

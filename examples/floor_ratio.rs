@@ -24,9 +24,8 @@ use std::hint::black_box;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use fifsim::model::company::GammaQuantiles;
 use fifsim::model::fund::{PathState, Simulator};
-use fifsim::rng::{Component, RandomUse, StreamKey};
+use fifsim::rng::{Component, GammaQuantiles, RandomUse, StreamKey};
 use fifsim::stats::summary::{quantile_sorted, sorted_finite};
 
 /// One whole path (kept out of line, so callgrind reports it by itself).

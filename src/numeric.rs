@@ -16,8 +16,8 @@ const LANES: usize = 4;
 const PANEL: usize = 3 * LANES;
 
 /// One column of a panel: its [`PANEL`] entries, in groups of [`LANES`]. Grouped, the compiler
-/// keeps each group's sums in one register; as a flat `[f64; PANEL]` it kept twelve scalars and
-/// shuffled them into registers at every column (measured: the product cost more than before).
+/// keeps each group's sums in one register; as a flat `[f64; PANEL]` it keeps twelve scalars and
+/// shuffles them into registers at every column.
 type PanelColumn = [[f64; LANES]; PANEL / LANES];
 
 /// A lower-triangular n × n matrix, stored for fast products `L z`.
@@ -74,7 +74,7 @@ impl LowerTriangular {
         let mut columns = self.panels.as_slice();
         let mut width = 0;
         // Whole panels first, stored as three vector stores each; a store of variable length
-        // was a call to `memcpy` (~30 instructions a product).
+        // would be a call to `memcpy`.
         let mut whole = out[..end].chunks_exact_mut(PANEL);
         for out_panel in &mut whole {
             width = (width + PANEL).min(self.dim);

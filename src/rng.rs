@@ -20,7 +20,7 @@
 //!
 //! Seeding a fresh generator per item costs a few nanoseconds; a block cipher such as ChaCha
 //! with seekable streams gives the same keyed structure but pays for a whole buffer of blocks at
-//! every seek, which measured as the largest single cost of a path.
+//! every seek, which would be the largest single cost of a path.
 
 use std::convert::Infallible;
 
@@ -28,7 +28,9 @@ use rand::{Rng, RngExt, SeedableRng, TryRng};
 use rand_distr::{Distribution, StandardNormal};
 use rand_xoshiro::Xoshiro256PlusPlus;
 
-use crate::model::company::GammaQuantiles;
+mod gamma;
+
+pub use self::gamma::GammaQuantiles;
 
 /// The generator every draw comes from: xoshiro256++, counting the words it hands out and the
 /// variates it makes of them (one add per draw), so benchmarks can replay a path's random-number
@@ -257,6 +259,44 @@ mod tests {
     }
 
     const PINNED_FIRST_WORD: u64 = 13_217_896_636_542_764_009;
+
+    /// `actual` equals `pinned` bit for bit (a value that differs in its last bit fails).
+    fn assert_bits(kind: &str, actual: &[f64], pinned: &[f64]) {
+        let bits = |values: &[f64]| values.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(actual), bits(pinned), "{kind}: {actual:?}, pinned {pinned:?}");
+    }
+
+    /// The first variates of each kind the model draws, pinned as `rand_distr`'s value-stability
+    /// tests pin theirs: a change of the ziggurat, of the `exp`, of the gamma tables or of how
+    /// a variate takes its words fails here, before it silently changes every result.
+    #[test]
+    fn variates_are_value_stable() {
+        let key = StreamKey::new(42, Component::ExitMarket);
+        let mut rng = key.rng(7, 0);
+        let normals: Vec<f64> = (0..5).map(|_| rng.normal()).collect();
+        assert_bits(
+            "standard normals",
+            &normals,
+            &[0.31418145597942787, -1.2482669888962494, -0.43467817585206003, -0.16844469468720535, -0.8203973806844689],
+        );
+        let mut rng = key.rng(7, 1);
+        let lognormals: Vec<f64> = (0..5).map(|_| rng.lognormal(2.0, 0.5)).collect();
+        assert_bits(
+            "lognormals (median 2, σ 0.5)",
+            &lognormals,
+            &[0.9397555286969235, 1.0931146943882457, 1.7377167598866112, 1.3314926420166193, 1.410319777082471],
+        );
+        let (common, skewed) = (GammaQuantiles::shared(2.5).unwrap(), GammaQuantiles::shared(0.5).unwrap());
+        let mut rng = key.rng(7, 2);
+        let waits: Vec<f64> = (0..5).map(|_| rng.gamma(&common)).collect();
+        assert_bits("gamma waits (shape 2.5)", &waits, &[5.025616172779578, 2.400546805297131, 1.2430727909591925, 3.2786184457394256, 1.3931102912957958]);
+        let waits: Vec<f64> = (0..5).map(|_| rng.gamma(&skewed)).collect();
+        assert_bits(
+            "gamma waits (shape 0.5)",
+            &waits,
+            &[0.45952647670992036, 0.06001629287355717, 0.1889464023615003, 0.02266628863001543, 0.09792795147346114],
+        );
+    }
 
     #[test]
     fn paths_components_and_items_differ() {

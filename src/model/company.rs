@@ -34,7 +34,6 @@ use std::ops::Range;
 use rand::RngExt;
 use statrs::distribution::{ContinuousCDF, Normal};
 
-pub use self::wait::GammaQuantiles;
 use self::wait::Wait;
 use super::{Environment, StateWeights};
 use crate::rng::PathRng;
@@ -176,7 +175,7 @@ pub struct Company {
 }
 
 /// Draws the entry post-money of a company entering at `stage` in `quarter`, in field `field`.
-// Inlined into the deal loops: the call's register saves cost ~15% of the draw (callgrind).
+// Inlined into the deal loops: a call's register saves are a large share of so short a draw.
 #[inline(always)]
 pub fn draw_entry_post_money(env: &Environment<'_>, law: &ProfileLaw, stage: Stage, field: usize, quarter: usize, rng: &mut PathRng) -> f64 {
     let spec = law.stages[stage.index()].entry_post_money;
@@ -187,7 +186,7 @@ pub fn draw_entry_post_money(env: &Environment<'_>, law: &ProfileLaw, stage: Sta
 /// Simulates a company that entered at `entry_stage` in `entry_quarter` with post-money
 /// `entry_post_money`, appending its rounds to `rounds`.
 // Inlined into the deal loops on purpose: whether the compiler does so on its own flips with
-// small edits, and a flip costs ~2% of a path (callgrind).
+// small edits, and the cost of a path moves with it.
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
 pub fn simulate(
@@ -219,7 +218,7 @@ pub fn simulate(
         // baseline x86-64), and the quarter is past the horizon exactly when `time` is; through
         // `u32`, whose saturating conversion is a few instructions where `usize`'s is a dozen.
         // Checking the quarter rather than `time` also lets the compiler drop the bounds
-        // checks of the three reads below (callgrind).
+        // checks of the three reads below.
         let quarter = time as u32 as usize;
         if quarter >= quarters {
             break Ending::Alive;
@@ -271,14 +270,16 @@ pub fn simulate(
 /// The outcome a uniform `u` selects given the shifted multinomial-logit weights, in a quarter
 /// whose market state multiplies them by `state` and whose field progress multiplies the weight
 /// of advancing by `field_advance`.
-// Inlined into the life-cycle loop: a call per draw cost ~8% of the draw (callgrind).
+// Inlined into the life-cycle loop, which draws an outcome at every step: a call per draw is a
+// sizeable share of so short a draw.
 #[inline(always)]
 fn draw_outcome(law: &StageLaw, stage: Stage, state: &StateWeights, field_advance: f64, backer: Backer, u: f64) -> Outcome {
     let market_advance = if stage == Stage::Growth { state.ipo } else { state.round };
     let p = &law.outcome_probabilities;
     // Each outcome beside its weight, not looked up by index: once inlined, each test below then
-    // branches straight to its outcome's arm of the caller's match (through a table, the outcome
-    // was tested again, a second mispredicted branch: callgrind --branch-sim).
+    // branches straight to its outcome's arm of the caller's match. Through a table, the match
+    // would test the outcome again: a second branch on a random outcome, as unpredictable as the
+    // first.
     let weights = [
         (Outcome::Advance, p[Outcome::Advance.index()] * market_advance * field_advance * backer.skill_odds),
         (Outcome::Acquired, p[Outcome::Acquired.index()] * state.acquired),

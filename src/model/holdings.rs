@@ -212,8 +212,8 @@ impl Book {
             stakes.push(StakeRecord { cost, value });
         }
         // Adds zero for a stake that is not local, which leaves the sum as it is (it is never
-        // −0): whether a deal is local is a coin toss to the branch predictor, and the branch
-        // this replaces mispredicted ~240 times a path (callgrind --branch-sim).
+        // −0): a multiply rather than a branch, since whether a deal is local is a coin toss to
+        // the branch predictor.
         self.local_cost += cost * f64::from(u8::from(entry.local));
         let field = &mut self.by_field[company.field];
         field.cost += cost;

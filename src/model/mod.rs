@@ -31,7 +31,7 @@ pub struct Shocks {
     pub market: Vec<usize>,
     /// Field factor per quarter (rows) and field (columns), stored field-major: a field's
     /// quarters are contiguous, so that `derive` reads them in 4-wide vector steps (quarter-major,
-    /// a strided column cost ~3 k instructions a path more).
+    /// a field's column would be strided, read one number at a time).
     pub factors: Array2<f64>,
     /// `exp(valuation level)` per field and quarter, field-major (a field's quarters are
     /// contiguous, so a company reads one slice, [`FieldShocks`]): market valuation shift +
@@ -99,10 +99,10 @@ impl Shocks {
         self.quarter_weights.clear();
         self.quarter_weights.extend(self.market.iter().map(|&state| self.states[state]));
         // Exponents first, then one pass of a branch-free exp over each whole buffer: it
-        // vectorises, where a libm call per number was the largest cost of the path's shocks.
+        // vectorises, where a libm call per number would be the largest cost of the path's shocks.
         let quarters = self.market.len();
         // Each quarter's shift once, rather than looked up through its state in every field:
-        // ~1.8 k instructions a path less in `Zip` (callgrind).
+        // the `Zip` below reads it as one more contiguous slice.
         self.valuation_shift.clear();
         self.valuation_shift.extend(self.market.iter().map(|&state| scenario.market.states[state].valuation_log_shift));
         let columns = self.valuation.chunks_exact_mut(quarters).zip(self.advance.chunks_exact_mut(quarters));
