@@ -28,7 +28,7 @@ use crate::model::fund::{PathState, Simulator};
 use crate::scenario::Scenario;
 use crate::scenario::workload::DealLimitReached;
 use crate::stats::sketch::Fan;
-use crate::stats::summary::{self, Summary};
+use crate::stats::summary::{self, Summary, Z95};
 
 /// Paths simulated between two reductions. Fixed (not derived from the thread count), so
 /// `--precision` stops at the same path whatever the machine.
@@ -243,7 +243,7 @@ pub fn run(scenario: &Scenario, options: &RunOptions, progress: &mut dyn FnMut(u
         progress(last);
         if let Stopping::Precision { half_width, min_paths, .. } = options.stopping {
             let std_error = summary::standard_error(&tvpi_values);
-            if results.paths >= min_paths && 1.96 * std_error < half_width {
+            if results.paths >= min_paths && Z95 * std_error < half_width {
                 break;
             }
         }

@@ -33,9 +33,6 @@ use headline::Headline;
 
 pub use allocation::AllocationError;
 
-/// The 97.5 % quantile of the standard normal distribution.
-pub const Z95: f64 = 1.959_963_984_540_054;
-
 /// Why an analysis failed.
 #[derive(Debug, thiserror::Error)]
 pub enum AnalysisError {

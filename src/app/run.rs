@@ -15,6 +15,7 @@ use crate::output::{Command, Staging};
 use crate::report::Report;
 use crate::report::export::{PathsCsv, SUMMARY_JSON, write_quarterly_csv, write_summary_json};
 use crate::scenario::Scenario;
+use crate::stats::summary::Z95;
 
 /// Default master seed: 20250926, the date the 2025 measures (沪府办规〔2025〕8号) took effect.
 pub const DEFAULT_SEED: u64 = 20_250_926;
@@ -108,7 +109,7 @@ impl Simulated {
 /// How a run with a precision target ended: the paths used and the interval reached.
 pub fn precision_note(report: &Report, half_width: f64, max_paths: u64) -> String {
     let paths = report.provenance.paths;
-    let reached = report.metric("fund_tvpi").map_or(f64::NAN, |m| 1.959_963_984_540_054 * m.summary.std_error);
+    let reached = report.metric("fund_tvpi").map_or(f64::NAN, |m| Z95 * m.summary.std_error);
     if reached < half_width {
         format!("precision reached after {paths} paths: 95% CI of mean fund TVPI ±{reached:.4} (target ±{half_width})")
     } else {
