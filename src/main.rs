@@ -368,26 +368,20 @@ fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     let scenario = scenario::load(&args.scenario).map_err(AppError::from)?;
     let stopping = match args.precision {
         None => Stopping::Paths(args.paths.unwrap_or(app::run::DEFAULT_PATHS)),
-        Some(half_width) => {
-            let max_paths = args.paths.unwrap_or(app::run::PRECISION_MAX_PATHS);
-            Stopping::Precision { half_width, min_paths: app::run::PRECISION_MIN_PATHS.min(max_paths), max_paths }
-        }
+        Some(half_width) => Stopping::precision(half_width, args.paths),
     };
     let options = RunOptions { seed: args.common.seed, stopping, threads: worker_threads(args.common.threads) };
     let out = args.common.out.clone().unwrap_or_else(|| app::run::default_results_dir(&scenario));
 
-    let total = match stopping {
-        Stopping::Paths(n) | Stopping::Precision { max_paths: n, .. } => n,
-    };
-    let bar = progress_bar(total);
+    let bar = progress_bar(stopping.most_paths());
     let simulated = app::run::simulate(&scenario, &options, &out, args.common.force, &mut |done| bar.set_position(done));
     bar.finish_and_clear();
     let simulated = simulated?;
 
     let mut text = table::render(simulated.report());
-    if let Stopping::Precision { half_width, max_paths, .. } = stopping {
+    if let Some(note) = app::run::precision_note(simulated.report(), &stopping) {
         text.push('\n');
-        text.push_str(&app::run::precision_note(simulated.report(), half_width, max_paths));
+        text.push_str(&note);
         text.push('\n');
     }
     // The files are the product: a closed stdout (e.g. `| head`) must not stop them being written.

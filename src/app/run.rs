@@ -9,21 +9,17 @@ use std::path::{Path, PathBuf};
 
 use super::AppError;
 use crate::charts;
-use crate::engine::{self, RunOptions};
+use crate::engine::{self, RunOptions, Stopping};
 use crate::metrics::path::Schema;
 use crate::output::{Command, Staging};
 use crate::report::Report;
 use crate::report::export::{PathsCsv, SUMMARY_JSON, write_quarterly_csv, write_summary_json};
 use crate::scenario::Scenario;
-use crate::stats::summary::Z95;
 
 /// Default master seed: 20250926, the date the 2025 measures (沪府办规〔2025〕8号) took effect.
 pub const DEFAULT_SEED: u64 = 20_250_926;
 /// Default number of paths.
 pub const DEFAULT_PATHS: u64 = 10_000;
-/// With a precision target: the fewest paths run, and the most unless the user caps it.
-pub const PRECISION_MIN_PATHS: u64 = 1_000;
-pub const PRECISION_MAX_PATHS: u64 = 1_000_000;
 /// `fifsim run`, as its folders' manifests name it.
 pub const COMMAND: Command = Command { name: "run", marker: SUMMARY_JSON };
 /// Folder under which runs go by default, one subfolder per scenario file.
@@ -106,21 +102,16 @@ impl Simulated {
     }
 }
 
-/// How a run with a precision target ended: the paths used and the interval reached.
-pub fn precision_note(report: &Report, half_width: f64, max_paths: u64) -> String {
-    let paths = report.provenance.paths;
-    let reached = report.metric("fund_tvpi").map_or(f64::NAN, |m| Z95 * m.summary.std_error);
-    if reached < half_width {
-        format!("precision reached after {paths} paths: 95% CI of mean fund TVPI ±{reached:.4} (target ±{half_width})")
-    } else {
-        format!("precision not reached: stopped at the cap of {max_paths} paths with 95% CI of mean fund TVPI ±{reached:.4} (target ±{half_width}); raise --paths to go further")
-    }
+/// How a run with a precision target ended (the paths used and the interval reached); `None` for
+/// a run of fixed size.
+pub fn precision_note(report: &Report, stopping: &Stopping) -> Option<String> {
+    let std_error = report.metric("fund_tvpi").map_or(f64::NAN, |m| m.summary.std_error);
+    stopping.note(report.provenance.paths, std_error)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::Stopping;
 
     #[test]
     fn a_run_that_is_never_published_leaves_the_old_results_alone() {
