@@ -4,7 +4,8 @@
 use std::path::{Path, PathBuf};
 
 use super::AppError;
-use super::decision::{Files, Pending, default_dir, stage};
+use super::decision::{Files, default_dir, write};
+use super::publish::{Pending, stage};
 use crate::analysis::compare::{self, Compared};
 use crate::engine::RunOptions;
 use crate::output::Command;
@@ -41,5 +42,5 @@ pub fn compare(scenarios: &[Scenario], options: &RunOptions, out: &Path, force: 
         to_csv: |c| compare::to_csv(&c.comparison),
         charts: |c, dir| crate::charts::compare_charts(&c.comparison, &c.curves, dir),
     };
-    Pending::write(compared, staging, files)
+    write(compared, staging, files)
 }

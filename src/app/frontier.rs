@@ -4,7 +4,8 @@
 use std::path::{Path, PathBuf};
 
 use super::AppError;
-use super::decision::{Files, Pending, default_dir, stage};
+use super::decision::{Files, default_dir, write};
+use super::publish::{Pending, stage};
 use crate::analysis::frontier::{self, Frontier};
 use crate::engine::RunOptions;
 use crate::output::Command;
@@ -49,7 +50,7 @@ pub fn frontier(
         to_csv: frontier::to_csv,
         charts: |f, dir| Ok(vec![crate::charts::frontier(f, dir)?]),
     };
-    Pending::write(result, staging, files)
+    write(result, staging, files)
 }
 
 /// Allocations the sweep will run (the grid and the scenario as it is), for progress.

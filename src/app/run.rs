@@ -1,17 +1,17 @@
 //! `fifsim run`: simulate a scenario and publish its results folder.
 //!
-//! The run is built in a staging folder beside the results folder ([`Staging`]): `paths.csv`
+//! The run is built in a staging folder beside the results folder ([`stage`]): `paths.csv`
 //! is streamed there while paths are simulated, then `summary.json` and `quarterly.csv` are
-//! written, then the charts; only then is the folder swapped in. A failure anywhere (or an
-//! interrupted run) leaves the previous results as they were.
+//! written; the charts are drawn and the folder swapped in by [`Pending::publish`].
 
 use std::path::{Path, PathBuf};
 
 use super::AppError;
+use super::publish::{Pending, stage};
 use crate::charts;
 use crate::engine::{self, RunOptions, Stopping};
 use crate::metrics::path::Schema;
-use crate::output::{Command, Staging};
+use crate::output::Command;
 use crate::report::Report;
 use crate::report::export::{PathsCsv, SUMMARY_JSON, write_quarterly_csv, write_summary_json};
 use crate::scenario::Scenario;
@@ -44,22 +44,6 @@ pub fn file_stem(scenario: &Scenario) -> String {
     stem.filter(|stem| !stem.is_empty()).unwrap_or_else(|| scenario.name.clone())
 }
 
-/// A run whose files are written but not yet published.
-#[derive(Debug)]
-pub struct Simulated {
-    report: Report,
-    staging: Staging,
-    files: Vec<PathBuf>,
-}
-
-/// A published run.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Published {
-    pub dir: PathBuf,
-    /// Every file written, in the results folder.
-    pub files: Vec<PathBuf>,
-}
-
 /// Simulates `scenario` and writes `summary.json`, `paths.csv` and `quarterly.csv` into a
 /// staging folder for `out`; `progress` is told the paths done after every chunk.
 ///
@@ -70,36 +54,15 @@ pub struct Published {
 /// # Errors
 /// [`AppError::Output`] for a refused or unwritable folder, [`AppError::Engine`],
 /// [`AppError::Export`].
-pub fn simulate(scenario: &Scenario, options: &RunOptions, out: &Path, force: bool, progress: &mut dyn FnMut(u64)) -> Result<Simulated, AppError> {
-    let staging = Staging::begin(out, force, COMMAND)?;
+pub fn simulate(scenario: &Scenario, options: &RunOptions, out: &Path, force: bool, progress: &mut dyn FnMut(u64)) -> Result<Pending<Report>, AppError> {
+    let staging = stage(out, force, COMMAND)?;
     let schema = Schema::new(scenario);
     let mut sink = PathsCsv::create(staging.dir(), &schema)?;
     let results = engine::run(scenario, options, progress, Some(&mut sink))
         .map_err(|source| AppError::Engine { file: scenario.source.clone(), source })?;
     let report = Report::build(scenario, &results).map_err(|source| AppError::Engine { file: scenario.source.clone(), source })?;
     let files = vec![write_summary_json(&report, staging.dir())?, sink.finish(results.paths)?, write_quarterly_csv(&report, staging.dir())?];
-    Ok(Simulated { report, staging, files })
-}
-
-impl Simulated {
-    /// The run's report.
-    pub fn report(&self) -> &Report {
-        &self.report
-    }
-
-    /// Draws the charts (unless `charts` is false) and swaps the run in as its results folder.
-    ///
-    /// # Errors
-    /// [`AppError::Chart`], or [`AppError::Output`] if the folder cannot be swapped in; the
-    /// previous results are then untouched.
-    pub fn publish(mut self, charts: bool) -> Result<Published, AppError> {
-        if charts {
-            self.files.extend(charts::draw_all(&self.report, self.staging.dir())?);
-        }
-        let dir = self.staging.publish()?;
-        let files = self.files.iter().filter_map(|f| f.file_name()).map(|name| dir.join(name)).collect();
-        Ok(Published { dir, files })
-    }
+    Ok(Pending::new(report, staging, files, charts::draw_all))
 }
 
 /// How a run with a precision target ended (the paths used and the interval reached); `None` for
@@ -128,7 +91,7 @@ mod tests {
         let (before, summary) = (listing(&out), std::fs::read(out.join("summary.json")).unwrap());
         assert!(simulate(&scenario, &options, &out, false, &mut |_| {}).is_err(), "refused without force");
         let simulated = simulate(&scenario, &RunOptions { seed: 2, ..options }, &out, true, &mut |_| {}).unwrap();
-        assert_eq!(simulated.report().provenance.paths, 20);
+        assert_eq!(simulated.result.provenance.paths, 20);
         drop(simulated); // e.g. drawing the charts failed
         assert_eq!(listing(tmp.path()), ["base"]);
         assert_eq!(listing(&out), before);

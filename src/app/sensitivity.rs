@@ -4,7 +4,8 @@
 use std::path::{Path, PathBuf};
 
 use super::AppError;
-use super::decision::{Files, Pending, default_dir, stage};
+use super::decision::{Files, default_dir, write};
+use super::publish::{Pending, stage};
 use crate::analysis::sensitivity::{self, Sensitivity};
 use crate::engine::RunOptions;
 use crate::output::Command;
@@ -39,5 +40,5 @@ pub fn sensitivity(scenario: &Scenario, options: &RunOptions, out: &Path, force:
         to_csv: sensitivity::to_csv,
         charts: |s, dir| Ok(vec![crate::charts::tornado(s, dir)?]),
     };
-    Pending::write(result, staging, files)
+    write(result, staging, files)
 }
