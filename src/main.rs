@@ -16,7 +16,7 @@ use clap::{Args, Parser, Subcommand};
 use fifsim::app::publish::Pending;
 use fifsim::app::{self, AppError};
 use fifsim::engine::{self, RunOptions, Stopping};
-use fifsim::report::{Report, table};
+use fifsim::report::{Report, table, text};
 use fifsim::scenario;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
@@ -334,7 +334,7 @@ fn compare(args: CompareArgs) -> anyhow::Result<ExitCode> {
     let options = args.common.options(args.paths);
     let total = args.paths * scenarios.len() as u64;
     publish(&args.common, total, |progress| app::compare::compare(&scenarios, &options, &out, args.common.force, progress), |c| {
-        fifsim::analysis::compare::render(&c.comparison)
+        text::compare::render(&c.comparison)
     })
 }
 
@@ -343,7 +343,7 @@ fn sensitivity(args: SensitivityArgs) -> anyhow::Result<ExitCode> {
     let out = args.common.out.clone().unwrap_or_else(|| app::sensitivity::default_results_dir(&scenario));
     let options = args.common.options(args.paths);
     let total = args.paths * fifsim::analysis::sensitivity::runs(&scenario) as u64;
-    publish(&args.common, total, |progress| app::sensitivity::sensitivity(&scenario, &options, &out, args.common.force, progress), fifsim::analysis::sensitivity::render)
+    publish(&args.common, total, |progress| app::sensitivity::sensitivity(&scenario, &options, &out, args.common.force, progress), text::sensitivity::render)
 }
 
 fn frontier(args: FrontierArgs) -> anyhow::Result<ExitCode> {
@@ -352,7 +352,7 @@ fn frontier(args: FrontierArgs) -> anyhow::Result<ExitCode> {
     let options = args.common.options(args.paths);
     let divisions = usize::from(args.grid);
     let total = args.paths * app::frontier::runs(&args.direct_shares, divisions) as u64;
-    publish(&args.common, total, |progress| app::frontier::frontier(&scenario, &args.direct_shares, divisions, &options, &out, args.common.force, progress), fifsim::analysis::frontier::render)
+    publish(&args.common, total, |progress| app::frontier::frontier(&scenario, &args.direct_shares, divisions, &options, &out, args.common.force, progress), text::frontier::render)
 }
 
 /// What every simulating command does once its inputs are loaded: runs `work` under a progress bar

@@ -9,6 +9,7 @@ use super::publish::{Pending, stage};
 use crate::analysis::frontier::{self, Frontier};
 use crate::engine::RunOptions;
 use crate::output::Command;
+use crate::report::export::frontier_csv;
 use crate::scenario::Scenario;
 
 /// The sweep, as JSON.
@@ -47,7 +48,7 @@ pub fn frontier(
         json: FRONTIER_JSON,
         to_json: |f: &Frontier| f,
         csv: FRONTIER_CSV,
-        to_csv: frontier::to_csv,
+        to_csv: frontier_csv::to_csv,
         charts: |f, dir| Ok(vec![crate::charts::frontier(f, dir)?]),
     };
     write(result, staging, files)

@@ -9,6 +9,7 @@ use super::publish::{Pending, stage};
 use crate::analysis::sensitivity::{self, Sensitivity};
 use crate::engine::RunOptions;
 use crate::output::Command;
+use crate::report::export::sensitivity_csv;
 use crate::scenario::Scenario;
 
 /// The effects, as JSON.
@@ -37,7 +38,7 @@ pub fn sensitivity(scenario: &Scenario, options: &RunOptions, out: &Path, force:
         json: SENSITIVITY_JSON,
         to_json: |s: &Sensitivity| s,
         csv: SENSITIVITY_CSV,
-        to_csv: sensitivity::to_csv,
+        to_csv: sensitivity_csv::to_csv,
         charts: |s, dir| Ok(vec![crate::charts::tornado(s, dir)?]),
     };
     write(result, staging, files)
