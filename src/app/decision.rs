@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use super::AppError;
-use super::publish::{DrawCharts, Pending};
+use super::publish::{DrawCharts, Pending, safe_folder_name};
 use super::run::RESULTS_ROOT;
 use crate::output::{Staging, write_atomic};
 use crate::report::export::ExportError;
@@ -25,10 +25,7 @@ const CUT_NAME_BYTES: usize = 64;
 /// of the FNV-1a hash of the whole name, so that different lists of scenarios keep different
 /// folders.
 pub fn default_dir(name: &str) -> PathBuf {
-    let mut safe: String = name.chars().map(|c| if c.is_alphanumeric() || matches!(c, '-' | '_' | '.') { c } else { '_' }).collect();
-    if safe.is_empty() || safe.starts_with('.') {
-        safe.insert_str(0, "decision");
-    }
+    let mut safe = safe_folder_name(name, "decision");
     if safe.len() > MAX_NAME_BYTES {
         let mut cut = CUT_NAME_BYTES;
         while !safe.is_char_boundary(cut) {

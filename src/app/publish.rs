@@ -28,6 +28,16 @@ pub struct Published {
     pub files: Vec<PathBuf>,
 }
 
+/// `name` with characters unsafe in a folder name replaced by `_`, and `fallback` put in front of a
+/// name that would be empty or hidden.
+pub fn safe_folder_name(name: &str, fallback: &str) -> String {
+    let mut safe: String = name.chars().map(|c| if c.is_alphanumeric() || matches!(c, '-' | '_' | '.') { c } else { '_' }).collect();
+    if safe.is_empty() || safe.starts_with('.') {
+        safe.insert_str(0, fallback);
+    }
+    safe
+}
+
 /// Checks the policy for `out` and opens its staging folder, before anything is simulated: an
 /// `out` holding a run is refused unless `force`, and one fifsim cannot prove it wrote is never
 /// replaced (see [`crate::output::check_output_dir`]).

@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 
 use super::AppError;
-use super::publish::{Pending, stage};
+use super::publish::{Pending, safe_folder_name, stage};
 use crate::charts;
 use crate::engine::{self, RunOptions, Stopping};
 use crate::metrics::path::Schema;
@@ -29,12 +29,7 @@ pub const RESULTS_ROOT: &str = "results";
 /// folder name replaced by `_`. Named after the file, not the scenario's `name`, which a copied
 /// file keeps: a copy of `base.toml` never writes into base's results.
 pub fn default_results_dir(scenario: &Scenario) -> PathBuf {
-    let mut name: String =
-        file_stem(scenario).chars().map(|c| if c.is_alphanumeric() || matches!(c, '-' | '_' | '.') { c } else { '_' }).collect();
-    if name.is_empty() || name.starts_with('.') {
-        name.insert_str(0, "scenario");
-    }
-    Path::new(RESULTS_ROOT).join(name)
+    Path::new(RESULTS_ROOT).join(safe_folder_name(&file_stem(scenario), "scenario"))
 }
 
 /// The scenario file's name without its extension (the scenario's `name` if the path has none),
