@@ -133,8 +133,8 @@ struct CommonArgs {
 }
 
 impl CommonArgs {
-    fn options(&self, paths: u64) -> RunOptions {
-        RunOptions { seed: self.seed, stopping: Stopping::Paths(paths), threads: worker_threads(self.threads) }
+    fn options(&self, stopping: Stopping) -> RunOptions {
+        RunOptions { seed: self.seed, stopping, threads: worker_threads(self.threads) }
     }
 }
 
@@ -320,7 +320,7 @@ fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         None => Stopping::Paths(args.paths.unwrap_or(app::run::DEFAULT_PATHS)),
         Some(half_width) => Stopping::precision(half_width, args.paths),
     };
-    let options = RunOptions { seed: args.common.seed, stopping, threads: worker_threads(args.common.threads) };
+    let options = args.common.options(stopping);
     let render = |report: &Report| match app::run::precision_note(report, &stopping) {
         Some(note) => format!("{}\n{note}\n", table::render(report)),
         None => table::render(report),
@@ -331,7 +331,7 @@ fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
 fn compare(args: CompareArgs) -> anyhow::Result<ExitCode> {
     let scenarios = args.scenarios.iter().map(|f| scenario::load(f).map_err(AppError::from)).collect::<Result<Vec<_>, _>>()?;
     let out = args.common.out.clone().unwrap_or_else(|| app::compare::default_results_dir(&scenarios));
-    let options = args.common.options(args.paths);
+    let options = args.common.options(Stopping::Paths(args.paths));
     let total = args.paths * scenarios.len() as u64;
     publish(&args.common, total, |progress| app::compare::compare(&scenarios, &options, &out, args.common.force, progress), |c| {
         text::compare::render(&c.comparison)
@@ -341,7 +341,7 @@ fn compare(args: CompareArgs) -> anyhow::Result<ExitCode> {
 fn sensitivity(args: SensitivityArgs) -> anyhow::Result<ExitCode> {
     let scenario = scenario::load(&args.scenario).map_err(AppError::from)?;
     let out = args.common.out.clone().unwrap_or_else(|| app::sensitivity::default_results_dir(&scenario));
-    let options = args.common.options(args.paths);
+    let options = args.common.options(Stopping::Paths(args.paths));
     let total = args.paths * fifsim::analysis::sensitivity::runs(&scenario) as u64;
     publish(&args.common, total, |progress| app::sensitivity::sensitivity(&scenario, &options, &out, args.common.force, progress), text::sensitivity::render)
 }
@@ -349,7 +349,7 @@ fn sensitivity(args: SensitivityArgs) -> anyhow::Result<ExitCode> {
 fn frontier(args: FrontierArgs) -> anyhow::Result<ExitCode> {
     let scenario = scenario::load(&args.scenario).map_err(AppError::from)?;
     let out = args.common.out.clone().unwrap_or_else(|| app::frontier::default_results_dir(&scenario));
-    let options = args.common.options(args.paths);
+    let options = args.common.options(Stopping::Paths(args.paths));
     let divisions = usize::from(args.grid);
     let total = args.paths * app::frontier::runs(&args.direct_shares, divisions) as u64;
     publish(&args.common, total, |progress| app::frontier::frontier(&scenario, &args.direct_shares, divisions, &options, &out, args.common.force, progress), text::frontier::render)
