@@ -7,13 +7,15 @@
 //! * [`calibrate`]: the model's report card against published targets ([`crate::calibration`]).
 //! * [`chart`]: redraw the charts of an existing results folder from its `summary.json`.
 //! * [`compare`], [`sensitivity`], [`frontier`]: decision analysis on common random numbers
-//!   ([`crate::analysis`]), each publishing its own folder ([`decision`]).
+//!   ([`crate::analysis`]), each writing its JSON and CSV files ([`decision`]).
+//! * [`publish`]: how every command's results folder is staged and swapped in.
 
 pub mod calibrate;
 pub mod chart;
 pub mod compare;
 pub mod decision;
 pub mod frontier;
+pub mod publish;
 pub mod run;
 pub mod sensitivity;
 pub mod validate;

@@ -20,8 +20,10 @@ use std::sync::{Mutex, PoisonError};
 use rayon::prelude::*;
 
 pub mod columns;
+mod stopping;
 
 pub use self::columns::Columns;
+pub use self::stopping::{PRECISION_MAX_PATHS, PRECISION_MIN_PATHS, Stopping};
 use crate::metrics::path::{self, SERIES, Schema};
 use crate::model::company::LawError;
 use crate::model::fund::{PathState, Simulator};
@@ -44,16 +46,6 @@ pub const MAX_PATHS: u64 = 100_000_000;
 /// magnitude they resolve (CNY m or ×).
 const FAN_ACCURACY: f64 = 0.01;
 const FAN_MIN_MAGNITUDE: f64 = 1e-6;
-
-/// How many paths to run.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Stopping {
-    /// Exactly this many paths.
-    Paths(u64),
-    /// Add chunks until the 95% interval of mean fund TVPI is narrower than ±`half_width`,
-    /// with at least `min_paths` and at most `max_paths` paths.
-    Precision { half_width: f64, min_paths: u64, max_paths: u64 },
-}
 
 /// Options of one run.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -199,22 +191,14 @@ pub fn run(scenario: &Scenario, options: &RunOptions, progress: &mut dyn FnMut(u
     let tvpi = results.schema.index("fund_tvpi").unwrap_or(0);
     // Fund TVPI of every path so far, for the precision rule (a fixed-size run keeps nothing).
     let mut tvpi_values = Vec::new();
-    let target = match options.stopping {
-        Stopping::Paths(n) => n,
-        Stopping::Precision { max_paths, .. } => max_paths,
-    };
+    let target = options.stopping.most_paths();
     if target == 0 {
         return Err(EngineError::NoPaths);
     }
     if target > MAX_PATHS {
         return Err(EngineError::TooManyPaths(target));
     }
-    // A precision run is sure to write its least paths; it may stop long before its most.
-    let sure = match options.stopping {
-        Stopping::Paths(n) => n,
-        Stopping::Precision { min_paths, .. } => min_paths.min(target),
-    };
-    check_space(&std::env::temp_dir(), sure, results.schema.len())?;
+    check_space(&std::env::temp_dir(), options.stopping.least_paths(), results.schema.len())?;
     // Chunk k's rows are written (to the sink and the columns) while chunk k + 1 is simulated:
     // writing is the one serial step per chunk, and the workers would otherwise wait for it.
     // The two row buffers swap roles.
@@ -233,7 +217,7 @@ pub fn run(scenario: &Scenario, options: &RunOptions, progress: &mut dyn FnMut(u
         });
         simulated?;
         written?;
-        if let Stopping::Precision { .. } = options.stopping {
+        if options.stopping.watches_tvpi() {
             tvpi_values.extend(rows.chunks_exact(width).map(|row| row[tvpi]));
         }
         if let Some((_, written_rows)) = unwritten.replace((first, rows)) {
@@ -241,11 +225,8 @@ pub fn run(scenario: &Scenario, options: &RunOptions, progress: &mut dyn FnMut(u
         }
         results.paths = last;
         progress(last);
-        if let Stopping::Precision { half_width, min_paths, .. } = options.stopping {
-            let std_error = summary::standard_error(&tvpi_values);
-            if results.paths >= min_paths && 1.96 * std_error < half_width {
-                break;
-            }
+        if options.stopping.watches_tvpi() && options.stopping.is_met(results.paths, summary::standard_error(&tvpi_values)) {
+            break;
         }
     }
     write(sink, &mut results.columns, unwritten.as_ref(), width)?;

@@ -13,9 +13,10 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
+use fifsim::app::publish::Pending;
 use fifsim::app::{self, AppError};
 use fifsim::engine::{self, RunOptions, Stopping};
-use fifsim::report::table;
+use fifsim::report::{Report, table, text};
 use fifsim::scenario;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
@@ -133,8 +134,8 @@ struct CommonArgs {
 }
 
 impl CommonArgs {
-    fn options(&self, paths: u64) -> RunOptions {
-        RunOptions { seed: self.seed, stopping: Stopping::Paths(paths), threads: worker_threads(self.threads) }
+    fn options(&self, stopping: Stopping) -> RunOptions {
+        RunOptions { seed: self.seed, stopping, threads: worker_threads(self.threads) }
     }
 }
 
@@ -313,45 +314,65 @@ fn dispatch(command: Command) -> anyhow::Result<ExitCode> {
     }
 }
 
+fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
+    let scenario = scenario::load(&args.scenario).map_err(AppError::from)?;
+    let out = args.common.out.clone().unwrap_or_else(|| app::run::default_results_dir(&scenario));
+    let stopping = match args.precision {
+        None => Stopping::Paths(args.paths.unwrap_or(app::run::DEFAULT_PATHS)),
+        Some(half_width) => Stopping::precision(half_width, args.paths),
+    };
+    let options = args.common.options(stopping);
+    let render = |report: &Report| match app::run::precision_note(report, &stopping) {
+        Some(note) => format!("{}\n{note}\n", table::render(report)),
+        None => table::render(report),
+    };
+    publish(&args.common, stopping.most_paths(), |progress| app::run::simulate(&scenario, &options, &out, args.common.force, progress), render)
+}
+
 fn compare(args: CompareArgs) -> anyhow::Result<ExitCode> {
     let scenarios = args.scenarios.iter().map(|f| scenario::load(f).map_err(AppError::from)).collect::<Result<Vec<_>, _>>()?;
     let out = args.common.out.clone().unwrap_or_else(|| app::compare::default_results_dir(&scenarios));
-    let bar = progress_bar(args.paths * scenarios.len() as u64);
-    let pending = app::compare::compare(&scenarios, &args.common.options(args.paths), &out, args.common.force, &mut |done| bar.set_position(done));
-    bar.finish_and_clear();
-    let pending = pending?;
-    print_out(&fifsim::analysis::compare::render(&pending.result.comparison));
-    finish(pending.publish(!args.common.no_charts)?)
+    let options = args.common.options(Stopping::Paths(args.paths));
+    let total = args.paths * scenarios.len() as u64;
+    publish(&args.common, total, |progress| app::compare::compare(&scenarios, &options, &out, args.common.force, progress), |c| {
+        text::compare::render(&c.comparison)
+    })
 }
 
 fn sensitivity(args: SensitivityArgs) -> anyhow::Result<ExitCode> {
     let scenario = scenario::load(&args.scenario).map_err(AppError::from)?;
     let out = args.common.out.clone().unwrap_or_else(|| app::sensitivity::default_results_dir(&scenario));
-    let runs = fifsim::analysis::sensitivity::runs(&scenario) as u64;
-    let bar = progress_bar(args.paths * runs);
-    let pending = app::sensitivity::sensitivity(&scenario, &args.common.options(args.paths), &out, args.common.force, &mut |done| bar.set_position(done));
-    bar.finish_and_clear();
-    let pending = pending?;
-    print_out(&fifsim::analysis::sensitivity::render(&pending.result));
-    finish(pending.publish(!args.common.no_charts)?)
+    let options = args.common.options(Stopping::Paths(args.paths));
+    let total = args.paths * fifsim::analysis::sensitivity::runs(&scenario) as u64;
+    publish(&args.common, total, |progress| app::sensitivity::sensitivity(&scenario, &options, &out, args.common.force, progress), text::sensitivity::render)
 }
 
 fn frontier(args: FrontierArgs) -> anyhow::Result<ExitCode> {
     let scenario = scenario::load(&args.scenario).map_err(AppError::from)?;
     let out = args.common.out.clone().unwrap_or_else(|| app::frontier::default_results_dir(&scenario));
+    let options = args.common.options(Stopping::Paths(args.paths));
     let divisions = usize::from(args.grid);
-    let runs = app::frontier::runs(&args.direct_shares, divisions) as u64;
-    let bar = progress_bar(args.paths * runs);
-    let options = args.common.options(args.paths);
-    let pending = app::frontier::frontier(&scenario, &args.direct_shares, divisions, &options, &out, args.common.force, &mut |done| bar.set_position(done));
-    bar.finish_and_clear();
-    let pending = pending?;
-    print_out(&fifsim::analysis::frontier::render(&pending.result));
-    finish(pending.publish(!args.common.no_charts)?)
+    let total = args.paths * app::frontier::runs(&args.direct_shares, divisions) as u64;
+    publish(&args.common, total, |progress| app::frontier::frontier(&scenario, &args.direct_shares, divisions, &options, &out, args.common.force, progress), text::frontier::render)
 }
 
-/// Reports the folder a decision command published.
-fn finish(published: app::run::Published) -> anyhow::Result<ExitCode> {
+/// What every simulating command does once its inputs are loaded: runs `work` under a progress bar
+/// of `total` paths, prints its result as `render` makes it, then publishes its results folder
+/// (with charts unless `--no-charts`) and says what it wrote. The table is printed before the
+/// charts are drawn, so the figures show while they are.
+fn publish<T>(
+    common: &CommonArgs,
+    total: u64,
+    work: impl FnOnce(&mut dyn FnMut(u64)) -> Result<Pending<T>, AppError>,
+    render: impl FnOnce(&T) -> String,
+) -> anyhow::Result<ExitCode> {
+    let bar = progress_bar(total);
+    let pending = work(&mut |done| bar.set_position(done));
+    bar.finish_and_clear();
+    let pending = pending?;
+    // The files are the product: a closed stdout (e.g. `| head`) must not stop them being written.
+    print_out(&render(&pending.result));
+    let published = pending.publish(!common.no_charts)?;
     let names: Vec<String> = published.files.iter().filter_map(|f| f.file_name()).map(|n| n.to_string_lossy().into_owned()).collect();
     eprintln!("wrote {}: {}", published.dir.display(), names.join(", "));
     Ok(ExitCode::SUCCESS)
@@ -363,41 +384,6 @@ fn exit_code(err: &anyhow::Error) -> ExitCode {
         Some(e) if e.is_input_error() => ExitCode::from(2),
         _ => ExitCode::FAILURE,
     }
-}
-
-fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
-    let scenario = scenario::load(&args.scenario).map_err(AppError::from)?;
-    let stopping = match args.precision {
-        None => Stopping::Paths(args.paths.unwrap_or(app::run::DEFAULT_PATHS)),
-        Some(half_width) => {
-            let max_paths = args.paths.unwrap_or(app::run::PRECISION_MAX_PATHS);
-            Stopping::Precision { half_width, min_paths: app::run::PRECISION_MIN_PATHS.min(max_paths), max_paths }
-        }
-    };
-    let options = RunOptions { seed: args.common.seed, stopping, threads: worker_threads(args.common.threads) };
-    let out = args.common.out.clone().unwrap_or_else(|| app::run::default_results_dir(&scenario));
-
-    let total = match stopping {
-        Stopping::Paths(n) | Stopping::Precision { max_paths: n, .. } => n,
-    };
-    let bar = progress_bar(total);
-    let simulated = app::run::simulate(&scenario, &options, &out, args.common.force, &mut |done| bar.set_position(done));
-    bar.finish_and_clear();
-    let simulated = simulated?;
-
-    let mut text = table::render(simulated.report());
-    if let Stopping::Precision { half_width, max_paths, .. } = stopping {
-        text.push('\n');
-        text.push_str(&app::run::precision_note(simulated.report(), half_width, max_paths));
-        text.push('\n');
-    }
-    // The files are the product: a closed stdout (e.g. `| head`) must not stop them being written.
-    let _ = io::stdout().lock().write_all(text.as_bytes());
-
-    let published = simulated.publish(!args.common.no_charts)?;
-    let names: Vec<String> = published.files.iter().filter_map(|f| f.file_name()).map(|n| n.to_string_lossy().into_owned()).collect();
-    eprintln!("wrote {}: {}", published.dir.display(), names.join(", "));
-    Ok(ExitCode::SUCCESS)
 }
 
 /// A progress bar on stderr; indicatif hides it when stderr is not a terminal.

@@ -6,13 +6,10 @@
 //! independent-samples interval would have ([`super::paired`]). The ratio of the two widths is
 //! what common random numbers buy.
 
-use std::fmt::Write as _;
-
 use serde::Serialize;
 
 use super::headline::{HEADLINES, Headline, Statistic, Unit};
 use super::paired::{self, Difference};
-use super::text::{NONE, fit, gain, half_width, interval, level, signed, thousands};
 use super::{AnalysisError, Provenance, simulate, values};
 use crate::calendar::Quarter;
 use crate::engine::{RunOptions, RunResults};
@@ -23,9 +20,6 @@ use crate::stats::summary::Summary;
 pub const METHOD: &str = "every scenario run with the same seed (common random numbers); differences vs the first scenario \
      from per-path differences: mean ± 1.96 SE (paths where both values exist); expected shortfall by a paired bootstrap \
      of 400 resamples; independent half-width = 1.96 √(SE_a² + SE_b²)";
-
-/// Largest number of scenario columns in one block of the levels table (keeps it ≤ 100 wide).
-const COLUMNS_PER_BLOCK: usize = 6;
 
 /// Levels of every headline measure and differences from the first scenario.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -173,113 +167,6 @@ fn curves(scenario: &Scenario, results: &RunResults) -> Result<ScenarioCurves, A
     })
 }
 
-/// The comparison as a plain-text table, at most 100 columns wide.
-pub fn render(c: &Comparison) -> String {
-    let p = &c.provenance;
-    let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "COMPARISON · {} scenarios · {} paths each · seed {} · common random numbers (fifsim {})",
-        p.scenarios.len(),
-        thousands(p.paths),
-        p.seed,
-        p.version
-    );
-    for (k, s) in p.scenarios.iter().enumerate() {
-        let _ = writeln!(out, "  {}  {}", letter(k), fit(&format!("{} ({}): {}", s.name, s.file, s.description), 94).trim_end());
-    }
-    let indices: Vec<usize> = (0..p.scenarios.len()).collect();
-    for block in indices.chunks(COLUMNS_PER_BLOCK) {
-        let _ = write!(out, "\n{:<40}", "LEVELS");
-        for &k in block {
-            let _ = write!(out, "{:>10}", letter(k));
-        }
-        out.push('\n');
-        for m in &c.metrics {
-            let _ = write!(out, "  {}", fit(&m.label, 38));
-            for &k in block {
-                let _ = write!(out, "{:>10}", m.levels.get(k).map_or(NONE.to_string(), |l| level(m.unit, l.estimate)));
-            }
-            out.push('\n');
-        }
-    }
-    for k in 1..p.scenarios.len() {
-        let _ = writeln!(
-            out,
-            "\n{}   {:>9}  {:<21} {:>9} {:>9} {:>7}",
-            fit(&format!("{} − A ({} − {})", letter(k), p.scenarios[k].name, p.scenarios[0].name), 36),
-            "diff",
-            "paired 95% CI",
-            "±paired",
-            "±indep.",
-            "gain"
-        );
-        for m in &c.metrics {
-            let Some(d) = m.differences.get(k - 1).map(|d| &d.difference) else { continue };
-            let line = format!(
-                "  {} {:>9}  {:<21} {:>9} {:>9} {:>7}",
-                fit(&m.label, 36),
-                signed(m.unit, d.estimate),
-                if d.estimate.is_finite() { interval(m.unit, d.paired_ci95) } else { NONE.to_string() },
-                half_width(m.unit, d.paired_half_width),
-                half_width(m.unit, d.independent_half_width),
-                gain(d.crn_gain())
-            );
-            let _ = writeln!(out, "{}", line.trim_end());
-        }
-    }
-    out.push_str(
-        "\npaired: 95% CI from per-path differences on common random numbers (ES5: paired bootstrap);\n\
-         ±indep.: the half-width two independent runs of this size would give; gain = ±indep. / ±paired.\n",
-    );
-    out
-}
-
-/// The comparison as CSV: a header, one row per measure and scenario (the provenance is in
-/// `compare.json`); the difference columns are empty on the first scenario's rows.
-pub fn to_csv(c: &Comparison) -> String {
-    let mut out = String::new();
-    out.push_str(
-        "measure,label,statistic,scenario,estimate,std_error,n,difference_vs_first,paired_ci95_low,paired_ci95_high,\
-         paired_half_width,independent_half_width,crn_gain,pairs\n",
-    );
-    let n = crate::report::export::csv_number;
-    for m in &c.metrics {
-        let statistic = match m.statistic {
-            Statistic::Mean => "mean",
-            Statistic::ExpectedShortfall5 => "expected_shortfall_5",
-        };
-        for (k, l) in m.levels.iter().enumerate() {
-            let diff = k.checked_sub(1).and_then(|i| m.differences.get(i)).map(|d| d.difference);
-            let d = |f: fn(&Difference) -> f64| diff.as_ref().map_or(String::new(), |d| n(f(d)));
-            let row = [
-                m.key.clone(),
-                format!("\"{}\"", m.label.replace('"', "\"\"")),
-                statistic.to_string(),
-                l.scenario.clone(),
-                n(l.estimate),
-                n(l.std_error),
-                l.n.to_string(),
-                d(|d| d.estimate),
-                d(|d| d.paired_ci95.0),
-                d(|d| d.paired_ci95.1),
-                d(|d| d.paired_half_width),
-                d(|d| d.independent_half_width),
-                d(|d| if d.crn_gain().is_finite() { d.crn_gain() } else { f64::NAN }),
-                diff.map_or(String::new(), |d| d.pairs.to_string()),
-            ];
-            out.push_str(&row.join(","));
-            out.push('\n');
-        }
-    }
-    out
-}
-
-/// "A", "B", … "Z", then "S27", … for the k-th scenario.
-fn letter(k: usize) -> String {
-    if k < 26 { char::from(b'A' + k as u8).to_string() } else { format!("S{}", k + 1) }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -303,9 +190,6 @@ mod tests {
             assert_eq!(d.estimate.to_bits(), 0, "{}: {d:?}", m.key);
             assert_eq!((d.paired_ci95.0.to_bits(), d.paired_ci95.1.to_bits()), (0, 0), "{}: {d:?}", m.key);
         }
-        let table = render(&c);
-        assert!(table.lines().all(|l| l.chars().count() <= 100), "table wider than 100 columns:\n{table}");
-        assert!(table.contains("B − A (base − base)") && table.contains("+0.000"), "{table}");
     }
 
     #[test]
@@ -334,16 +218,5 @@ mod tests {
         let c = compare(&[&base, &fees], &[&ra, &results(&fees, 400)]).unwrap();
         let d = c.metrics[0].differences[0].difference;
         assert!(d.estimate < 0.0 && d.crn_gain() > 5.0, "{d:?}");
-    }
-
-    #[test]
-    fn many_scenarios_fit_the_width() {
-        let base = crate::testing::base();
-        let r = results(&base, 50);
-        let scenarios: Vec<&Scenario> = vec![&base; 8];
-        let c = compare(&scenarios, &[&r; 8]).unwrap();
-        let table = render(&c);
-        assert!(table.lines().all(|l| l.chars().count() <= 100), "{table}");
-        assert!(table.contains("H − A"));
     }
 }

@@ -14,6 +14,9 @@
 //! * [`allocation`] and [`frontier`]: a sweep over the direct share and the tier split of the
 //!   fund's capital, with the efficient set marked;
 //! * [`invariants`]: the checks a scenario changed in code must still pass.
+//!
+//! Results only: their tables and CSV files are written by [`crate::report`] ([`crate::report::text`],
+//! [`crate::report::export`]).
 
 pub mod allocation;
 pub mod compare;
@@ -23,7 +26,6 @@ pub mod invariants;
 pub mod paired;
 pub mod sensitivity;
 pub mod shocks;
-pub(crate) mod text;
 
 use std::path::PathBuf;
 
@@ -32,9 +34,6 @@ use crate::scenario::Scenario;
 use headline::Headline;
 
 pub use allocation::AllocationError;
-
-/// The 97.5 % quantile of the standard normal distribution.
-pub const Z95: f64 = 1.959_963_984_540_054;
 
 /// Why an analysis failed.
 #[derive(Debug, thiserror::Error)]

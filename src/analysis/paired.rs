@@ -24,8 +24,7 @@ use rand::{RngExt, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 use serde::Serialize;
 
-use super::Z95;
-use crate::stats::summary::{Summary, expected_shortfall};
+use crate::stats::summary::{Summary, Z95, expected_shortfall};
 
 /// Bootstrap resamples for expected-shortfall differences: the standard error is then known to
 /// about ±4 % (relative), plenty for an interval's width.

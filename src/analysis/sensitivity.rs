@@ -5,14 +5,11 @@
 //! base's, each with a paired 95 % interval ([`super::paired`]). Shocks are ranked by the larger
 //! of their two |effects| on mean TVPI (the tornado's order).
 
-use std::fmt::Write as _;
-
 use serde::Serialize;
 
 use super::headline::{FUND_TVPI, LOSS_PROBABILITY};
 use super::paired::{Difference, mean_difference};
 use super::shocks::{Direction, Shock, library};
-use super::text::{fit, thousands};
 use super::{AnalysisError, Provenance, invariants, simulate, values};
 use crate::engine::RunOptions;
 use crate::scenario::Scenario;
@@ -140,40 +137,6 @@ pub fn shocked(scenario: &Scenario, shock: &Shock, direction: Direction) -> Resu
     Ok(s)
 }
 
-/// The ranked effects as a plain-text table, at most 100 columns wide.
-pub fn render(s: &Sensitivity) -> String {
-    let p = &s.provenance;
-    let mut out = String::new();
-    let scenario = p.scenarios.first().map_or("?", |x| x.name.as_str());
-    let _ = writeln!(out, "SENSITIVITY · {scenario} · {} paths per run · {} runs · seed {} (fifsim {})", thousands(p.paths), p.runs, p.seed, p.version);
-    let b = &s.base;
-    let _ = writeln!(
-        out,
-        "Base: mean fund TVPI {:.3}× (95% CI {:.3}–{:.3}) · P(TVPI < 1) {:.1}% (95% CI {:.1}–{:.1}%)",
-        b.mean_tvpi,
-        b.mean_tvpi_ci95.0,
-        b.mean_tvpi_ci95.1,
-        100.0 * b.loss_probability.estimate,
-        100.0 * b.loss_probability.ci95.0,
-        100.0 * b.loss_probability.ci95.1
-    );
-    out.push_str("One shock at a time, same seed; Δ = shocked − base with its paired 95% CI [lo, hi].\n\n");
-    let _ = writeln!(out, "{:>2}  {} {:<7}  {:<23}  Δ P(TVPI < 1)", "#", fit("shock", 38), "move", "Δ mean TVPI (×)");
-    for e in &s.shocks {
-        for (i, m) in [&e.down, &e.up].into_iter().enumerate() {
-            let (rank, label) = if i == 0 { (e.rank.to_string(), e.label.as_str()) } else { (String::new(), "") };
-            let line = format!("{rank:>2}  {} {:<7}  {:<23}  {}", fit(label, 38), m.setting, tvpi(&m.tvpi), pp(&m.loss));
-            let _ = writeln!(out, "{}", line.trim_end());
-        }
-    }
-    out.push_str("\nRanked by the larger |Δ P(TVPI < 1)| (down move / up move):\n");
-    for (i, e) in by_loss_effect(s).into_iter().enumerate() {
-        let (down, up) = (e.down.loss.estimate, e.up.loss.estimate);
-        let _ = writeln!(out, "{:>2}  {} {:+.1}pp / {:+.1}pp", i + 1, fit(&e.label, 38), 100.0 * down, 100.0 * up);
-    }
-    out
-}
-
 /// The shocks ordered by their larger effect on P(fund TVPI < 1), largest first (ties keep the
 /// order of the mean-TVPI ranking).
 pub fn by_loss_effect(s: &Sensitivity) -> Vec<&ShockEffects> {
@@ -181,64 +144,6 @@ pub fn by_loss_effect(s: &Sensitivity) -> Vec<&ShockEffects> {
     let mut ranked: Vec<&ShockEffects> = s.shocks.iter().collect();
     ranked.sort_by(|a, b| size(b).total_cmp(&size(a)));
     ranked
-}
-
-/// The effects as CSV: a header, the base run (rank 0), then one row per shock and direction in
-/// rank order (the provenance is in `sensitivity.json`).
-pub fn to_csv(s: &Sensitivity) -> String {
-    let scenario = s.provenance.scenarios.first().map_or("", |x| x.name.as_str());
-    let mut out = String::new();
-    out.push_str(
-        "rank,shock,label,direction,setting,mean_tvpi,d_mean_tvpi,d_mean_tvpi_ci95_low,d_mean_tvpi_ci95_high,\
-         d_mean_tvpi_independent_half_width,p_tvpi_below_1,d_p_tvpi_below_1,d_p_ci95_low,d_p_ci95_high,d_p_independent_half_width\n",
-    );
-    let n = crate::report::export::csv_number;
-    let b = &s.base;
-    out.push_str(&format!("0,base,\"{scenario} as is\",,,{},,,,,{},,,,\n", n(b.mean_tvpi), n(b.loss_probability.estimate)));
-    for e in &s.shocks {
-        for m in [&e.down, &e.up] {
-            let direction = match m.direction {
-                Direction::Down => "down",
-                Direction::Up => "up",
-            };
-            let row = [
-                e.rank.to_string(),
-                e.key.clone(),
-                format!("\"{}\"", e.label.replace('"', "\"\"")),
-                direction.to_string(),
-                m.setting.clone(),
-                n(m.mean_tvpi),
-                n(m.tvpi.estimate),
-                n(m.tvpi.paired_ci95.0),
-                n(m.tvpi.paired_ci95.1),
-                n(m.tvpi.independent_half_width),
-                n(m.loss_probability),
-                n(m.loss.estimate),
-                n(m.loss.paired_ci95.0),
-                n(m.loss.paired_ci95.1),
-                n(m.loss.independent_half_width),
-            ];
-            out.push_str(&row.join(","));
-            out.push('\n');
-        }
-    }
-    out
-}
-
-fn tvpi(d: &Difference) -> String {
-    if d.estimate.is_finite() {
-        format!("{:+.3} [{:+.3}, {:+.3}]", d.estimate, d.paired_ci95.0, d.paired_ci95.1)
-    } else {
-        "–".to_string()
-    }
-}
-
-fn pp(d: &Difference) -> String {
-    if d.estimate.is_finite() {
-        format!("{:+.1}pp [{:+.1}, {:+.1}]", 100.0 * d.estimate, 100.0 * d.paired_ci95.0, 100.0 * d.paired_ci95.1)
-    } else {
-        "–".to_string()
-    }
 }
 
 #[cfg(test)]
@@ -274,7 +179,7 @@ mod tests {
     }
 
     #[test]
-    fn a_small_run_is_ranked_and_renders_within_100_columns() {
+    fn a_small_run_is_ranked() {
         let base = crate::testing::base();
         let options = RunOptions { seed: 5, stopping: Stopping::Paths(60), threads: Some(2) };
         let mut seen = 0;
@@ -283,8 +188,5 @@ mod tests {
         assert_eq!(s.shocks.len(), library(&base).len());
         assert!(s.shocks.windows(2).all(|w| w[0].size >= w[1].size));
         assert!(s.shocks.iter().enumerate().all(|(i, e)| e.rank == i + 1));
-        let table = render(&s);
-        assert!(table.lines().all(|l| l.chars().count() <= 100), "{table}");
-        assert!(table.contains("×1.25") && table.contains("Δ mean TVPI"), "{table}");
     }
 }

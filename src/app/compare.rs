@@ -4,10 +4,12 @@
 use std::path::{Path, PathBuf};
 
 use super::AppError;
-use super::decision::{Files, Pending, default_dir, stage};
+use super::decision::{Files, default_dir, write};
+use super::publish::{Pending, stage};
 use crate::analysis::compare::{self, Compared};
 use crate::engine::RunOptions;
 use crate::output::Command;
+use crate::report::export::compare_csv;
 use crate::scenario::Scenario;
 
 /// The comparison, as JSON.
@@ -38,8 +40,8 @@ pub fn compare(scenarios: &[Scenario], options: &RunOptions, out: &Path, force: 
         json: COMPARE_JSON,
         to_json: |c: &Compared| &c.comparison,
         csv: COMPARE_CSV,
-        to_csv: |c| compare::to_csv(&c.comparison),
+        to_csv: |c| compare_csv::to_csv(&c.comparison),
         charts: |c, dir| crate::charts::compare_charts(&c.comparison, &c.curves, dir),
     };
-    Pending::write(compared, staging, files)
+    write(compared, staging, files)
 }

@@ -1,16 +1,16 @@
 //! What `compare`, `sensitivity` and `frontier` share: their output folder follows the policy of
 //! `run` ([`crate::output`]) — checked before anything is simulated, built in a staging folder and
-//! swapped in whole once every file and chart is written — and its manifest names the command, so
-//! `--force` replaces only a folder the same command wrote.
+//! swapped in whole once every file and chart is written ([`super::publish`]) — and its manifest
+//! names the command, so `--force` replaces only a folder the same command wrote.
 
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
 use super::AppError;
-use super::run::{Published, RESULTS_ROOT};
-use crate::charts::ChartError;
-use crate::output::{Command, OutputError, Staging, write_atomic};
+use super::publish::{DrawCharts, Pending, safe_folder_name};
+use super::run::RESULTS_ROOT;
+use crate::output::{Staging, write_atomic};
 use crate::report::export::ExportError;
 use crate::rng::fnv1a;
 
@@ -25,10 +25,7 @@ const CUT_NAME_BYTES: usize = 64;
 /// of the FNV-1a hash of the whole name, so that different lists of scenarios keep different
 /// folders.
 pub fn default_dir(name: &str) -> PathBuf {
-    let mut safe: String = name.chars().map(|c| if c.is_alphanumeric() || matches!(c, '-' | '_' | '.') { c } else { '_' }).collect();
-    if safe.is_empty() || safe.starts_with('.') {
-        safe.insert_str(0, "decision");
-    }
+    let mut safe = safe_folder_name(name, "decision");
     if safe.len() > MAX_NAME_BYTES {
         let mut cut = CUT_NAME_BYTES;
         while !safe.is_char_boundary(cut) {
@@ -38,26 +35,6 @@ pub fn default_dir(name: &str) -> PathBuf {
         safe.push_str(&format!("-{:08x}", fnv1a(name.as_bytes()) >> 32));
     }
     Path::new(RESULTS_ROOT).join(safe)
-}
-
-/// Draws a result's charts into a folder.
-pub type DrawCharts<T> = fn(&T, &Path) -> Result<Vec<PathBuf>, ChartError>;
-
-/// A finished analysis whose files are written in staging but not yet published.
-#[derive(Debug)]
-pub struct Pending<T> {
-    pub result: T,
-    staging: Staging,
-    files: Vec<PathBuf>,
-    charts: DrawCharts<T>,
-}
-
-/// Checks the policy for `out` and opens its staging folder, before anything is simulated.
-///
-/// # Errors
-/// [`AppError::Output`] for a refused or unwritable folder.
-pub fn stage(out: &Path, force: bool, command: Command) -> Result<Staging, AppError> {
-    Ok(Staging::begin(out, force, command)?)
 }
 
 /// How a result is written: its JSON file and what goes in it, its CSV file and how it is made,
@@ -70,35 +47,19 @@ pub struct Files<T, J> {
     pub charts: DrawCharts<T>,
 }
 
-impl<T> Pending<T> {
-    /// Writes `result`'s JSON and CSV files into `staging`.
-    ///
-    /// # Errors
-    /// [`AppError::Export`] naming the file.
-    pub fn write<J: Serialize>(result: T, staging: Staging, files: Files<T, J>) -> Result<Pending<T>, AppError> {
-        let Files { json, to_json, csv, to_csv, charts } = files;
-        let json_path = staging.dir().join(json);
-        let mut text = serde_json::to_string_pretty(to_json(&result)).map_err(|source| ExportError::WriteJson { path: json_path.clone(), source })?;
-        text.push('\n');
-        write_atomic(&json_path, text.as_bytes()).map_err(ExportError::from)?;
-        let csv_path = staging.dir().join(csv);
-        write_atomic(&csv_path, to_csv(&result).as_bytes()).map_err(ExportError::from)?;
-        Ok(Pending { result, staging, files: vec![json_path, csv_path], charts })
-    }
-
-    /// Draws the charts (unless `charts` is false) and swaps the folder in.
-    ///
-    /// # Errors
-    /// [`AppError::Chart`], or [`AppError::Output`] if the folder cannot be swapped in; a folder
-    /// replaced with `--force` is then untouched.
-    pub fn publish(mut self, charts: bool) -> Result<Published, AppError> {
-        if charts {
-            self.files.extend((self.charts)(&self.result, self.staging.dir())?);
-        }
-        let dir: PathBuf = self.staging.publish().map_err(|e: OutputError| AppError::from(e))?;
-        let files = self.files.iter().filter_map(|f| f.file_name()).map(|name| dir.join(name)).collect();
-        Ok(Published { dir, files })
-    }
+/// Writes `result`'s JSON and CSV files into `staging`.
+///
+/// # Errors
+/// [`AppError::Export`] naming the file.
+pub fn write<T, J: Serialize>(result: T, staging: Staging, files: Files<T, J>) -> Result<Pending<T>, AppError> {
+    let Files { json, to_json, csv, to_csv, charts } = files;
+    let json_path = staging.dir().join(json);
+    let mut text = serde_json::to_string_pretty(to_json(&result)).map_err(|source| ExportError::WriteJson { path: json_path.clone(), source })?;
+    text.push('\n');
+    write_atomic(&json_path, text.as_bytes()).map_err(ExportError::from)?;
+    let csv_path = staging.dir().join(csv);
+    write_atomic(&csv_path, to_csv(&result).as_bytes()).map_err(ExportError::from)?;
+    Ok(Pending::new(result, staging, vec![json_path, csv_path], charts))
 }
 
 #[cfg(test)]

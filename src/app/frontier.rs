@@ -4,10 +4,12 @@
 use std::path::{Path, PathBuf};
 
 use super::AppError;
-use super::decision::{Files, Pending, default_dir, stage};
+use super::decision::{Files, default_dir, write};
+use super::publish::{Pending, stage};
 use crate::analysis::frontier::{self, Frontier};
 use crate::engine::RunOptions;
 use crate::output::Command;
+use crate::report::export::frontier_csv;
 use crate::scenario::Scenario;
 
 /// The sweep, as JSON.
@@ -46,10 +48,10 @@ pub fn frontier(
         json: FRONTIER_JSON,
         to_json: |f: &Frontier| f,
         csv: FRONTIER_CSV,
-        to_csv: frontier::to_csv,
+        to_csv: frontier_csv::to_csv,
         charts: |f, dir| Ok(vec![crate::charts::frontier(f, dir)?]),
     };
-    Pending::write(result, staging, files)
+    write(result, staging, files)
 }
 
 /// Allocations the sweep will run (the grid and the scenario as it is), for progress.

@@ -1,17 +1,17 @@
 //! `fifsim run`: simulate a scenario and publish its results folder.
 //!
-//! The run is built in a staging folder beside the results folder ([`Staging`]): `paths.csv`
+//! The run is built in a staging folder beside the results folder ([`stage`]): `paths.csv`
 //! is streamed there while paths are simulated, then `summary.json` and `quarterly.csv` are
-//! written, then the charts; only then is the folder swapped in. A failure anywhere (or an
-//! interrupted run) leaves the previous results as they were.
+//! written; the charts are drawn and the folder swapped in by [`Pending::publish`].
 
 use std::path::{Path, PathBuf};
 
 use super::AppError;
+use super::publish::{Pending, safe_folder_name, stage};
 use crate::charts;
-use crate::engine::{self, RunOptions};
+use crate::engine::{self, RunOptions, Stopping};
 use crate::metrics::path::Schema;
-use crate::output::{Command, Staging};
+use crate::output::Command;
 use crate::report::Report;
 use crate::report::export::{PathsCsv, SUMMARY_JSON, write_quarterly_csv, write_summary_json};
 use crate::scenario::Scenario;
@@ -20,9 +20,6 @@ use crate::scenario::Scenario;
 pub const DEFAULT_SEED: u64 = 20_250_926;
 /// Default number of paths.
 pub const DEFAULT_PATHS: u64 = 10_000;
-/// With a precision target: the fewest paths run, and the most unless the user caps it.
-pub const PRECISION_MIN_PATHS: u64 = 1_000;
-pub const PRECISION_MAX_PATHS: u64 = 1_000_000;
 /// `fifsim run`, as its folders' manifests name it.
 pub const COMMAND: Command = Command { name: "run", marker: SUMMARY_JSON };
 /// Folder under which runs go by default, one subfolder per scenario file.
@@ -32,12 +29,7 @@ pub const RESULTS_ROOT: &str = "results";
 /// folder name replaced by `_`. Named after the file, not the scenario's `name`, which a copied
 /// file keeps: a copy of `base.toml` never writes into base's results.
 pub fn default_results_dir(scenario: &Scenario) -> PathBuf {
-    let mut name: String =
-        file_stem(scenario).chars().map(|c| if c.is_alphanumeric() || matches!(c, '-' | '_' | '.') { c } else { '_' }).collect();
-    if name.is_empty() || name.starts_with('.') {
-        name.insert_str(0, "scenario");
-    }
-    Path::new(RESULTS_ROOT).join(name)
+    Path::new(RESULTS_ROOT).join(safe_folder_name(&file_stem(scenario), "scenario"))
 }
 
 /// The scenario file's name without its extension (the scenario's `name` if the path has none),
@@ -45,22 +37,6 @@ pub fn default_results_dir(scenario: &Scenario) -> PathBuf {
 pub fn file_stem(scenario: &Scenario) -> String {
     let stem = scenario.source.file_stem().map(|stem| stem.to_string_lossy().into_owned());
     stem.filter(|stem| !stem.is_empty()).unwrap_or_else(|| scenario.name.clone())
-}
-
-/// A run whose files are written but not yet published.
-#[derive(Debug)]
-pub struct Simulated {
-    report: Report,
-    staging: Staging,
-    files: Vec<PathBuf>,
-}
-
-/// A published run.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Published {
-    pub dir: PathBuf,
-    /// Every file written, in the results folder.
-    pub files: Vec<PathBuf>,
 }
 
 /// Simulates `scenario` and writes `summary.json`, `paths.csv` and `quarterly.csv` into a
@@ -73,53 +49,27 @@ pub struct Published {
 /// # Errors
 /// [`AppError::Output`] for a refused or unwritable folder, [`AppError::Engine`],
 /// [`AppError::Export`].
-pub fn simulate(scenario: &Scenario, options: &RunOptions, out: &Path, force: bool, progress: &mut dyn FnMut(u64)) -> Result<Simulated, AppError> {
-    let staging = Staging::begin(out, force, COMMAND)?;
+pub fn simulate(scenario: &Scenario, options: &RunOptions, out: &Path, force: bool, progress: &mut dyn FnMut(u64)) -> Result<Pending<Report>, AppError> {
+    let staging = stage(out, force, COMMAND)?;
     let schema = Schema::new(scenario);
     let mut sink = PathsCsv::create(staging.dir(), &schema)?;
     let results = engine::run(scenario, options, progress, Some(&mut sink))
         .map_err(|source| AppError::Engine { file: scenario.source.clone(), source })?;
     let report = Report::build(scenario, &results).map_err(|source| AppError::Engine { file: scenario.source.clone(), source })?;
     let files = vec![write_summary_json(&report, staging.dir())?, sink.finish(results.paths)?, write_quarterly_csv(&report, staging.dir())?];
-    Ok(Simulated { report, staging, files })
+    Ok(Pending::new(report, staging, files, charts::draw_all))
 }
 
-impl Simulated {
-    /// The run's report.
-    pub fn report(&self) -> &Report {
-        &self.report
-    }
-
-    /// Draws the charts (unless `charts` is false) and swaps the run in as its results folder.
-    ///
-    /// # Errors
-    /// [`AppError::Chart`], or [`AppError::Output`] if the folder cannot be swapped in; the
-    /// previous results are then untouched.
-    pub fn publish(mut self, charts: bool) -> Result<Published, AppError> {
-        if charts {
-            self.files.extend(charts::draw_all(&self.report, self.staging.dir())?);
-        }
-        let dir = self.staging.publish()?;
-        let files = self.files.iter().filter_map(|f| f.file_name()).map(|name| dir.join(name)).collect();
-        Ok(Published { dir, files })
-    }
-}
-
-/// How a run with a precision target ended: the paths used and the interval reached.
-pub fn precision_note(report: &Report, half_width: f64, max_paths: u64) -> String {
-    let paths = report.provenance.paths;
-    let reached = report.metric("fund_tvpi").map_or(f64::NAN, |m| 1.959_963_984_540_054 * m.summary.std_error);
-    if reached < half_width {
-        format!("precision reached after {paths} paths: 95% CI of mean fund TVPI ±{reached:.4} (target ±{half_width})")
-    } else {
-        format!("precision not reached: stopped at the cap of {max_paths} paths with 95% CI of mean fund TVPI ±{reached:.4} (target ±{half_width}); raise --paths to go further")
-    }
+/// How a run with a precision target ended (the paths used and the interval reached); `None` for
+/// a run of fixed size.
+pub fn precision_note(report: &Report, stopping: &Stopping) -> Option<String> {
+    let std_error = report.metric("fund_tvpi").map_or(f64::NAN, |m| m.summary.std_error);
+    stopping.note(report.provenance.paths, std_error)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::Stopping;
 
     #[test]
     fn a_run_that_is_never_published_leaves_the_old_results_alone() {
@@ -136,7 +86,7 @@ mod tests {
         let (before, summary) = (listing(&out), std::fs::read(out.join("summary.json")).unwrap());
         assert!(simulate(&scenario, &options, &out, false, &mut |_| {}).is_err(), "refused without force");
         let simulated = simulate(&scenario, &RunOptions { seed: 2, ..options }, &out, true, &mut |_| {}).unwrap();
-        assert_eq!(simulated.report().provenance.paths, 20);
+        assert_eq!(simulated.result.provenance.paths, 20);
         drop(simulated); // e.g. drawing the charts failed
         assert_eq!(listing(tmp.path()), ["base"]);
         assert_eq!(listing(&out), before);

@@ -4,10 +4,12 @@
 use std::path::{Path, PathBuf};
 
 use super::AppError;
-use super::decision::{Files, Pending, default_dir, stage};
+use super::decision::{Files, default_dir, write};
+use super::publish::{Pending, stage};
 use crate::analysis::sensitivity::{self, Sensitivity};
 use crate::engine::RunOptions;
 use crate::output::Command;
+use crate::report::export::sensitivity_csv;
 use crate::scenario::Scenario;
 
 /// The effects, as JSON.
@@ -36,8 +38,8 @@ pub fn sensitivity(scenario: &Scenario, options: &RunOptions, out: &Path, force:
         json: SENSITIVITY_JSON,
         to_json: |s: &Sensitivity| s,
         csv: SENSITIVITY_CSV,
-        to_csv: sensitivity::to_csv,
+        to_csv: sensitivity_csv::to_csv,
         charts: |s, dir| Ok(vec![crate::charts::tornado(s, dir)?]),
     };
-    Pending::write(result, staging, files)
+    write(result, staging, files)
 }

@@ -19,7 +19,7 @@ use super::fan::{hline, legend, mesh, padded_range, tick_step};
 use super::render::{Area, Drawn, Failure, render};
 use super::style::{CAPTION, INK, LOSS, banner, text};
 use crate::analysis::compare::{CDF_POINTS, Comparison, MetricComparison, ScenarioCurves};
-use crate::analysis::text::zero_if_rounded_away;
+use crate::report::text::cells::zero_if_rounded_away;
 use crate::analysis::paired::Difference;
 
 /// The files [`compare_charts`] writes, in order.

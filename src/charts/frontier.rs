@@ -14,8 +14,8 @@ use super::fan::{mesh, padded_range, tick_step};
 use super::render::{Area, Drawn, render};
 use super::rows::{Key, key_strip};
 use super::style::{INK, MUTED, NOTE, anchored, banner};
-use crate::analysis::Z95;
 use crate::analysis::frontier::{Frontier, PRIMARY_RISK, Point};
+use crate::stats::summary::Z95;
 
 /// The file [`frontier`] writes.
 pub const FRONTIER_FILE: &str = "frontier.png";

@@ -5,6 +5,8 @@
 //! * `paths.csv` ([`paths_csv`]): one row per path, streamed chunk by chunk as the engine
 //!   finishes them (a [`PathSink`](crate::engine::PathSink)), never held in memory.
 //! * `quarterly.csv` ([`quarterly_csv`]): the quarterly fans in long format.
+//! * `compare.csv`, `sensitivity.csv`, `frontier.csv` ([`compare_csv`], [`sensitivity_csv`],
+//!   [`frontier_csv`]): the decision commands' results, one row per measure, shock or allocation.
 //!
 //! Every file is written atomically ([`crate::output`]). The CSV files start with their header
 //! line, so any CSV reader (pandas, R, Excel) takes them as they are; their provenance (scenario,
@@ -12,8 +14,11 @@
 //! exist on a path (NaN) is an empty field. Numbers are printed in shortest round-trip form, so
 //! the same run gives byte-identical files.
 
+pub mod compare_csv;
+pub mod frontier_csv;
 pub mod paths_csv;
 pub mod quarterly_csv;
+pub mod sensitivity_csv;
 pub mod summary_json;
 
 use std::path::PathBuf;

@@ -8,6 +8,7 @@
 
 pub mod export;
 pub mod table;
+pub mod text;
 
 use serde::{Deserialize, Serialize};
 

@@ -1,7 +1,7 @@
 //! Number formats shared by the decision tables (compare, sensitivity, frontier): levels, signed
 //! differences and interval widths in a measure's unit; "–" for a number that does not exist.
 
-use super::headline::Unit;
+use crate::analysis::headline::Unit;
 
 /// Shown for a number that does not exist.
 pub(crate) const NONE: &str = "–";

@@ -1,0 +1,110 @@
+//! The `fifsim compare` table: each scenario's levels side by side, then each difference from the
+//! first with its paired 95% interval and what pairing buys ([`crate::analysis::compare`]).
+
+use std::fmt::Write as _;
+
+use super::cells::{NONE, fit, gain, half_width, interval, level, signed, thousands};
+use crate::analysis::compare::Comparison;
+
+/// Largest number of scenario columns in one block of the levels table (keeps it ≤ 100 wide).
+const COLUMNS_PER_BLOCK: usize = 6;
+
+/// The comparison as a plain-text table, at most 100 columns wide.
+pub fn render(c: &Comparison) -> String {
+    let p = &c.provenance;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "COMPARISON · {} scenarios · {} paths each · seed {} · common random numbers (fifsim {})",
+        p.scenarios.len(),
+        thousands(p.paths),
+        p.seed,
+        p.version
+    );
+    for (k, s) in p.scenarios.iter().enumerate() {
+        let _ = writeln!(out, "  {}  {}", letter(k), fit(&format!("{} ({}): {}", s.name, s.file, s.description), 94).trim_end());
+    }
+    let indices: Vec<usize> = (0..p.scenarios.len()).collect();
+    for block in indices.chunks(COLUMNS_PER_BLOCK) {
+        let _ = write!(out, "\n{:<40}", "LEVELS");
+        for &k in block {
+            let _ = write!(out, "{:>10}", letter(k));
+        }
+        out.push('\n');
+        for m in &c.metrics {
+            let _ = write!(out, "  {}", fit(&m.label, 38));
+            for &k in block {
+                let _ = write!(out, "{:>10}", m.levels.get(k).map_or(NONE.to_string(), |l| level(m.unit, l.estimate)));
+            }
+            out.push('\n');
+        }
+    }
+    for k in 1..p.scenarios.len() {
+        let _ = writeln!(
+            out,
+            "\n{}   {:>9}  {:<21} {:>9} {:>9} {:>7}",
+            fit(&format!("{} − A ({} − {})", letter(k), p.scenarios[k].name, p.scenarios[0].name), 36),
+            "diff",
+            "paired 95% CI",
+            "±paired",
+            "±indep.",
+            "gain"
+        );
+        for m in &c.metrics {
+            let Some(d) = m.differences.get(k - 1).map(|d| &d.difference) else { continue };
+            let line = format!(
+                "  {} {:>9}  {:<21} {:>9} {:>9} {:>7}",
+                fit(&m.label, 36),
+                signed(m.unit, d.estimate),
+                if d.estimate.is_finite() { interval(m.unit, d.paired_ci95) } else { NONE.to_string() },
+                half_width(m.unit, d.paired_half_width),
+                half_width(m.unit, d.independent_half_width),
+                gain(d.crn_gain())
+            );
+            let _ = writeln!(out, "{}", line.trim_end());
+        }
+    }
+    out.push_str(
+        "\npaired: 95% CI from per-path differences on common random numbers (ES5: paired bootstrap);\n\
+         ±indep.: the half-width two independent runs of this size would give; gain = ±indep. / ±paired.\n",
+    );
+    out
+}
+
+/// "A", "B", … "Z", then "S27", … for the k-th scenario.
+fn letter(k: usize) -> String {
+    if k < 26 { char::from(b'A' + k as u8).to_string() } else { format!("S{}", k + 1) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::compare::compare;
+    use crate::engine::{self, RunOptions, RunResults, Stopping};
+    use crate::scenario::Scenario;
+
+    fn results(scenario: &Scenario, paths: u64) -> RunResults {
+        let options = RunOptions { seed: 11, stopping: Stopping::Paths(paths), threads: Some(2) };
+        engine::run(scenario, &options, &mut |_| {}, None).unwrap()
+    }
+
+    #[test]
+    fn a_scenario_against_itself_shows_zero_differences_within_100_columns() {
+        let base = crate::testing::base();
+        let r = results(&base, 200);
+        let table = render(&compare(&[&base, &base], &[&r, &r]).unwrap());
+        assert!(table.lines().all(|l| l.chars().count() <= 100), "table wider than 100 columns:\n{table}");
+        assert!(table.contains("B − A (base − base)") && table.contains("+0.000"), "{table}");
+    }
+
+    #[test]
+    fn many_scenarios_fit_the_width() {
+        let base = crate::testing::base();
+        let r = results(&base, 50);
+        let scenarios: Vec<&Scenario> = vec![&base; 8];
+        let c = compare(&scenarios, &[&r; 8]).unwrap();
+        let table = render(&c);
+        assert!(table.lines().all(|l| l.chars().count() <= 100), "{table}");
+        assert!(table.contains("H − A"));
+    }
+}
