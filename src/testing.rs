@@ -3,6 +3,7 @@
 
 use std::path::Path;
 
+use crate::engine::{self, RunOptions, RunResults, Stopping};
 use crate::scenario::{self, Outcome, Scenario, Stage};
 
 /// `scenarios/base.toml`, validated.
@@ -90,4 +91,13 @@ pub fn idle_on_some_paths() -> Scenario {
     s.direct.deploy_quarters = 10 * (s.horizon() + 1);
     s.direct.stage_mix = [0.0, 0.0, 0.0, 0.0, 1.0];
     s
+}
+
+/// `paths` paths of `scenario` at seed 11 on two threads, as the decision commands' tests run them.
+pub fn run(scenario: &Scenario, paths: u64) -> RunResults {
+    let options = RunOptions { seed: 11, stopping: Stopping::Paths(paths), threads: Some(2) };
+    match engine::run(scenario, &options, &mut |_| {}, None) {
+        Ok(results) => results,
+        Err(e) => panic!("{} must run: {e}", scenario.name),
+    }
 }

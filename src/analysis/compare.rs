@@ -170,12 +170,7 @@ fn curves(scenario: &Scenario, results: &RunResults) -> Result<ScenarioCurves, A
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::{self, Stopping};
-
-    fn results(scenario: &Scenario, paths: u64) -> RunResults {
-        let options = RunOptions { seed: 11, stopping: Stopping::Paths(paths), threads: Some(2) };
-        engine::run(scenario, &options, &mut |_| {}, None).unwrap()
-    }
+    use crate::testing::run as results;
 
     #[test]
     fn a_scenario_compared_with_itself_differs_by_exactly_zero() {

@@ -80,13 +80,8 @@ fn letter(k: usize) -> String {
 mod tests {
     use super::*;
     use crate::analysis::compare::compare;
-    use crate::engine::{self, RunOptions, RunResults, Stopping};
     use crate::scenario::Scenario;
-
-    fn results(scenario: &Scenario, paths: u64) -> RunResults {
-        let options = RunOptions { seed: 11, stopping: Stopping::Paths(paths), threads: Some(2) };
-        engine::run(scenario, &options, &mut |_| {}, None).unwrap()
-    }
+    use crate::testing::run as results;
 
     #[test]
     fn a_scenario_against_itself_shows_zero_differences_within_100_columns() {
