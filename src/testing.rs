@@ -4,6 +4,8 @@
 use std::path::Path;
 
 use crate::engine::{self, RunOptions, RunResults, Stopping};
+use crate::model::company::ProfileLaw;
+use crate::model::{Environment, Shocks};
 use crate::scenario::{self, Outcome, Scenario, Stage};
 
 /// `scenarios/base.toml`, validated.
@@ -100,4 +102,13 @@ pub fn run(scenario: &Scenario, paths: u64) -> RunResults {
         Ok(results) => results,
         Err(e) => panic!("{} must run: {e}", scenario.name),
     }
+}
+
+/// Runs `f` in `scenario`'s environment held in its initial market state with flat field factors
+/// ([`Shocks::constant`]), with the profiles' sampling laws: how a sleeve's tests simulate it alone.
+pub fn with_constant_shocks<T>(scenario: &Scenario, f: impl FnOnce(&Environment<'_>, &[ProfileLaw]) -> T) -> T {
+    let shocks = Shocks::constant(scenario, scenario.market.initial);
+    let env = shocks.environment(scenario);
+    let laws: Vec<ProfileLaw> = scenario.profiles.iter().map(|p| ProfileLaw::new(p).unwrap_or_else(|e| panic!("{e}"))).collect();
+    f(&env, &laws)
 }

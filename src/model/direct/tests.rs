@@ -1,16 +1,12 @@
 use super::*;
-use crate::model::Shocks;
 use crate::rng::Component;
 use crate::scenario::Scenario;
 use crate::testing;
 
 fn run(scenario: &Scenario, path: u64) -> DirectOutcome {
-    let shocks = Shocks::constant(scenario, scenario.market.initial);
-    let env = shocks.environment(scenario);
-    let laws: Vec<ProfileLaw> = scenario.profiles.iter().map(|p| ProfileLaw::new(p).unwrap()).collect();
     let key = StreamKey::new(23, Component::Direct);
     let mut out = DirectOutcome::default();
-    simulate(&env, &laws, &scenario.direct, &key, path, usize::MAX, &mut Workspace::default(), &mut out).unwrap();
+    testing::with_constant_shocks(scenario, |env, laws| simulate(env, laws, &scenario.direct, &key, path, usize::MAX, &mut Workspace::default(), &mut out)).unwrap();
     out
 }
 
@@ -18,14 +14,13 @@ fn run(scenario: &Scenario, path: u64) -> DirectOutcome {
 #[test]
 fn deals_stop_at_the_limit_with_an_error() {
     let scenario = testing::base();
-    let shocks = Shocks::constant(&scenario, scenario.market.initial);
-    let env = shocks.environment(&scenario);
-    let laws: Vec<ProfileLaw> = scenario.profiles.iter().map(|p| ProfileLaw::new(p).unwrap()).collect();
     let key = StreamKey::new(23, Component::Direct);
     let made = run(&scenario, 2).book.counts.backed as usize;
     assert!(made > 3, "{made}");
     let deals = |max_deals| {
-        simulate(&env, &laws, &scenario.direct, &key, 2, max_deals, &mut Workspace::default(), &mut DirectOutcome::default())
+        testing::with_constant_shocks(&scenario, |env, laws| {
+            simulate(env, laws, &scenario.direct, &key, 2, max_deals, &mut Workspace::default(), &mut DirectOutcome::default())
+        })
     };
     assert_eq!(deals(made), Ok(()));
     assert_eq!(deals(made - 1), Err(DealLimitReached { sleeve: "direct".into(), limit: made - 1 }));

@@ -1,18 +1,14 @@
 use super::*;
 use crate::model::company::Ending;
-use crate::model::Shocks;
 use crate::rng::Component;
 use crate::scenario::Scenario;
 use crate::testing;
 
 fn run_one(scenario: &Scenario, index: usize, path: u64) -> SubFundOutcome {
-    let shocks = Shocks::constant(scenario, scenario.market.initial);
-    let env = shocks.environment(scenario);
-    let laws: Vec<ProfileLaw> = scenario.profiles.iter().map(|p| ProfileLaw::new(p).unwrap()).collect();
     let spec = &scenario.subfunds[index];
     let key = StreamKey::new(17, Component::SubFund(&spec.key));
     let mut out = SubFundOutcome::default();
-    simulate(&env, &laws, spec, &key, path, usize::MAX, &mut Workspace::default(), &mut out).unwrap();
+    testing::with_constant_shocks(scenario, |env, laws| simulate(env, laws, spec, &key, path, usize::MAX, &mut Workspace::default(), &mut out)).unwrap();
     out
 }
 
@@ -81,13 +77,10 @@ fn follow_ons_stop_when_reserves_run_out() {
 /// The first sub-fund's initial deals on path 3 of seed 17, in the initial market state, with
 /// `budget` to spend at pace 1.
 fn first_subfund_deals(scenario: &Scenario, budget: f64) -> Workspace {
-    let shocks = Shocks::constant(scenario, scenario.market.initial);
-    let env = shocks.environment(scenario);
-    let laws: Vec<ProfileLaw> = scenario.profiles.iter().map(|p| ProfileLaw::new(p).unwrap()).collect();
     let spec = &scenario.subfunds[0];
     let key = StreamKey::new(17, Component::SubFund(&spec.key));
     let mut ws = Workspace::default();
-    make_deals(&env, &laws, spec, budget, 1.0, Backer::AVERAGE, &key, 3, usize::MAX, &mut ws, &mut RandomUse::default()).unwrap();
+    testing::with_constant_shocks(scenario, |env, laws| make_deals(env, laws, spec, budget, 1.0, Backer::AVERAGE, &key, 3, usize::MAX, &mut ws, &mut RandomUse::default())).unwrap();
     ws
 }
 
@@ -96,16 +89,15 @@ fn first_subfund_deals(scenario: &Scenario, budget: f64) -> Workspace {
 #[test]
 fn deals_stop_at_the_limit_with_an_error() {
     let scenario = testing::base();
-    let shocks = Shocks::constant(&scenario, scenario.market.initial);
-    let env = shocks.environment(&scenario);
-    let laws: Vec<ProfileLaw> = scenario.profiles.iter().map(|p| ProfileLaw::new(p).unwrap()).collect();
     let spec = &scenario.subfunds[0];
     let key = StreamKey::new(17, Component::SubFund(&spec.key));
     let needed = first_subfund_deals(&scenario, 1000.0).companies.len();
     assert!(needed > 3, "{needed}");
     let deals = |max_deals| {
         let mut ws = Workspace::default();
-        make_deals(&env, &laws, spec, 1000.0, 1.0, Backer::AVERAGE, &key, 3, max_deals, &mut ws, &mut RandomUse::default())
+        testing::with_constant_shocks(&scenario, |env, laws| {
+            make_deals(env, laws, spec, 1000.0, 1.0, Backer::AVERAGE, &key, 3, max_deals, &mut ws, &mut RandomUse::default())
+        })
     };
     assert_eq!(deals(needed), Ok(()));
     let error = deals(needed - 1).unwrap_err();
