@@ -213,7 +213,6 @@ pub fn seed_cohort(scenario: &Scenario, seed: u64, companies: usize) -> Result<F
         for round in &rounds {
             reached[round.stage.index()] = true;
         }
-        reached[Stage::Growth.index()] |= c.reached_growth;
         for (sum, hit) in block.reached.iter_mut().zip(reached) {
             *sum += f64::from(u8::from(hit));
         }

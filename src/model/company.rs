@@ -170,8 +170,6 @@ pub struct Company {
     /// Its later rounds, as a range into the caller's round buffer.
     pub rounds: Range<usize>,
     pub ending: Ending,
-    /// Whether it was ever in the growth stage before its ending.
-    pub reached_growth: bool,
 }
 
 /// Draws the entry post-money of a company entering at `stage` in `quarter`, in field `field`.
@@ -208,7 +206,6 @@ pub fn simulate(
     // The entry quarter is at most the horizon (its level is read below), so it fits a `u32`,
     // whose conversion is one instruction where `usize`'s is five.
     let mut time = f64::from(entry_quarter as u32);
-    let mut reached_growth = stage == Stage::Growth;
     // Valuation level when the company was last priced: later prices move by its ratio.
     let mut level = shocks.valuation[entry_quarter];
     let ending = loop {
@@ -251,7 +248,6 @@ pub fn simulate(
                     level = new_level;
                     rounds.push(Round { quarter, stage: next, equity_sold: next_law.equity_sold, post_money: post });
                     stage = next;
-                    reached_growth |= stage == Stage::Growth;
                 }
             },
         }
@@ -263,7 +259,6 @@ pub fn simulate(
         entry_post_money,
         rounds: first_round..rounds.len(),
         ending,
-        reached_growth,
     }
 }
 

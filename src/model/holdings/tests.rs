@@ -9,7 +9,6 @@ fn company(ending: Ending, rounds: std::ops::Range<usize>) -> Company {
         entry_post_money: 100.0,
         rounds,
         ending,
-        reached_growth: false,
     }
 }
 
