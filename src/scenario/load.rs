@@ -94,6 +94,7 @@ fn from_table(mut table: Table, path: &Path, sources: &[Source]) -> Result<Scena
             return Err(parse_error(path, "subfund_defaults", format!("expected a table, got {}", other.type_str())));
         }
     };
+    let as_of = table.remove("as_of");
     let own_subfunds = table.get("subfunds").cloned();
     if let (Some(defaults), Some(Value::Table(subfunds))) = (&defaults, table.get_mut("subfunds")) {
         for (_, sub) in subfunds.iter_mut() {
@@ -110,13 +111,17 @@ fn from_table(mut table: Table, path: &Path, sources: &[Source]) -> Result<Scena
         let message = e.into_inner().message().to_string();
         origin.parse_error(path, &path_str, message)
     })?;
-    validate(raw, path).map_err(|e| match e {
+    let mut scenario = validate(raw, path).map_err(|e| match e {
         ScenarioError::Invalid { file, field, problem } => {
             let place = origin.place(&field);
             ScenarioError::Invalid { file, field, problem: format!("{problem}{place}") }
         }
         other => other,
-    })
+    })?;
+    if let Some(as_of) = as_of {
+        super::portfolio::attach(&mut scenario, as_of, path)?;
+    }
+    Ok(scenario)
 }
 
 /// A file read on the way, kept to find the line an error is about.

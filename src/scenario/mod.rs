@@ -20,6 +20,7 @@
 
 pub mod error;
 pub mod load;
+pub mod portfolio;
 mod ranges;
 pub mod raw;
 pub mod validate;
@@ -415,6 +416,9 @@ pub struct Scenario {
     pub fields: Vec<Field>,
     pub subfunds: Vec<SubFundSpec>,
     pub direct: DirectSpec,
+    /// The fund's actual position at an as-of quarter (`[as_of]`, [`portfolio`]): the
+    /// forecast starts from it. `None` simulates the fund from its first day.
+    pub as_of: Option<Box<portfolio::AsOf>>,
 }
 
 impl Scenario {

@@ -90,6 +90,7 @@ pub fn validate(raw: RawScenario, file: &Path) -> Result<Scenario> {
         fields,
         subfunds,
         direct,
+        as_of: None,
     };
     deal_limits(&c, &scenario)?;
     Ok(scenario)
