@@ -198,14 +198,35 @@ pub fn simulate(
     rng: &mut PathRng,
     rounds: &mut Vec<Round>,
 ) -> Company {
+    // The entry quarter is at most the horizon (its level is read below), so it fits a `u32`,
+    // whose conversion is one instruction where `usize`'s is five.
+    let clock = f64::from(entry_quarter as u32);
+    simulate_from(env, law, field, entry_stage, entry_quarter, entry_post_money, backer, rng, rounds, clock)
+}
+
+/// As [`simulate`], for a company held at `entry_quarter` whose wait in its stage starts at time
+/// `clock` (in quarters; at least the entry quarter): a holding of the book at the as-of quarter
+/// goes on from the end of that quarter, so that nothing new happens in the book's past.
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+pub fn simulate_from(
+    env: &Environment<'_>,
+    law: &ProfileLaw,
+    field: usize,
+    entry_stage: Stage,
+    entry_quarter: usize,
+    entry_post_money: f64,
+    backer: Backer,
+    rng: &mut PathRng,
+    rounds: &mut Vec<Round>,
+    clock: f64,
+) -> Company {
     let first_round = rounds.len();
     let shocks = env.field(field);
     let quarters = shocks.weights.len();
     let mut stage = entry_stage;
     let mut post = entry_post_money;
-    // The entry quarter is at most the horizon (its level is read below), so it fits a `u32`,
-    // whose conversion is one instruction where `usize`'s is five.
-    let mut time = f64::from(entry_quarter as u32);
+    let mut time = clock;
     // Valuation level when the company was last priced: later prices move by its ratio.
     let mut level = shocks.valuation[entry_quarter];
     let ending = loop {

@@ -39,6 +39,8 @@ use super::holdings::{Book, Close, Entry, RoundTake, RunningBalance};
 use super::mix::{cumulate, pick};
 use crate::rng::{PathRng, RandomUse, StreamKey, deal_item};
 use crate::scenario::workload::DealLimitReached;
+use super::subfund::HOLDING_SLOT;
+use crate::scenario::portfolio::{DirectHolding, HoldingStatus};
 use crate::scenario::{DirectSpec, Stage, TranchePricing};
 
 /// What the direct sleeve did on one path.
@@ -117,6 +119,14 @@ struct Deal<'a> {
 /// If the sleeve would make more than `max_deals` deals ([`crate::scenario::workload`]).
 #[allow(clippy::too_many_arguments)]
 pub fn simulate(env: &Environment<'_>, laws: &[ProfileLaw], spec: &DirectSpec, key: &StreamKey, path: u64, max_deals: usize, ws: &mut Workspace, out: &mut DirectOutcome) -> Result<(), DealLimitReached> {
+    let deploying = deploy(env, laws, spec, key, path, max_deals, ws, out)?;
+    finish(spec, deploying, out);
+    Ok(())
+}
+
+/// Makes the sleeve's deals into `out`'s book; returns the quarters it deploys in.
+#[allow(clippy::too_many_arguments)]
+fn deploy(env: &Environment<'_>, laws: &[ProfileLaw], spec: &DirectSpec, key: &StreamKey, path: u64, max_deals: usize, ws: &mut Workspace, out: &mut DirectOutcome) -> Result<Range<usize>, DealLimitReached> {
     let scenario = env.scenario;
     let horizon = env.horizon();
     out.book.reset(horizon, scenario.fields.len());
@@ -168,6 +178,11 @@ pub fn simulate(env: &Environment<'_>, laws: &[ProfileLaw], spec: &DirectSpec, k
         out.random.record(&deal.rng);
     }
     out.undeployed = pool;
+    Ok(deploying)
+}
+
+/// The sleeve's cash flows from its book and its team's costs.
+fn finish(spec: &DirectSpec, deploying: Range<usize>, out: &mut DirectOutcome) {
     let flows = &mut out.flows;
     flows.paid_in.clear();
     flows.paid_in.extend(out.book.quarters.iter().map(|quarter| quarter.invested));
@@ -175,6 +190,77 @@ pub fn simulate(env: &Environment<'_>, laws: &[ProfileLaw], spec: &DirectSpec, k
     flows.distributed.clear();
     flows.distributed.extend(out.book.quarters.iter().map(|quarter| quarter.proceeds));
     out.book.nav_series(&mut flows.nav);
+}
+
+/// Simulates the direct sleeve on path `path` from the book at quarter `as_of`
+/// (docs/portfolio.md): `spec` is the sleeve from the next quarter (the budget not yet
+/// committed, [`crate::scenario::portfolio::AsOf::forecast_direct`]); each holding still held
+/// goes on from its stage and last post-money, its pending tranches paid when its next rounds
+/// meet their deadlines; holdings that exited or failed stay so. The history is the book's:
+/// paid in `team_costs` plus the holdings' cost, their proceeds, their marks.
+///
+/// # Errors
+/// If the sleeve would make more than `max_deals` deals.
+#[allow(clippy::too_many_arguments)]
+pub fn simulate_from(
+    env: &Environment<'_>,
+    laws: &[ProfileLaw],
+    spec: &DirectSpec,
+    holdings: &[DirectHolding],
+    as_of: usize,
+    team_costs: f64,
+    key: &StreamKey,
+    path: u64,
+    max_deals: usize,
+    ws: &mut Workspace,
+    out: &mut DirectOutcome,
+) -> Result<(), DealLimitReached> {
+    let deploying = deploy(env, laws, spec, key, path, max_deals, ws, out)?;
+    let backer = Backer::new(spec.skill, 0.0);
+    let close = Close::Hold { haircut: env.scenario.fund.horizon_haircut };
+    let (mut paid, mut proceeds, mut nav) = (team_costs, 0.0, 0.0);
+    for (k, holding) in holdings.iter().enumerate() {
+        paid += holding.cost_cny_m;
+        proceeds += holding.proceeds();
+        nav += holding.mark();
+        out.committed += holding.cost_cny_m + holding.pending.iter().map(|p| p.0).sum::<f64>();
+        if holding.status != HoldingStatus::Held {
+            continue;
+        }
+        let mut rng = key.rng(path, deal_item(as_of, HOLDING_SLOT + k));
+        let law = &laws[env.scenario.fields[holding.field].profile];
+        ws.rounds.clear();
+        let post = holding.last_post_money_cny_m;
+        let company = company::simulate_from(env, law, holding.field, holding.stage, as_of, post, backer, &mut rng, &mut ws.rounds, (as_of + 1) as f64);
+        out.random.record(&rng);
+        ws.takes.clear();
+        ws.takes.resize(ws.rounds.len(), RoundTake::NONE);
+        let mut next = 0;
+        let mut dilution = 1.0;
+        for (round, take) in ws.rounds.iter().zip(ws.takes.iter_mut()) {
+            dilution *= 1.0 - round.equity_sold;
+            let Some(&(amount, deadline)) = holding.pending.get(next) else { break };
+            if round.quarter > deadline {
+                break;
+            }
+            // Priced at entry: the mark's price per share at the as-of quarter, over the dilution since.
+            let price = match spec.tranches.pricing {
+                TranchePricing::Entry => post / dilution,
+                TranchePricing::Round => round.post_money,
+            };
+            *take = RoundTake { paid: amount, price };
+            next += 1;
+        }
+        // Tranches whose milestone is missed lapse and return to the fund uncalled.
+        out.lapsed += holding.pending[next..].iter().map(|p| p.0).sum::<f64>();
+        let entry = Entry { ownership: holding.ownership, cost: holding.cost_cny_m, local: holding.local };
+        out.book.book(&company, &ws.rounds, &ws.takes, entry, close, env.scenario.fund.unicorn_cny_m, spec.loss_tolerance);
+    }
+    finish(spec, deploying, out);
+    let flows = &mut out.flows;
+    flows.paid_in[as_of] = paid;
+    flows.distributed[as_of] = proceeds;
+    flows.nav[as_of] = nav;
     Ok(())
 }
 

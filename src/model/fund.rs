@@ -116,10 +116,18 @@ impl<'a> Simulator<'a> {
 
         state.subfunds.resize_with(scenario.subfunds.len(), SubFundOutcome::default);
         let subfunds = scenario.subfunds.iter().zip(&self.subfund_keys).zip(&self.deal_limits.subfunds);
-        for (((spec, key), &max_deals), out) in subfunds.zip(&mut state.subfunds) {
-            subfund::simulate(&env, &self.laws, spec, key, path, max_deals, &mut state.subfund_ws, out)?;
+        let as_of = scenario.as_of.as_deref();
+        for (i, (((spec, key), &max_deals), out)) in subfunds.zip(&mut state.subfunds).enumerate() {
+            match as_of.and_then(|a| a.subfunds[i].as_ref().map(|actual| (a.quarter, actual))) {
+                Some((quarter, actual)) => subfund::simulate_from(&env, &self.laws, spec, actual, quarter, key, path, max_deals, &mut state.subfund_ws, out)?,
+                None => subfund::simulate(&env, &self.laws, spec, key, path, max_deals, &mut state.subfund_ws, out)?,
+            }
         }
-        direct::simulate(&env, &self.laws, &scenario.direct, &self.direct_key, path, self.deal_limits.direct, &mut state.direct_ws, &mut state.direct)?;
+        let (direct_key, direct_limit, direct_ws) = (&self.direct_key, self.deal_limits.direct, &mut state.direct_ws);
+        match as_of {
+            Some(a) => direct::simulate_from(&env, &self.laws, &a.forecast_direct, &a.direct, a.quarter, a.direct_team_costs_cny_m, direct_key, path, direct_limit, direct_ws, &mut state.direct)?,
+            None => direct::simulate(&env, &self.laws, &scenario.direct, direct_key, path, direct_limit, direct_ws, &mut state.direct)?,
+        }
 
         reset(&mut state.subfund_sleeve, horizon);
         for outcome in &state.subfunds {
@@ -150,3 +158,6 @@ fn reset(flows: &mut CashFlows, horizon: usize) {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod forecast_tests;

@@ -41,6 +41,7 @@ use super::mix::{cumulate, pick};
 use super::waterfall::{Waterfall, WaterfallTerms};
 use crate::rng::{RandomUse, StreamKey, deal_item};
 use crate::scenario::workload::DealLimitReached;
+use crate::scenario::portfolio::SubFundActual;
 use crate::scenario::{Stage, SubFundSpec};
 
 /// What one sub-fund did on one path.
@@ -109,7 +110,8 @@ pub fn simulate(env: &Environment<'_>, laws: &[ProfileLaw], spec: &SubFundSpec, 
 
     let size = spec.commitment_cny_m / spec.fund_share;
     let investable = size * spec.investable_share;
-    make_deals(env, laws, spec, investable * (1.0 - spec.reserve_share), pace, backer, key, path, max_deals, ws, &mut out.random)?;
+    let plan = Deployment { start: spec.vintage, period: spec.investment_period_quarters, budget: investable * (1.0 - spec.reserve_share) };
+    make_deals(env, laws, spec, plan, pace, backer, key, path, max_deals, ws, &mut out.random)?;
     let end = continuation_end(&ws.companies, term_end, (term_end + spec.continuation_quarters).min(horizon));
     decide_follow_ons(investable * spec.reserve_share, end, ws);
 
@@ -120,7 +122,7 @@ pub fn simulate(env: &Environment<'_>, laws: &[ProfileLaw], spec: &SubFundSpec, 
         out.book.book(company, &ws.rounds, takes, *entry, close, scenario.fund.unicorn_cny_m, spec.loss_tolerance);
     }
 
-    run_waterfall(spec, size, term_end, end, out);
+    run_waterfall(spec, size, term_end, end, None, out);
     if let Some(flows) = &mut out.before_concessions {
         flows.clone_from(&out.fund);
     }
@@ -149,17 +151,26 @@ fn continuation_end(companies: &[Company], term_end: usize, latest: usize) -> us
     end.min(latest)
 }
 
-/// Initial deals: cheques spread over the investment period at `pace` until `budget` is spent,
-/// or an error once `max_deals` are made and the budget is not.
+/// Initial cheques to deploy: `budget` over the `period` quarters from `start`.
+#[derive(Debug, Clone, Copy)]
+struct Deployment {
+    start: usize,
+    period: usize,
+    budget: f64,
+}
+
+/// Initial deals: cheques spread over the deployment period at `pace` until the budget is
+/// spent, or an error once `max_deals` are made and the budget is not.
 #[allow(clippy::too_many_arguments)]
-fn make_deals(env: &Environment<'_>, laws: &[ProfileLaw], spec: &SubFundSpec, budget: f64, pace: f64, backer: Backer, key: &StreamKey, path: u64, max_deals: usize, ws: &mut Workspace, random: &mut RandomUse) -> Result<(), DealLimitReached> {
+fn make_deals(env: &Environment<'_>, laws: &[ProfileLaw], spec: &SubFundSpec, plan: Deployment, pace: f64, backer: Backer, key: &StreamKey, path: u64, max_deals: usize, ws: &mut Workspace, random: &mut RandomUse) -> Result<(), DealLimitReached> {
     ws.companies.clear();
     ws.entries.clear();
     ws.rounds.clear();
     let fields = &env.scenario.fields;
     cumulate(spec.fields.iter().map(|&(field, weight)| ((field, fields[field].profile), weight)), &mut ws.field_weights);
     cumulate(Stage::ALL.into_iter().zip(spec.stage_mix), &mut ws.stage_weights);
-    let period = spec.investment_period_quarters as f64;
+    let budget = plan.budget;
+    let period = plan.period as f64;
     let spend_per_quarter = budget * pace / period;
     let mut spent = 0.0;
     let (mut last_quarter, mut slot) = (usize::MAX, 0);
@@ -174,7 +185,7 @@ fn make_deals(env: &Environment<'_>, laws: &[ProfileLaw], spec: &SubFundSpec, bu
         }
         // 0 ≤ `offset` < period, so truncation is the floor; `u32`'s saturating conversion is
         // a few instructions where `usize`'s is a dozen.
-        let quarter = spec.vintage + offset as u32 as usize;
+        let quarter = plan.start + offset as u32 as usize;
         slot = if quarter == last_quarter { slot + 1 } else { 0 };
         last_quarter = quarter;
         let rng = &mut key.rng(path, deal_item(quarter, slot));
@@ -262,7 +273,7 @@ fn decide_follow_ons(reserves: f64, end: usize, ws: &mut Workspace) {
 
 /// Fees, calls, the waterfall and the fund's pro-rata side, over the sub-fund's life. Fees stop
 /// at `term_end`: the continuation to `end` charges none.
-fn run_waterfall(spec: &SubFundSpec, size: f64, term_end: usize, end: usize, out: &mut SubFundOutcome) {
+fn run_waterfall(spec: &SubFundSpec, size: f64, term_end: usize, end: usize, history: Option<History>, out: &mut SubFundOutcome) {
     let horizon = out.book.quarters.len() - 1;
     if out.fund.len() != horizon + 1 {
         out.fund = CashFlows::zeros(horizon);
@@ -282,6 +293,10 @@ fn run_waterfall(spec: &SubFundSpec, size: f64, term_end: usize, end: usize, out
     // What every quarter does: the fee (after the investment period, on the cost held at the end
     // of the last quarter), the call into the waterfall and the split of the quarter's proceeds.
     let call_and_distribute = |t: usize, held_cost: f64, waterfall: &mut Waterfall| {
+        if let Some(history) = history.filter(|h| h.quarter == t) {
+            waterfall.contribute(history.calls);
+            return (history.calls, 0.0, waterfall.distribute(history.proceeds));
+        }
         let fee = if t < ip_end {
             spec.management_fee_ip_per_quarter * size
         } else if t <= term_end {
@@ -295,7 +310,8 @@ fn run_waterfall(spec: &SubFundSpec, size: f64, term_end: usize, end: usize, out
     };
     // The quarters before the last, each with the LPs' value by hypothetical liquidation; the last
     // quarter (clawback, nothing left to value) follows the loop, so the loop tests for neither.
-    for t in spec.vintage..end {
+    let start = history.map_or(spec.vintage, |h| h.quarter);
+    for t in start..end {
         let (calls, fee, split) = call_and_distribute(t, held_cost.balance(), &mut waterfall);
         held_cost.add(quarters[t].held_cost_change);
         let nav_t = nav.add(quarters[t].nav_change);
@@ -323,6 +339,137 @@ fn run_waterfall(spec: &SubFundSpec, size: f64, term_end: usize, end: usize, out
     out.fees = fees_total;
     out.carry = carry_total;
     out.lp_distributions = lp_total;
+}
+
+/// The sub-fund's whole history, all LPs together, booked in the as-of quarter: what it called
+/// and distributed to date.
+#[derive(Debug, Clone, Copy)]
+struct History {
+    quarter: usize,
+    calls: f64,
+    proceeds: f64,
+}
+
+/// The slot of the `k`-th holding that stands for a book's value at the as-of quarter
+/// ([`crate::rng::deal_item`]): far above any quarter's count of deals, so each holding draws
+/// from a stream of its own and the deals a sub-fund still makes keep the plan's streams.
+pub const HOLDING_SLOT: usize = 1 << 31;
+
+/// Most holdings that stand for one sub-fund's NAV at the as-of quarter.
+const MAX_NAV_HOLDINGS: usize = 100;
+
+/// Simulates sub-fund `spec` on path `path` from its actuals at quarter `as_of`
+/// (docs/portfolio.md): its history is the book's, its NAV goes on as holdings at the sub-fund's
+/// focus, its remaining initial budget is deployed over what is left of its investment period
+/// and its remaining reserves follow its companies' rounds. The manager's skill, pace and
+/// extension are the plan's draws on the same path.
+///
+/// # Errors
+/// If the sub-fund would make more than `max_deals` deals.
+#[allow(clippy::too_many_arguments)]
+pub fn simulate_from(
+    env: &Environment<'_>,
+    laws: &[ProfileLaw],
+    spec: &SubFundSpec,
+    actual: &SubFundActual,
+    as_of: usize,
+    key: &StreamKey,
+    path: u64,
+    max_deals: usize,
+    ws: &mut Workspace,
+    out: &mut SubFundOutcome,
+) -> Result<(), DealLimitReached> {
+    let scenario = env.scenario;
+    let horizon = env.horizon();
+    let mut rng = key.rng(path, 0);
+    let z = rng.normal();
+    let skill = scenario.skill.dispersion * z;
+    let pace = company::lognormal(spec.deployment_pace, &mut rng);
+    let extended = rng.random::<f64>() < spec.extension_probability;
+    let term_end = (spec.vintage + spec.term_quarters + if extended { spec.extension_quarters } else { 0 }).min(horizon);
+    let backer = Backer::manager(z, scenario.skill.dispersion, scenario.skill.valuation_log_per_unit);
+    out.random = RandomUse::default();
+    out.random.record(&rng);
+
+    let share = spec.fund_share;
+    let size = spec.commitment_cny_m / share;
+    let investable = size * spec.investable_share;
+    let ip_end = spec.vintage + spec.investment_period_quarters;
+    // Put into companies to date: the calls less the fees of the quarters since the vintage.
+    let fee_quarters = (as_of + 1).min(ip_end).saturating_sub(spec.vintage) as f64;
+    let invested = (actual.called_cny_m / share - spec.management_fee_ip_per_quarter * size * fee_quarters).clamp(0.0, investable);
+    let initial = investable * (1.0 - spec.reserve_share);
+    let (initial_left, reserves_left) = if invested < initial { (initial - invested, investable * spec.reserve_share) } else { (0.0, investable - invested) };
+    let plan = Deployment { start: as_of + 1, period: ip_end.saturating_sub(as_of + 1), budget: if ip_end > as_of + 1 { initial_left } else { 0.0 } };
+    make_deals(env, laws, spec, plan, pace, backer, key, path, max_deals, ws, &mut out.random)?;
+    add_nav_holdings(env, laws, spec, actual.nav_cny_m / share, invested, as_of, backer, key, path, ws, &mut out.random);
+    let end = continuation_end(&ws.companies, term_end, (term_end + spec.continuation_quarters).min(horizon)).max(as_of);
+    decide_follow_ons(reserves_left, end, ws);
+
+    out.book.reset(horizon, scenario.fields.len());
+    let close = Close::Liquidate { quarter: end, discount: spec.end_of_life_discount };
+    for (company, entry) in ws.companies.iter().zip(&ws.entries) {
+        let takes = &ws.takes[company.rounds.clone()];
+        out.book.book(company, &ws.rounds, takes, *entry, close, scenario.fund.unicorn_cny_m, spec.loss_tolerance);
+    }
+    let history = History { quarter: as_of, calls: actual.called_cny_m / share, proceeds: actual.distributed_cny_m / share };
+    run_waterfall(spec, size, term_end, end, Some(history), out);
+    // The history is the book's, exactly.
+    let fund = &mut out.fund;
+    fund.paid_in[as_of] = actual.called_cny_m;
+    fund.distributed[as_of] = actual.distributed_cny_m;
+    if end > as_of {
+        fund.nav[as_of] = actual.nav_cny_m;
+    }
+    if let Some(flows) = &mut out.before_concessions {
+        flows.clone_from(&out.fund);
+    }
+    out.concessions = concession::apply(&mut out.fund, &spec.concession, spec.fund_share, spec.commitment_cny_m, spec.vintage, end);
+    out.end = end;
+    out.skill = skill;
+    let required = spec.local_requirement * spec.commitment_cny_m;
+    let local = out.book.local_cost + actual.local_invested_cny_m;
+    out.local_achievement = if required > 0.0 { local / required } else { f64::NAN };
+    let cost = out.book.cost;
+    out.beyond_loss_tolerance = cost > 0.0 && 1.0 - out.book.proceeds_total / cost > spec.loss_tolerance;
+    Ok(())
+}
+
+/// The sub-fund's NAV at the as-of quarter, `nav` (all LPs), as holdings at its field and stage
+/// focus, each a typical initial cheque's worth and priced at the as-of quarter's valuation level;
+/// `cost` (what is invested to date) is shared among them. Their lives start at the end of the
+/// as-of quarter. They are not local: the book's local investment to date is counted as such.
+#[allow(clippy::too_many_arguments)]
+fn add_nav_holdings(env: &Environment<'_>, laws: &[ProfileLaw], spec: &SubFundSpec, nav: f64, cost: f64, as_of: usize, backer: Backer, key: &StreamKey, path: u64, ws: &mut Workspace, random: &mut RandomUse) {
+    if nav <= 0.0 {
+        return;
+    }
+    let fields = &env.scenario.fields;
+    cumulate(spec.fields.iter().map(|&(field, weight)| ((field, fields[field].profile), weight)), &mut ws.field_weights);
+    cumulate(Stage::ALL.into_iter().zip(spec.stage_mix), &mut ws.stage_weights);
+    let profiles = &env.scenario.profiles;
+    let typical: f64 = spec
+        .fields
+        .iter()
+        .map(|&(field, weight)| {
+            let stages = &profiles[fields[field].profile].stages;
+            weight * Stage::ALL.iter().zip(spec.stage_mix).map(|(s, mix)| mix * stages[s.index()].equity_sold * stages[s.index()].entry_post_money_cny_m.median).sum::<f64>()
+        })
+        .sum::<f64>()
+        * spec.round_participation;
+    let count = if typical > 0.0 { ((nav / typical).round() as usize).clamp(1, MAX_NAV_HOLDINGS) } else { 1 };
+    let (mark, cost) = (nav / count as f64, cost / count as f64);
+    for k in 0..count {
+        let rng = &mut key.rng(path, deal_item(as_of, HOLDING_SLOT + k));
+        let (field, profile) = pick(&ws.field_weights, rng.random());
+        let stage = pick(&ws.stage_weights, rng.random());
+        let law = &laws[profile];
+        let post = company::draw_entry_post_money(env, law, stage, field, as_of, rng);
+        let company = company::simulate_from(env, law, field, stage, as_of, post, backer, rng, &mut ws.rounds, (as_of + 1) as f64);
+        random.record(rng);
+        ws.companies.push(company);
+        ws.entries.push(Entry { ownership: mark / post, cost, local: false });
+    }
 }
 
 #[cfg(test)]

@@ -432,7 +432,7 @@ pub fn attach(scenario: &mut Scenario, table: Value, file: &Path) -> Result<(), 
 
 /// The direct sleeve after the as-of quarter: the budget not yet committed, spread over what is
 /// left of the deployment window at the scenario's pace per quarter of team cost.
-fn forecast_direct(plan: &DirectSpec, as_of: usize, committed: f64) -> DirectSpec {
+pub(crate) fn forecast_direct(plan: &DirectSpec, as_of: usize, committed: f64) -> DirectSpec {
     let mut spec = plan.clone();
     if plan.first_quarter > as_of && committed == 0.0 {
         return spec;

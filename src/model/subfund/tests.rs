@@ -80,7 +80,7 @@ fn first_subfund_deals(scenario: &Scenario, budget: f64) -> Workspace {
     let spec = &scenario.subfunds[0];
     let key = StreamKey::new(17, Component::SubFund(&spec.key));
     let mut ws = Workspace::default();
-    testing::with_constant_shocks(scenario, |env, laws| make_deals(env, laws, spec, budget, 1.0, Backer::AVERAGE, &key, 3, usize::MAX, &mut ws, &mut RandomUse::default())).unwrap();
+    testing::with_constant_shocks(scenario, |env, laws| make_deals(env, laws, spec, Deployment { start: spec.vintage, period: spec.investment_period_quarters, budget }, 1.0, Backer::AVERAGE, &key, 3, usize::MAX, &mut ws, &mut RandomUse::default())).unwrap();
     ws
 }
 
@@ -96,7 +96,7 @@ fn deals_stop_at_the_limit_with_an_error() {
     let deals = |max_deals| {
         let mut ws = Workspace::default();
         testing::with_constant_shocks(&scenario, |env, laws| {
-            make_deals(env, laws, spec, 1000.0, 1.0, Backer::AVERAGE, &key, 3, max_deals, &mut ws, &mut RandomUse::default())
+            make_deals(env, laws, spec, Deployment { start: spec.vintage, period: spec.investment_period_quarters, budget: 1000.0 }, 1.0, Backer::AVERAGE, &key, 3, max_deals, &mut ws, &mut RandomUse::default())
         })
     };
     assert_eq!(deals(needed), Ok(()));
@@ -181,11 +181,11 @@ fn the_continuation_charges_no_fee() {
     (first.invested, first.held_cost_change, first.nav_change) = (100.0, 100.0, 100.0);
     let last = &mut out.book.quarters[end];
     (last.proceeds, last.held_cost_change, last.nav_change) = (150.0, -100.0, -100.0);
-    run_waterfall(spec, size, term_end, end, &mut out);
+    run_waterfall(spec, size, term_end, end, None, &mut out);
     let ip_end = vintage + spec.investment_period_quarters;
     let expected = spec.management_fee_ip_per_quarter * size * (ip_end - vintage) as f64
         + spec.management_fee_post_per_quarter * 100.0 * (term_end + 1 - ip_end) as f64;
     assert!((out.fees - expected).abs() < 1e-9 * expected, "fees {} vs {expected}", out.fees);
-    run_waterfall(spec, size, end, end, &mut out);
+    run_waterfall(spec, size, end, end, None, &mut out);
     assert!(out.fees > expected + 11.0 * spec.management_fee_post_per_quarter * 100.0, "without a continuation the fee runs to the end");
 }
