@@ -24,6 +24,7 @@ pub mod frontier;
 pub mod headline;
 pub mod invariants;
 pub mod paired;
+pub mod plan_vs_actual;
 pub mod sensitivity;
 pub mod shocks;
 

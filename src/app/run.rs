@@ -55,7 +55,9 @@ pub fn simulate(scenario: &Scenario, options: &RunOptions, out: &Path, force: bo
     let mut sink = PathsCsv::create(staging.dir(), &schema)?;
     let results = engine::run(scenario, options, progress, Some(&mut sink))
         .map_err(|source| AppError::Engine { file: scenario.source.clone(), source })?;
-    let report = Report::build(scenario, &results).map_err(|source| AppError::Engine { file: scenario.source.clone(), source })?;
+    let mut report = Report::build(scenario, &results).map_err(|source| AppError::Engine { file: scenario.source.clone(), source })?;
+    report.plan_vs_actual = crate::analysis::plan_vs_actual::measure(scenario, options.seed, results.paths, options.threads)
+        .map_err(|source| AppError::Engine { file: scenario.source.clone(), source })?;
     let files = vec![write_summary_json(&report, staging.dir())?, sink.finish(results.paths)?, write_quarterly_csv(&report, staging.dir())?];
     Ok(Pending::new(report, staging, files, charts::draw_all))
 }

@@ -29,6 +29,7 @@ mod fan;
 mod frontier;
 mod jcurve;
 mod nav_dpi;
+mod plan_vs_actual;
 mod policy;
 mod render;
 mod rows;
@@ -49,6 +50,7 @@ pub use distribution::distribution;
 pub use frontier::{FRONTIER_FILE, frontier};
 pub use jcurve::jcurve;
 pub use nav_dpi::nav_dpi;
+pub use plan_vs_actual::plan_vs_actual;
 pub use policy::policy;
 pub use subfund_dispersion::subfund_dispersion;
 pub use tornado::{TORNADO_FILE, tornado};
@@ -94,12 +96,17 @@ impl ChartError {
 type Chart = fn(&Report, &Path) -> Result<PathBuf, ChartError>;
 
 /// Draws every chart of `report` into the existing directory `dir` and returns the files
-/// written, in the order of [`CHART_FILES`]. Existing files of the same names are replaced.
+/// written, in the order of [`CHART_FILES`] (then `plan_vs_actual.png` for a run with actuals). Existing files of the same names are replaced.
 ///
 /// # Errors
 /// The first chart that fails stops the run (charts already written stay); see
 /// [`ChartError`].
 pub fn draw_all(report: &Report, dir: &Path) -> Result<Vec<PathBuf>, ChartError> {
     let charts: [Chart; 6] = [jcurve, nav_dpi, distribution, value_by_field, subfund_dispersion, policy];
-    charts.iter().map(|chart| chart(report, dir)).collect()
+    let mut files = charts.iter().map(|chart| chart(report, dir)).collect::<Result<Vec<_>, _>>()?;
+    // A run with actuals adds where they sit in the plan's fans.
+    if report.plan_vs_actual.is_some() {
+        files.push(plan_vs_actual(report, dir)?);
+    }
+    Ok(files)
 }

@@ -120,6 +120,9 @@ pub struct Book {
     /// Every stake booked, kept only when `Some` (the calibration report card sets it; a run's
     /// paths leave it `None` and pay one test a stake).
     pub stakes: Option<Vec<StakeRecord>>,
+    /// `(quarter, local cost)`: the cost of local stakes paid by the end of `quarter`, kept only
+    /// when `Some` (plan vs actual reads the plan's local investment at the as-of quarter).
+    pub local_to_date: Option<(usize, f64)>,
 }
 
 impl Book {
@@ -139,6 +142,9 @@ impl Book {
         self.counts = CompanyCounts::default();
         if let Some(stakes) = &mut self.stakes {
             stakes.clear();
+        }
+        if let Some((_, local)) = &mut self.local_to_date {
+            *local = 0.0;
         }
     }
 
@@ -210,6 +216,14 @@ impl Book {
         self.cost += cost;
         if let Some(stakes) = &mut self.stakes {
             stakes.push(StakeRecord { cost, value });
+        }
+        if let (Some((until, local)), true) = (&mut self.local_to_date, entry.local) {
+            let until = (*until).min(last_quarter);
+            if company.entry_quarter <= until {
+                *local += entry.cost;
+                let rounds = rounds[company.rounds.clone()].iter().zip(takes);
+                *local += rounds.take_while(|(round, _)| round.quarter <= until).map(|(_, take)| take.paid).sum::<f64>();
+            }
         }
         // Adds zero for a stake that is not local, which leaves the sum as it is (it is never
         // −0): a multiply rather than a branch, since whether a deal is local is a coin toss to

@@ -163,6 +163,10 @@ pub struct Report {
     pub metrics: Vec<MetricReport>,
     pub histograms: Vec<Histogram>,
     pub fans: Vec<FanReport>,
+    /// Where the book at the as-of quarter sits in the construction plan's fans: only for a
+    /// scenario with `[as_of]` (docs/portfolio.md).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plan_vs_actual: Option<crate::analysis::plan_vs_actual::PlanVsActual>,
 }
 
 impl Report {
@@ -234,6 +238,7 @@ impl Report {
             metrics,
             histograms,
             fans,
+            plan_vs_actual: None,
         })
     }
 
