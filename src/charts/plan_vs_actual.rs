@@ -52,7 +52,7 @@ pub(crate) fn draw(root: &Area, report: &Report, pva: &PlanVsActual) -> Drawn<Ve
     let laggards = pva.subfunds.iter().filter(|s| s.laggard).count();
     let notes = vec![
         format!(
-            "Percentile of each NAV at {} among {} paths of the construction plan (the scenario without the book) on the same seed; right: the percentiles of capital called, DPI, NAV and local reinvestment.",
+            "Percentile of each NAV at {} among {} paths of the plan (the scenario without the book, same seed); right: the percentiles of called, DPI, NAV and local.",
             pva.as_of, pva.plan_paths
         ),
         format!(
