@@ -526,6 +526,40 @@ fn line(out: &mut String, text: &str) {
     out.push('\n');
 }
 
+/// Where the book sits in the plan's fans (docs/portfolio.md): each actual and its percentile
+/// among the plan's paths, `!` below the plan's P10.
+fn plan_vs_actual(out: &mut String, report: &Report) {
+    let Some(pva) = &report.plan_vs_actual else { return };
+    out.push('\n');
+    line(out, &format!("PLAN VS ACTUAL at {} (the book against {} paths of the plan on the same seed)", pva.as_of, thousands(pva.plan_paths as f64)));
+    line(out, &format!("  Each actual with its percentile among the plan's paths; ! marks a value below the plan's P{}.", pva.laggard_percentile));
+    line(out, &format!("  {:<24}{:>16}{:>16}{:>16}{:>16}", "", "called CNY m", "DPI ×", "NAV CNY m", "local ×"));
+    let row = |name: &str, positions: &[crate::analysis::plan_vs_actual::Position]| {
+        let mut text = format!("  {:<24}", clip(name, 23));
+        for p in positions {
+            let shown = match p.measure.as_str() {
+                "dpi" | "local_achievement" => Fmt::Multiple.show(p.actual),
+                _ => thousands(p.actual),
+            };
+            let pct = if p.percentile.is_finite() { format!("P{:.0}", p.percentile) } else { "–".to_string() };
+            text.push_str(&format!("{:>10} {:>4}{}", shown, pct, if p.lagging { "!" } else { " " }));
+        }
+        text
+    };
+    line(out, &row("Fund", &pva.fund));
+    for s in &pva.subfunds {
+        line(out, &row(&s.name, &s.positions));
+    }
+    let laggards: Vec<&str> = pva.subfunds.iter().filter(|s| s.laggard).map(|s| s.name.as_str()).collect();
+    if laggards.is_empty() {
+        line(out, &format!("  No sub-fund is below the plan's P{} on any measure.", pva.laggard_percentile));
+    } else {
+        for text in wrap(&format!("Laggards for review (below the plan's P{} on a measure): {}", pva.laggard_percentile, laggards.join(", ")), WIDTH - 2) {
+            line(out, &format!("  {text}"));
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -659,36 +693,3 @@ mod tests {
     }
 }
 
-/// Where the book sits in the plan's fans (docs/portfolio.md): each actual and its percentile
-/// among the plan's paths, `!` below the plan's P10.
-fn plan_vs_actual(out: &mut String, report: &Report) {
-    let Some(pva) = &report.plan_vs_actual else { return };
-    out.push('\n');
-    line(out, &format!("PLAN VS ACTUAL at {} (the book against {} paths of the plan on the same seed)", pva.as_of, thousands(pva.plan_paths as f64)));
-    line(out, &format!("  Each actual with its percentile among the plan's paths; ! marks a value below the plan's P{}.", pva.laggard_percentile));
-    line(out, &format!("  {:<24}{:>16}{:>16}{:>16}{:>16}", "", "called CNY m", "DPI ×", "NAV CNY m", "local ×"));
-    let row = |name: &str, positions: &[crate::analysis::plan_vs_actual::Position]| {
-        let mut text = format!("  {:<24}", clip(name, 23));
-        for p in positions {
-            let shown = match p.measure.as_str() {
-                "dpi" | "local_achievement" => Fmt::Multiple.show(p.actual),
-                _ => thousands(p.actual),
-            };
-            let pct = if p.percentile.is_finite() { format!("P{:.0}", p.percentile) } else { "–".to_string() };
-            text.push_str(&format!("{:>10} {:>4}{}", shown, pct, if p.lagging { "!" } else { " " }));
-        }
-        text
-    };
-    line(out, &row("Fund", &pva.fund));
-    for s in &pva.subfunds {
-        line(out, &row(&s.name, &s.positions));
-    }
-    let laggards: Vec<&str> = pva.subfunds.iter().filter(|s| s.laggard).map(|s| s.name.as_str()).collect();
-    if laggards.is_empty() {
-        line(out, &format!("  No sub-fund is below the plan's P{} on any measure.", pva.laggard_percentile));
-    } else {
-        for text in wrap(&format!("Laggards for review (below the plan's P{} on a measure): {}", pva.laggard_percentile, laggards.join(", ")), WIDTH - 2) {
-            line(out, &format!("  {text}"));
-        }
-    }
-}

@@ -1,5 +1,8 @@
 use super::*;
 
+/// Edits the template's index, sub-funds table and direct table.
+type Edit = Box<dyn FnOnce(&mut String, &mut String, &mut String)>;
+
 /// The shipped template's folder.
 fn template_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/portfolio/2025Q4")
@@ -59,7 +62,7 @@ fn the_template_loads_and_replaces_the_plan_with_the_book() {
 
 #[test]
 fn bad_books_name_the_file_the_line_the_column_and_what_is_allowed() {
-    let cases: Vec<(Box<dyn FnOnce(&mut String, &mut String, &mut String)>, &[&str])> = vec![
+    let cases: Vec<(Edit, &[&str])> = vec![
         (
             Box::new(|_, s, _| swap(s, "2025Q2,true,112.0", "2025Q2,true,712.0")),
             &["subfunds.csv", "line 8 (sf01_embodied_ai), called_cny_m", "more than the commitment"],
