@@ -112,3 +112,20 @@ pub fn with_constant_shocks<T>(scenario: &Scenario, f: impl FnOnce(&Environment<
     let laws: Vec<ProfileLaw> = scenario.profiles.iter().map(|p| ProfileLaw::new(p).unwrap_or_else(|e| panic!("{e}"))).collect();
     f(&env, &laws)
 }
+
+/// `plan` with an empty book at quarter 0 (`[as_of]`, docs/portfolio.md): before its first
+/// investment, the forecast is the plan itself.
+pub fn empty_book_at_first_quarter(plan: &Scenario) -> Scenario {
+    let mut s = plan.clone();
+    s.as_of = Some(Box::new(crate::scenario::portfolio::AsOf {
+        quarter: 0,
+        source: Default::default(),
+        description: String::new(),
+        subfunds: vec![None; plan.subfunds.len()],
+        direct: Vec::new(),
+        direct_team_costs_cny_m: 0.0,
+        plan_subfunds: plan.subfunds.clone(),
+        forecast_direct: crate::scenario::portfolio::forecast_direct(&plan.direct, 0, 0.0),
+    }));
+    s
+}

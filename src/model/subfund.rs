@@ -96,17 +96,8 @@ pub struct Workspace {
 /// If the sub-fund would make more than `max_deals` deals ([`crate::scenario::workload`]).
 #[allow(clippy::too_many_arguments)]
 pub fn simulate(env: &Environment<'_>, laws: &[ProfileLaw], spec: &SubFundSpec, key: &StreamKey, path: u64, max_deals: usize, ws: &mut Workspace, out: &mut SubFundOutcome) -> Result<(), DealLimitReached> {
-    let scenario = env.scenario;
     let horizon = env.horizon();
-    let mut rng = key.rng(path, 0);
-    let z = rng.normal();
-    let skill = scenario.skill.dispersion * z;
-    let pace = company::lognormal(spec.deployment_pace, &mut rng);
-    let extended = rng.random::<f64>() < spec.extension_probability;
-    let term_end = (spec.vintage + spec.term_quarters + if extended { spec.extension_quarters } else { 0 }).min(horizon);
-    let backer = Backer::manager(z, scenario.skill.dispersion, scenario.skill.valuation_log_per_unit);
-    out.random = RandomUse::default();
-    out.random.record(&rng);
+    let Manager { skill, pace, term_end, backer } = Manager::draw(env, spec, key, path, out);
 
     let size = spec.commitment_cny_m / spec.fund_share;
     let investable = size * spec.investable_share;
@@ -115,14 +106,58 @@ pub fn simulate(env: &Environment<'_>, laws: &[ProfileLaw], spec: &SubFundSpec, 
     let end = continuation_end(&ws.companies, term_end, (term_end + spec.continuation_quarters).min(horizon));
     decide_follow_ons(investable * spec.reserve_share, end, ws);
 
-    out.book.reset(horizon, scenario.fields.len());
+    close_books(env, spec, size, (term_end, end), skill, None, ws, out);
+    Ok(())
+}
+
+/// A manager's draws on one path, from the sub-fund's own stream: skill, pace and whether the
+/// life is extended (hence the term's end).
+struct Manager {
+    skill: f64,
+    pace: f64,
+    term_end: usize,
+    backer: Backer,
+}
+
+impl Manager {
+    fn draw(env: &Environment<'_>, spec: &SubFundSpec, key: &StreamKey, path: u64, out: &mut SubFundOutcome) -> Manager {
+        let scenario = env.scenario;
+        let mut rng = key.rng(path, 0);
+        let z = rng.normal();
+        let skill = scenario.skill.dispersion * z;
+        let pace = company::lognormal(spec.deployment_pace, &mut rng);
+        let extended = rng.random::<f64>() < spec.extension_probability;
+        let term_end = (spec.vintage + spec.term_quarters + if extended { spec.extension_quarters } else { 0 }).min(env.horizon());
+        let backer = Backer::manager(z, scenario.skill.dispersion, scenario.skill.valuation_log_per_unit);
+        out.random = RandomUse::default();
+        out.random.record(&rng);
+        Manager { skill, pace, term_end, backer }
+    }
+}
+
+/// Books every company in `ws` to the sub-fund's `end`, runs its waterfall (from the book's
+/// `history`, if any, whose fund-side figures then stand in the as-of quarter exactly) and its
+/// concessions, and fills in the outcome's totals.
+#[allow(clippy::too_many_arguments)]
+fn close_books(env: &Environment<'_>, spec: &SubFundSpec, size: f64, (term_end, end): (usize, usize), skill: f64, history: Option<History<'_>>, ws: &Workspace, out: &mut SubFundOutcome) {
+    let scenario = env.scenario;
+    out.book.reset(env.horizon(), scenario.fields.len());
     let close = Close::Liquidate { quarter: end, discount: spec.end_of_life_discount };
     for (company, entry) in ws.companies.iter().zip(&ws.entries) {
         let takes = &ws.takes[company.rounds.clone()];
         out.book.book(company, &ws.rounds, takes, *entry, close, scenario.fund.unicorn_cny_m, spec.loss_tolerance);
     }
-
-    run_waterfall(spec, size, term_end, end, None, out);
+    run_waterfall(spec, size, term_end, end, history, out);
+    let mut local = out.book.local_cost;
+    if let Some(h) = history {
+        let fund = &mut out.fund;
+        fund.paid_in[h.quarter] = h.actual.called_cny_m;
+        fund.distributed[h.quarter] = h.actual.distributed_cny_m;
+        if end > h.quarter {
+            fund.nav[h.quarter] = h.actual.nav_cny_m;
+        }
+        local += h.actual.local_invested_cny_m;
+    }
     if let Some(flows) = &mut out.before_concessions {
         flows.clone_from(&out.fund);
     }
@@ -130,10 +165,9 @@ pub fn simulate(env: &Environment<'_>, laws: &[ProfileLaw], spec: &SubFundSpec, 
     out.end = end;
     out.skill = skill;
     let required = spec.local_requirement * spec.commitment_cny_m;
-    out.local_achievement = if required > 0.0 { out.book.local_cost / required } else { f64::NAN };
+    out.local_achievement = if required > 0.0 { local / required } else { f64::NAN };
     let cost = out.book.cost;
     out.beyond_loss_tolerance = cost > 0.0 && 1.0 - out.book.proceeds_total / cost > spec.loss_tolerance;
-    Ok(())
 }
 
 /// The sub-fund's last quarter: the end of its term (and extension) when every company has left
@@ -273,7 +307,7 @@ fn decide_follow_ons(reserves: f64, end: usize, ws: &mut Workspace) {
 
 /// Fees, calls, the waterfall and the fund's pro-rata side, over the sub-fund's life. Fees stop
 /// at `term_end`: the continuation to `end` charges none.
-fn run_waterfall(spec: &SubFundSpec, size: f64, term_end: usize, end: usize, history: Option<History>, out: &mut SubFundOutcome) {
+fn run_waterfall(spec: &SubFundSpec, size: f64, term_end: usize, end: usize, history: Option<History<'_>>, out: &mut SubFundOutcome) {
     let horizon = out.book.quarters.len() - 1;
     if out.fund.len() != horizon + 1 {
         out.fund = CashFlows::zeros(horizon);
@@ -344,10 +378,12 @@ fn run_waterfall(spec: &SubFundSpec, size: f64, term_end: usize, end: usize, his
 /// The sub-fund's whole history, all LPs together, booked in the as-of quarter: what it called
 /// and distributed to date.
 #[derive(Debug, Clone, Copy)]
-struct History {
+struct History<'a> {
     quarter: usize,
     calls: f64,
     proceeds: f64,
+    /// The book's row: its fund-side figures stand in the as-of quarter.
+    actual: &'a SubFundActual,
 }
 
 /// The slot of the `k`-th holding that stands for a book's value at the as-of quarter
@@ -379,17 +415,8 @@ pub fn simulate_from(
     ws: &mut Workspace,
     out: &mut SubFundOutcome,
 ) -> Result<(), DealLimitReached> {
-    let scenario = env.scenario;
     let horizon = env.horizon();
-    let mut rng = key.rng(path, 0);
-    let z = rng.normal();
-    let skill = scenario.skill.dispersion * z;
-    let pace = company::lognormal(spec.deployment_pace, &mut rng);
-    let extended = rng.random::<f64>() < spec.extension_probability;
-    let term_end = (spec.vintage + spec.term_quarters + if extended { spec.extension_quarters } else { 0 }).min(horizon);
-    let backer = Backer::manager(z, scenario.skill.dispersion, scenario.skill.valuation_log_per_unit);
-    out.random = RandomUse::default();
-    out.random.record(&rng);
+    let Manager { skill, pace, term_end, backer } = Manager::draw(env, spec, key, path, out);
 
     let share = spec.fund_share;
     let size = spec.commitment_cny_m / share;
@@ -406,32 +433,8 @@ pub fn simulate_from(
     let end = continuation_end(&ws.companies, term_end, (term_end + spec.continuation_quarters).min(horizon)).max(as_of);
     decide_follow_ons(reserves_left, end, ws);
 
-    out.book.reset(horizon, scenario.fields.len());
-    let close = Close::Liquidate { quarter: end, discount: spec.end_of_life_discount };
-    for (company, entry) in ws.companies.iter().zip(&ws.entries) {
-        let takes = &ws.takes[company.rounds.clone()];
-        out.book.book(company, &ws.rounds, takes, *entry, close, scenario.fund.unicorn_cny_m, spec.loss_tolerance);
-    }
-    let history = History { quarter: as_of, calls: actual.called_cny_m / share, proceeds: actual.distributed_cny_m / share };
-    run_waterfall(spec, size, term_end, end, Some(history), out);
-    // The history is the book's, exactly.
-    let fund = &mut out.fund;
-    fund.paid_in[as_of] = actual.called_cny_m;
-    fund.distributed[as_of] = actual.distributed_cny_m;
-    if end > as_of {
-        fund.nav[as_of] = actual.nav_cny_m;
-    }
-    if let Some(flows) = &mut out.before_concessions {
-        flows.clone_from(&out.fund);
-    }
-    out.concessions = concession::apply(&mut out.fund, &spec.concession, spec.fund_share, spec.commitment_cny_m, spec.vintage, end);
-    out.end = end;
-    out.skill = skill;
-    let required = spec.local_requirement * spec.commitment_cny_m;
-    let local = out.book.local_cost + actual.local_invested_cny_m;
-    out.local_achievement = if required > 0.0 { local / required } else { f64::NAN };
-    let cost = out.book.cost;
-    out.beyond_loss_tolerance = cost > 0.0 && 1.0 - out.book.proceeds_total / cost > spec.loss_tolerance;
+    let history = History { quarter: as_of, calls: actual.called_cny_m / share, proceeds: actual.distributed_cny_m / share, actual };
+    close_books(env, spec, size, (term_end, end), skill, Some(history), ws, out);
     Ok(())
 }
 

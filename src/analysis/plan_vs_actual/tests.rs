@@ -63,17 +63,7 @@ fn the_forecast_is_the_same_on_any_thread_count() {
 #[test]
 fn an_empty_book_at_the_first_quarter_reports_the_plan() {
     let plan = crate::testing::base();
-    let mut s = plan.clone();
-    s.as_of = Some(Box::new(crate::scenario::portfolio::AsOf {
-        quarter: 0,
-        source: Default::default(),
-        description: String::new(),
-        subfunds: vec![None; plan.subfunds.len()],
-        direct: Vec::new(),
-        direct_team_costs_cny_m: 0.0,
-        plan_subfunds: plan.subfunds.clone(),
-        forecast_direct: crate::scenario::portfolio::forecast_direct(&plan.direct, 0, 0.0),
-    }));
+    let s = crate::testing::empty_book_at_first_quarter(&plan);
     let report = |scenario: &Scenario| {
         let options = RunOptions { seed: 8, stopping: Stopping::Paths(200), threads: Some(2) };
         let results = run(scenario, &options, &mut |_| {}, None).unwrap();

@@ -1,7 +1,7 @@
 //! The forecast from the book at an as-of quarter (docs/portfolio.md).
 
 use super::*;
-use crate::scenario::portfolio::{AsOf, DirectHolding, HoldingStatus, forecast_direct};
+use crate::scenario::portfolio::{DirectHolding, HoldingStatus};
 
 fn as_of_2025q4() -> Scenario {
     crate::scenario::load(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/as_of_2025q4.toml")).unwrap()
@@ -79,17 +79,7 @@ fn exited_and_failed_holdings_stay_so() {
 fn an_empty_book_before_the_first_deal_is_the_plan() {
     let plan = crate::testing::base();
     assert!(plan.direct.first_quarter > 0 && plan.subfunds.iter().all(|s| s.vintage > 0));
-    let mut s = plan.clone();
-    s.as_of = Some(Box::new(AsOf {
-        quarter: 0,
-        source: Default::default(),
-        description: String::new(),
-        subfunds: vec![None; plan.subfunds.len()],
-        direct: Vec::new(),
-        direct_team_costs_cny_m: 0.0,
-        plan_subfunds: plan.subfunds.clone(),
-        forecast_direct: forecast_direct(&plan.direct, 0, 0.0),
-    }));
+    let s = crate::testing::empty_book_at_first_quarter(&plan);
     for path in 0..10 {
         let (a, b) = (simulate(&plan, 5, path), simulate(&s, 5, path));
         assert_eq!(a.fund, b.fund, "path {path}");
