@@ -44,6 +44,8 @@ use crate::scenario::{LogNormalSpec, Outcome, Profile, STAGE_COUNT, SplicedTailS
 pub struct ProfileLaw {
     stages: [StageLaw; STAGE_COUNT],
     ipo: SplicedTailSpec,
+    /// The largest company value an exit may reach, CNY m.
+    max_exit: f64,
 }
 
 #[derive(Debug, Clone)]
@@ -90,7 +92,7 @@ impl ProfileLaw {
             stage: "all",
             reason: "a profile needs exactly five stages".into(),
         })?;
-        Ok(ProfileLaw { stages, ipo: profile.ipo_multiple })
+        Ok(ProfileLaw { stages, ipo: profile.ipo_multiple, max_exit: profile.max_exit_cny_m })
     }
 
     /// Share of the company sold in the round that starts `stage`.
@@ -229,13 +231,14 @@ pub fn simulate(
             Outcome::Acquired => {
                 let repricing = new_level() / level;
                 let multiple = lognormal(stage_law.acquisition_multiple, rng);
-                let value = post * multiple * repricing * backer.skill_value;
+                let value = (post * multiple * repricing * backer.skill_value).min(law.max_exit);
                 break Ending::Exit { quarter, value, ipo: false };
             }
             Outcome::Advance => match stage.next() {
                 None => {
                     let repricing = new_level() / level;
-                    let multiple = spliced_tail_quantile(&law.ipo, rng.random());
+                    let max_multiple = law.max_exit / (post * repricing * backer.skill_value);
+                    let multiple = truncated_spliced_tail_quantile(&law.ipo, rng.random(), max_multiple);
                     let value = post * multiple * repricing * backer.skill_value;
                     break Ending::Exit { quarter, value, ipo: true };
                 }
@@ -311,6 +314,13 @@ pub fn spliced_tail_quantile(spec: &SplicedTailSpec, u: f64) -> f64 {
         let tail_u = ((1.0 - u) / spec.tail_share).max(f64::MIN_POSITIVE);
         spec.threshold * tail_u.powf(-1.0 / spec.tail_alpha)
     }
+}
+
+/// The `u`-quantile of the spliced IPO multiple conditioned on being at most `max`: the
+/// untruncated quantile of `u · F(max)`. The same uniform keeps its rank, so the bound moves only
+/// the draws near it, and an infinite `max` gives exactly [`spliced_tail_quantile`].
+pub fn truncated_spliced_tail_quantile(spec: &SplicedTailSpec, u: f64, max: f64) -> f64 {
+    spliced_tail_quantile(spec, u * spliced_tail_cdf(spec, max)).min(max)
 }
 
 /// P(multiple ≤ x) for the spliced IPO multiple (used by calibration checks and tests).

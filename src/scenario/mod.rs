@@ -167,6 +167,8 @@ pub struct Profile {
     pub key: String,
     pub stages: [StageSpec; STAGE_COUNT],
     pub ipo_multiple: SplicedTailSpec,
+    /// The largest company value an exit may reach, CNY m (see docs/model.md, "Exits").
+    pub max_exit_cny_m: f64,
 }
 
 /// A jump event in a field's progress factor.

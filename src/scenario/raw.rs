@@ -142,6 +142,9 @@ pub struct RawSplicedTail {
 #[serde(deny_unknown_fields)]
 pub struct RawProfile {
     pub ipo_multiple: RawSplicedTail,
+    /// The largest company value an exit may reach, CNY m: the IPO multiple's law is conditioned
+    /// below it and a trade sale is capped at it.
+    pub max_exit_cny_m: f64,
     pub stages: RawStages,
 }
 

@@ -302,6 +302,7 @@ fn profile(c: &Checker, key: &str, raw: &RawProfile) -> Result<Profile> {
         key: key.to_string(),
         stages,
         ipo_multiple: spliced_tail(c, &format!("{p}.ipo_multiple"), &raw.ipo_multiple)?,
+        max_exit_cny_m: c.number(format!("{p}.max_exit_cny_m"), raw.max_exit_cny_m, ranges::MAX_EXIT_CNY_M)?,
     })
 }
 

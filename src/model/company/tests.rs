@@ -104,6 +104,50 @@ fn spliced_tail_quantile_and_cdf_are_inverse() {
     assert!((spliced_tail_quantile(&spec, u) / (2.0 * spec.threshold) - 1.0).abs() < 1e-9);
 }
 
+/// The bounded multiple is the spliced law conditioned below its bound: P(X ≤ x | X ≤ max) =
+/// F(x) / F(max) for every x below the bound, no draw exceeds it, and an infinite bound changes
+/// no draw at all.
+#[test]
+fn the_truncated_ipo_multiple_is_the_law_conditioned_below_its_bound() {
+    let spec = SplicedTailSpec {
+        body: LogNormalSpec { median: 2.0, sigma: 0.35 },
+        tail_share: 0.04,
+        tail_alpha: 1.6,
+        threshold: 2.0 * (0.35 * 1.750_686_071_252_17_f64).exp(),
+    };
+    let max = 40.0;
+    let mass = spliced_tail_cdf(&spec, max);
+    assert!(mass < 1.0 - 1e-4, "the bound must cut off some tail mass for the test to bite");
+    for x in [0.5, 1.0, 2.0, spec.threshold, 10.0, 30.0, 39.9] {
+        let u = spliced_tail_cdf(&spec, x) / mass;
+        assert!((truncated_spliced_tail_quantile(&spec, u, max) / x - 1.0).abs() < 1e-9, "x = {x}");
+    }
+    for i in 0..=1000 {
+        let u = f64::from(i) / 1000.0;
+        assert!(truncated_spliced_tail_quantile(&spec, u, max) <= max);
+        let free = spliced_tail_quantile(&spec, u);
+        assert_eq!(truncated_spliced_tail_quantile(&spec, u, f64::INFINITY).to_bits(), free.to_bits());
+    }
+}
+
+/// No exit, listing or trade sale, is worth more than the profile's bound, however rich the
+/// draws: a bound below the cheapest growth company caps every exit at it.
+#[test]
+fn exits_never_exceed_the_profiles_bound() {
+    let mut scenario = testing::quiet();
+    for profile in &mut scenario.profiles {
+        profile.max_exit_cny_m = 1_000.0;
+    }
+    let companies = run(&scenario, Stage::Growth, 5_000, Backer::AVERAGE);
+    let values: Vec<f64> = companies.iter().filter_map(|(c, _)| match c.ending {
+        Ending::Exit { value, .. } => Some(value),
+        _ => None,
+    }).collect();
+    assert!(values.len() > 1_000);
+    assert!(values.iter().all(|&v| v <= 1_000.0), "max {:?}", values.iter().copied().fold(0.0, f64::max));
+    assert!(values.iter().filter(|&&v| v == 1_000.0).count() > 100, "most exits sit at the bound");
+}
+
 #[test]
 fn a_closed_ipo_window_delays_listings() {
     let scenario = testing::base();
