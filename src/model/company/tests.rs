@@ -81,14 +81,16 @@ fn rounds_step_up_and_dilute_exactly() {
     assert!(checked > 100);
 }
 
+/// A spliced IPO law with its threshold at the body's `1 − tail_share` quantile, as validation
+/// computes it.
+fn spliced(median: f64, sigma: f64, tail_share: f64, tail_alpha: f64) -> SplicedTailSpec {
+    let z = standard_normal().inverse_cdf(1.0 - tail_share);
+    SplicedTailSpec { body: LogNormalSpec { median, sigma }, tail_share, tail_alpha, threshold: median * (sigma * z).exp() }
+}
+
 #[test]
 fn spliced_tail_quantile_and_cdf_are_inverse() {
-    let spec = SplicedTailSpec {
-        body: LogNormalSpec { median: 2.0, sigma: 0.7 },
-        tail_share: 0.1,
-        tail_alpha: 1.6,
-        threshold: 2.0 * (0.7 * 1.281_551_565_544_600_5_f64).exp(),
-    };
+    let spec = spliced(2.0, 0.7, 0.1, 1.6);
     let mut last = 0.0;
     for i in 1..1000 {
         let u = i as f64 / 1000.0;
@@ -109,12 +111,7 @@ fn spliced_tail_quantile_and_cdf_are_inverse() {
 /// no draw at all.
 #[test]
 fn the_truncated_ipo_multiple_is_the_law_conditioned_below_its_bound() {
-    let spec = SplicedTailSpec {
-        body: LogNormalSpec { median: 2.0, sigma: 0.35 },
-        tail_share: 0.04,
-        tail_alpha: 1.6,
-        threshold: 2.0 * (0.35 * 1.750_686_071_252_17_f64).exp(),
-    };
+    let spec = spliced(2.0, 0.35, 0.04, 1.6);
     let max = 40.0;
     let mass = spliced_tail_cdf(&spec, max);
     assert!(mass < 1.0 - 1e-4, "the bound must cut off some tail mass for the test to bite");
