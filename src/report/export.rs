@@ -52,7 +52,7 @@ pub enum ExportError {
     WriteJson { path: PathBuf, source: serde_json::Error },
     #[error("{}: cannot make the workbook: {source}", .path.display())]
     Workbook { path: PathBuf, source: rust_xlsxwriter::XlsxError },
-    #[error("{}: not a fifsim summary: {source}", .path.display())]
+    #[error("{}: not a fifsim results file: {source}", .path.display())]
     ReadJson { path: PathBuf, source: serde_json::Error },
 }
 
