@@ -163,3 +163,35 @@ fn chart(sheet: &str, spec: &ChartSpec, at: &Placed) -> Chart {
     chart.set_width(720).set_height(400);
     chart
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::document::Table;
+
+    fn document(sheet_name: &str) -> Document {
+        let mut table = Table::new("Fund", &["Measure", "Mean"]);
+        table.numbers("TVPI", &[1.25], Format::Multiple);
+        Document { title: "t".into(), subtitle: vec!["s".into()], sheets: vec![Sheet::new(sheet_name, vec![table])], pictures: Vec::new() }
+    }
+
+    #[test]
+    fn the_same_document_gives_the_same_bytes() {
+        assert_eq!(workbook_bytes(&document("Summary")).unwrap(), workbook_bytes(&document("Summary")).unwrap());
+    }
+
+    #[test]
+    fn a_workbook_that_cannot_be_made_leaves_no_file() {
+        let tmp = tempfile::tempdir().unwrap();
+        std::fs::write(tmp.path().join(REPORT_XLSX), "old").unwrap();
+        let e = write_workbook(&document("bad[name]"), tmp.path()).unwrap_err();
+        assert!(e.to_string().contains("report.xlsx: cannot make the workbook"), "{e}");
+        let names: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(names, [REPORT_XLSX], "no temporary file left");
+        assert_eq!(std::fs::read_to_string(tmp.path().join(REPORT_XLSX)).unwrap(), "old");
+        let missing = tmp.path().join("gone");
+        let e = write_workbook(&document("Summary"), &missing).unwrap_err();
+        assert!(e.to_string().contains("gone/report.xlsx"), "{e}");
+        assert!(!missing.exists());
+    }
+}
