@@ -326,7 +326,9 @@ fn policy(out: &mut String, report: &Report) {
     }
 }
 
-fn dispersion(out: &mut String, report: &Report) {
+/// Each sub-fund's median TVPI (fund's stake) with its label, lowest first; sub-funds without
+/// one are left out.
+pub(crate) fn subfund_medians(report: &Report) -> Vec<(f64, String)> {
     let mut medians: Vec<(f64, String)> = report
         .fund
         .subfunds
@@ -334,10 +336,15 @@ fn dispersion(out: &mut String, report: &Report) {
         .filter_map(|s| report.metric(&format!("subfund_{}_tvpi", s.key)).map(|m| (quantile(&m.summary, 0.5), s.label.clone())))
         .filter(|(x, _)| x.is_finite())
         .collect();
+    medians.sort_by(|a, b| a.0.total_cmp(&b.0));
+    medians
+}
+
+fn dispersion(out: &mut String, report: &Report) {
+    let medians = subfund_medians(report);
     if medians.is_empty() {
         return;
     }
-    medians.sort_by(|a, b| a.0.total_cmp(&b.0));
     let sorted: Vec<f64> = medians.iter().map(|(x, _)| *x).collect();
     out.push('\n');
     line(out, &format!("SUB-FUND DISPERSION (median TVPI of each of the {} sub-funds, fund's stake, ×)", medians.len()));

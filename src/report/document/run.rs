@@ -7,7 +7,7 @@
 
 use super::{Cell, ChartKind, ChartSpec, Document, Format, Picture, Sheet, Table};
 use crate::metrics::path::{Group, Unit};
-use crate::report::table::{FUND_ROWS, Fmt, coverage, irr_note, negated, payback_share, quantile, tier_name};
+use crate::report::table::{FUND_ROWS, Fmt, coverage, irr_note, negated, payback_share, quantile, subfund_medians, tier_name};
 use crate::report::{FanReport, Histogram, MetricReport, Report};
 use crate::stats::summary::{STANDARD_PROBABILITIES, Summary};
 
@@ -259,14 +259,7 @@ fn subfunds(report: &Report) -> Table {
 /// The spread of the sub-funds' median TVPIs: manager risk.
 fn dispersion(report: &Report) -> Table {
     let mut table = Table::new("Sub-fund dispersion: median TVPI of each sub-fund (fund's stake)", &["Measure", "Value"]);
-    let mut medians: Vec<(f64, &str)> = report
-        .fund
-        .subfunds
-        .iter()
-        .filter_map(|s| report.metric(&format!("subfund_{}_tvpi", s.key)).map(|m| (quantile(&m.summary, 0.5), s.label.as_str())))
-        .filter(|(x, _)| x.is_finite())
-        .collect();
-    medians.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let medians = subfund_medians(report);
     let sorted: Vec<f64> = medians.iter().map(|(x, _)| *x).collect();
     if sorted.is_empty() {
         return table;
