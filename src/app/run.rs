@@ -89,7 +89,7 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let out = tmp.path().join("base");
         let options = RunOptions { seed: 1, stopping: Stopping::Paths(20), threads: Some(1) };
-        simulate(&scenario, &options, &out, false, &mut |_| {}).unwrap().publish(super::publish::Outputs { charts: false, workbook: false }).unwrap();
+        simulate(&scenario, &options, &out, false, &mut |_| {}).unwrap().publish(crate::app::publish::Outputs { charts: false, workbook: false }).unwrap();
         let listing = |dir: &Path| {
             let mut names: Vec<_> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name()).collect();
             names.sort();

@@ -22,6 +22,7 @@ h1 { font-size: 16pt; margin-bottom: 0.2em; }
 h2 { font-size: 13pt; margin-top: 1.6em; border-bottom: 1px solid #999; }
 h3 { font-size: 11pt; margin: 1.2em 0 0.3em; }
 p.sub { margin: 0.1em 0; color: #555; }
+div.table { overflow-x: auto; }
 table { border-collapse: collapse; margin: 0.3em 0; }
 th, td { padding: 2px 8px; border-bottom: 1px solid #ddd; }
 th { text-align: left; border-bottom: 1px solid #555; vertical-align: bottom; }
@@ -33,6 +34,9 @@ figcaption { font-size: 9pt; color: #555; }
 @page { size: A4; margin: 12mm; }
 @media print {
   body { margin: 0; max-width: none; font-size: 8pt; }
+  div.table { overflow: visible; }
+  table { font-size: 7pt; }
+  th, td { padding: 1px 4px; }
   figure, tr, h2, h3 { break-inside: avoid; page-break-inside: avoid; }
   h2, h3 { break-after: avoid; page-break-after: avoid; }
   figure img { max-height: 125mm; }
@@ -109,7 +113,7 @@ fn section(out: &mut String, name: &str, tables: &[Table]) {
 }
 
 fn table_html(out: &mut String, table: &Table) {
-    let _ = writeln!(out, "<h3>{}</h3>\n<table>\n<thead><tr>", escape(&table.title));
+    let _ = writeln!(out, "<h3>{}</h3>\n<div class=\"table\"><table>\n<thead><tr>", escape(&table.title));
     for column in &table.columns {
         let _ = write!(out, "<th>{}</th>", escape(column));
     }
@@ -128,7 +132,7 @@ fn table_html(out: &mut String, table: &Table) {
         }
         out.push_str("</tr>\n");
     }
-    out.push_str("</tbody>\n</table>\n");
+    out.push_str("</tbody>\n</table></div>\n");
     for note in &table.notes {
         let _ = writeln!(out, "<p class=\"note\">{}</p>", escape(note));
     }

@@ -11,11 +11,13 @@
 
 use std::path::{Path, PathBuf};
 
-use rust_xlsxwriter::{Chart, ChartType, DocProperties, ExcelDateTime, Format as XlsxFormat, FormatBorder, Workbook, Worksheet, XlsxError};
+use rust_xlsxwriter::{
+    Chart, ChartAxisLabelPosition, ChartType, DocProperties, ExcelDateTime, Format as XlsxFormat, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError,
+};
 
 use super::ExportError;
 use crate::output::write_atomic;
-use crate::report::document::{Cell, ChartKind, ChartSpec, Document, Format, Sheet};
+use crate::report::document::{Cell, ChartKind, ChartSpec, Document, Format, NONE, Sheet, Table};
 
 /// The workbook's file name in a results folder.
 pub const REPORT_XLSX: &str = "report.xlsx";
@@ -26,6 +28,8 @@ const LABEL_WIDTH: usize = 48;
 const NUMBER_WIDTH: f64 = 13.0;
 /// Rows a chart takes, with the gap to the next.
 const CHART_ROWS: u32 = 22;
+/// Excel's code for A4 paper.
+const A4: u8 = 9;
 
 /// Where a table landed on its sheet: the header row and its data rows.
 struct Placed {
@@ -65,6 +69,8 @@ pub fn workbook_bytes(document: &Document) -> Result<Vec<u8>, XlsxError> {
 fn worksheet(sheet: &Sheet, title: &str, subtitle: &[String]) -> Result<Worksheet, XlsxError> {
     let mut ws = Worksheet::new();
     ws.set_name(&sheet.name)?;
+    // Printed on A4 across, as wide as the tables, as many pages down as they need.
+    ws.set_paper_size(A4).set_landscape().set_print_fit_to_pages(1, 0);
     let heading = XlsxFormat::new().set_bold().set_font_size(14);
     let bold = XlsxFormat::new().set_bold();
     let header = XlsxFormat::new().set_bold().set_text_wrap().set_border_bottom(FormatBorder::Thin);
@@ -116,8 +122,8 @@ fn worksheet(sheet: &Sheet, title: &str, subtitle: &[String]) -> Result<Workshee
         ws.set_column_width(col as u16, NUMBER_WIDTH)?;
     }
     for (k, spec) in sheet.charts.iter().enumerate() {
-        let Some(at) = placed.get(spec.table) else { continue };
-        let chart = chart(&sheet.name, spec, at);
+        let (Some(at), Some(table)) = (placed.get(spec.table), sheet.tables.get(spec.table)) else { continue };
+        let chart = chart(&sheet.name, spec, table, at);
         ws.insert_chart(1 + k as u32 * CHART_ROWS, widest as u16 + 1, &chart)?;
     }
     Ok(ws)
@@ -127,7 +133,7 @@ fn write_cell(ws: &mut Worksheet, row: u32, col: u16, cell: &Cell) -> Result<(),
     match cell {
         Cell::Text(text) => ws.write_string(row, col, text).map(drop),
         Cell::Number(x, format) if x.is_finite() => ws.write_number_with_format(row, col, *x, &number_format(*format)).map(drop),
-        Cell::Number(..) => ws.write_string_with_format(row, col, crate::report::document::NONE, &XlsxFormat::new().set_align(rust_xlsxwriter::FormatAlign::Right)).map(drop),
+        Cell::Number(..) => ws.write_string_with_format(row, col, NONE, &XlsxFormat::new().set_align(FormatAlign::Right)).map(drop),
     }
 }
 
@@ -135,7 +141,7 @@ fn number_format(format: Format) -> XlsxFormat {
     XlsxFormat::new().set_num_format(format.excel())
 }
 
-fn chart(sheet: &str, spec: &ChartSpec, at: &Placed) -> Chart {
+fn chart(sheet: &str, spec: &ChartSpec, table: &Table, at: &Placed) -> Chart {
     let kind = match spec.kind {
         ChartKind::Line => ChartType::Line,
         ChartKind::Column => ChartType::Column,
@@ -144,15 +150,27 @@ fn chart(sheet: &str, spec: &ChartSpec, at: &Placed) -> Chart {
     };
     let mut chart = Chart::new(kind);
     for &col in &spec.series {
-        chart
+        let series = chart
             .add_series()
             .set_name((sheet, at.header, col as u16))
             .set_categories((sheet, at.first, spec.categories as u16, at.last, spec.categories as u16))
             .set_values((sheet, at.first, col as u16, at.last, col as u16));
+        if spec.kind == ChartKind::Column {
+            // A histogram: bars nearly touching.
+            series.set_gap(10);
+        }
     }
     chart.title().set_name(&spec.title);
     chart.x_axis().set_name(&spec.x_title);
     chart.y_axis().set_name(&spec.y_title);
+    // Category labels as the cells show them, and below the plot when values go negative.
+    if let Some(Cell::Number(_, format)) = table.rows.first().and_then(|row| row.get(spec.categories)) {
+        chart.x_axis().set_num_format(format.excel());
+    }
+    if let Some(Cell::Number(_, format)) = table.rows.first().and_then(|row| spec.series.first().and_then(|&col| row.get(col))) {
+        chart.y_axis().set_num_format(format.excel());
+    }
+    chart.x_axis().set_label_position(ChartAxisLabelPosition::Low);
     if spec.kind == ChartKind::Bar {
         // The largest effect (the first row) at the top.
         chart.x_axis().set_reverse();
