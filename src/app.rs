@@ -2,13 +2,14 @@
 //! parses the command line, shows progress, prints, and turns errors into exit codes.
 //!
 //! * [`run`]: simulate a scenario and publish a results folder (`summary.json`, `paths.csv`,
-//!   `quarterly.csv`, charts) safely ([`crate::output::Staging`]).
+//!   `quarterly.csv`, charts, `report.xlsx`, `report.html`) safely ([`crate::output::Staging`]).
 //! * [`validate`]: check scenario files without simulating.
 //! * [`calibrate`]: the model's report card against published targets ([`crate::calibration`]).
-//! * [`chart`]: redraw the charts of an existing results folder from its `summary.json`.
+//! * [`chart`]: remake the charts, `report.xlsx` and `report.html` of an existing results folder
+//!   from its saved results.
 //! * [`compare`], [`sensitivity`], [`frontier`]: decision analysis on common random numbers
 //!   ([`crate::analysis`]), each writing its JSON and CSV files ([`decision`]).
-//! * [`publish`]: how every command's results folder is staged and swapped in.
+//! * [`publish`]: how every command's results folder is staged, given its documents and swapped in.
 
 pub mod calibrate;
 pub mod chart;
@@ -50,7 +51,7 @@ pub enum AppError {
     #[error("{}: calibration failed: {source}", .file.display())]
     Calibration { file: PathBuf, source: CalibrationError },
     /// `fifsim chart` was pointed at something that is not a results folder.
-    #[error("{}: {problem}; expected a folder written by `fifsim run` (holding summary.json)", .dir.display())]
+    #[error("{}: {problem}; expected a folder written by `fifsim run`, `compare`, `sensitivity` or `frontier`", .dir.display())]
     NoResults { dir: PathBuf, problem: String },
 }
 

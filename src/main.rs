@@ -13,7 +13,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
-use fifsim::app::publish::Pending;
+use fifsim::app::publish::{Documents, Outputs, Pending};
 use fifsim::app::{self, AppError};
 use fifsim::engine::{self, RunOptions, Stopping};
 use fifsim::report::{Report, table, text};
@@ -37,7 +37,7 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Simulate a scenario: print the summary table and write a results folder
-    /// (summary.json, paths.csv, quarterly.csv, charts).
+    /// (summary.json, paths.csv, quarterly.csv, charts, report.xlsx, report.html).
     Run(RunArgs),
     /// Check scenario files without simulating; exits 2 if any is invalid.
     Validate {
@@ -49,21 +49,26 @@ enum Command {
     /// concentration, sub-funds net to their LPs, sleeves, the fund) against published targets.
     #[command(after_help = CALIBRATE_HELP)]
     Calibrate(CalibrateArgs),
-    /// Redraw the charts of a results folder from its summary.json, without simulating.
+    /// Redraw the charts, report.xlsx and report.html of a results folder from its saved results
+    /// (summary.json, compare.json, sensitivity.json or frontier.json), without simulating.
     Chart {
-        /// A folder written by `fifsim run`.
+        /// A folder written by `fifsim run`, `compare`, `sensitivity` or `frontier`.
         results_dir: PathBuf,
+        /// Do not write report.xlsx.
+        #[arg(long)]
+        no_xlsx: bool,
     },
     /// Compare scenarios on common random numbers: headline measures side by side and each
-    /// difference from the first with its paired 95% CI (writes compare.json, compare.csv, charts).
+    /// difference from the first with its paired 95% CI (writes compare.json, compare.csv,
+    /// compare_curves.json, charts, report.xlsx, report.html).
     #[command(after_help = COMPARE_HELP)]
     Compare(CompareArgs),
     /// One-at-a-time shocks to a scenario, ranked by their effect on mean fund TVPI, with paired
-    /// 95% CIs (writes sensitivity.json, sensitivity.csv, tornado.png).
+    /// 95% CIs (writes sensitivity.json, sensitivity.csv, tornado.png, report.xlsx, report.html).
     #[command(after_help = SENSITIVITY_HELP)]
     Sensitivity(SensitivityArgs),
     /// Sweep the direct share and the tier split of the fund's capital; mark the efficient set
-    /// (writes frontier.json, frontier.csv, frontier.png).
+    /// (writes frontier.json, frontier.csv, frontier.png, report.xlsx, report.html).
     #[command(after_help = FRONTIER_HELP)]
     Frontier(FrontierArgs),
 }
@@ -128,14 +133,21 @@ struct CommonArgs {
     /// it is replaced: anything added to it, or changed, keeps it from being replaced.
     #[arg(long)]
     force: bool,
-    /// Do not draw charts.
+    /// Do not draw the chart PNGs (report.html then names them as not drawn).
     #[arg(long)]
     no_charts: bool,
+    /// Do not write report.xlsx.
+    #[arg(long)]
+    no_xlsx: bool,
 }
 
 impl CommonArgs {
     fn options(&self, stopping: Stopping) -> RunOptions {
         RunOptions { seed: self.seed, stopping, threads: worker_threads(self.threads) }
+    }
+
+    fn outputs(&self) -> Outputs {
+        Outputs { charts: !self.no_charts, workbook: !self.no_xlsx }
     }
 }
 
@@ -303,9 +315,10 @@ fn dispatch(command: Command) -> anyhow::Result<ExitCode> {
         Command::Run(args) => run(args),
         Command::Validate { scenarios } => Ok(validate(&scenarios)),
         Command::Calibrate(args) => calibrate(args),
-        Command::Chart { results_dir } => {
-            let files = app::chart::redraw(&results_dir)?;
-            eprintln!("redrew {} charts in {}", files.len(), results_dir.display());
+        Command::Chart { results_dir, no_xlsx } => {
+            let files = app::chart::redraw(&results_dir, Outputs { charts: true, workbook: !no_xlsx })?;
+            let names: Vec<String> = files.iter().filter_map(|f| f.file_name()).map(|n| n.to_string_lossy().into_owned()).collect();
+            eprintln!("redrew {} files in {}: {}", files.len(), results_dir.display(), names.join(", "));
             Ok(ExitCode::SUCCESS)
         }
         Command::Compare(args) => compare(args),
@@ -358,9 +371,9 @@ fn frontier(args: FrontierArgs) -> anyhow::Result<ExitCode> {
 
 /// What every simulating command does once its inputs are loaded: runs `work` under a progress bar
 /// of `total` paths, prints its result as `render` makes it, then publishes its results folder
-/// (with charts unless `--no-charts`) and says what it wrote. The table is printed before the
-/// charts are drawn, so the figures show while they are.
-fn publish<T>(
+/// (with charts unless `--no-charts`, the workbook unless `--no-xlsx`) and says what it wrote.
+/// The table is printed before the charts are drawn, so the figures show while they are.
+fn publish<T: Documents>(
     common: &CommonArgs,
     total: u64,
     work: impl FnOnce(&mut dyn FnMut(u64)) -> Result<Pending<T>, AppError>,
@@ -372,7 +385,7 @@ fn publish<T>(
     let pending = pending?;
     // The files are the product: a closed stdout (e.g. `| head`) must not stop them being written.
     print_out(&render(&pending.result));
-    let published = pending.publish(!common.no_charts)?;
+    let published = pending.publish(common.outputs())?;
     let names: Vec<String> = published.files.iter().filter_map(|f| f.file_name()).map(|n| n.to_string_lossy().into_owned()).collect();
     eprintln!("wrote {}: {}", published.dir.display(), names.join(", "));
     Ok(ExitCode::SUCCESS)

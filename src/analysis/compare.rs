@@ -6,7 +6,7 @@
 //! independent-samples interval would have ([`super::paired`]). The ratio of the two widths is
 //! what common random numbers buy.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::headline::{HEADLINES, Headline, Statistic, Unit};
 use super::paired::{self, Difference};
@@ -22,14 +22,14 @@ pub const METHOD: &str = "every scenario run with the same seed (common random n
      of 400 resamples; independent half-width = 1.96 √(SE_a² + SE_b²)";
 
 /// Levels of every headline measure and differences from the first scenario.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Comparison {
     pub provenance: Provenance,
     pub metrics: Vec<MetricComparison>,
 }
 
 /// One measure across the scenarios.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MetricComparison {
     pub key: String,
     pub label: String,
@@ -42,18 +42,20 @@ pub struct MetricComparison {
 }
 
 /// A measure's value in one scenario.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Level {
     pub scenario: String,
+    #[serde(deserialize_with = "crate::stats::nan::deserialize")]
     pub estimate: f64,
     /// Monte Carlo standard error (bootstrap for expected shortfall).
+    #[serde(deserialize_with = "crate::stats::nan::deserialize")]
     pub std_error: f64,
     /// Paths with a value.
     pub n: usize,
 }
 
 /// A scenario's difference from the first.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DifferenceFromFirst {
     pub scenario: String,
     pub baseline: String,
@@ -61,16 +63,20 @@ pub struct DifferenceFromFirst {
     pub difference: Difference,
 }
 
-/// What the overlay charts need of one scenario's run.
-#[derive(Debug, Clone, PartialEq)]
+/// What the overlay charts need of one scenario's run (saved as `compare_curves.json`, so that
+/// `fifsim chart` redraws them).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ScenarioCurves {
     pub name: String,
     /// Calendar quarter of quarter 0.
     pub start: Quarter,
     /// Fund TVPI quantiles at probabilities `k / CDF_POINTS`, `k = 0..=CDF_POINTS`.
+    #[serde(deserialize_with = "crate::stats::nan::deserialize")]
     pub tvpi_quantiles: Vec<f64>,
+    #[serde(deserialize_with = "crate::stats::nan::deserialize")]
     pub loss_probability: f64,
     /// Cumulative net cash flow of the fund (CNY m) by quarter: P25, P50, P75 across paths.
+    #[serde(deserialize_with = "crate::stats::nan::deserialize")]
     pub jcurve: [Vec<f64>; 3],
 }
 

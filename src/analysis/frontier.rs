@@ -14,7 +14,7 @@
 //! second flag. Points are compared on their estimates; since all share their random numbers,
 //! their ranking is far more precise than each estimate's own interval suggests.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::allocation::{self, TierShares, tier_split};
 use super::headline::{FUND_TVPI, PEAK_NEED};
@@ -55,23 +55,30 @@ pub fn grid(direct_shares: &[f64], divisions: usize) -> Vec<Allocation> {
 }
 
 /// One evaluated allocation.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Point {
     /// e.g. "d20% 50/25/25", or "as is".
     pub label: String,
     /// The scenario as it is (not a grid point).
     pub reference: bool,
+    #[serde(deserialize_with = "crate::stats::nan::deserialize")]
     pub direct_share: f64,
     /// The fund's capital by tier (for the reference: the two sleeves' splits combined).
     pub tiers: TierShares,
+    #[serde(deserialize_with = "crate::stats::nan::deserialize")]
     pub mean_tvpi: f64,
+    #[serde(deserialize_with = "crate::stats::nan::deserialize")]
     pub tvpi_std_error: f64,
+    #[serde(deserialize_with = "crate::stats::nan::deserialize")]
     pub loss_probability: f64,
     /// Wilson 95 % interval of P(TVPI < 1).
+    #[serde(deserialize_with = "crate::stats::nan::deserialize")]
     pub loss_ci95: (f64, f64),
     /// Mean fund TVPI of the worst 5 % of paths.
+    #[serde(deserialize_with = "crate::stats::nan::deserialize")]
     pub es5: f64,
     /// Mean peak capital need, CNY m.
+    #[serde(deserialize_with = "crate::stats::nan::deserialize")]
     pub peak_need_cny_m: f64,
     /// Efficient on mean TVPI against P(TVPI < 1) (the primary risk).
     pub efficient: bool,
@@ -83,7 +90,7 @@ pub struct Point {
 }
 
 /// The sweep.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Frontier {
     pub provenance: Provenance,
     pub primary_risk: String,

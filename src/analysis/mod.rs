@@ -84,7 +84,7 @@ pub(crate) fn engine_error(scenario: &Scenario, source: EngineError) -> Analysis
 }
 
 /// Where the numbers came from, for every machine-readable output of this module.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Provenance {
     pub tool: String,
     pub version: String,
@@ -98,7 +98,7 @@ pub struct Provenance {
 }
 
 /// A scenario, by name, file and description.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ScenarioRef {
     pub name: String,
     pub file: String,

@@ -5,7 +5,7 @@
 //! base's, each with a paired 95 % interval ([`super::paired`]). Shocks are ranked by the larger
 //! of their two |effects| on mean TVPI (the tornado's order).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::headline::{FUND_TVPI, LOSS_PROBABILITY};
 use super::paired::{Difference, mean_difference};
@@ -20,7 +20,7 @@ pub const METHOD: &str = "one shock at a time, each run down and up with the bas
      effect = shocked − base from per-path differences: mean ± 1.96 SE; ranked by the larger |effect| on mean fund TVPI";
 
 /// The base run and every shock's effects.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Sensitivity {
     pub provenance: Provenance,
     pub base: BaseRun,
@@ -29,15 +29,17 @@ pub struct Sensitivity {
 }
 
 /// The unshocked scenario's headline numbers.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BaseRun {
+    #[serde(deserialize_with = "crate::stats::nan::deserialize")]
     pub mean_tvpi: f64,
+    #[serde(deserialize_with = "crate::stats::nan::deserialize")]
     pub mean_tvpi_ci95: (f64, f64),
     pub loss_probability: Proportion,
 }
 
 /// One shock's effects, down and up.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ShockEffects {
     /// 1 = the largest effect.
     pub rank: usize,
@@ -46,16 +48,19 @@ pub struct ShockEffects {
     pub down: Effect,
     pub up: Effect,
     /// The larger |effect| on mean TVPI of the two moves: what the ranking uses.
+    #[serde(deserialize_with = "crate::stats::nan::deserialize")]
     pub size: f64,
 }
 
 /// The effect of one move.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Effect {
     pub direction: Direction,
     /// The move, e.g. "×1.25".
     pub setting: String,
+    #[serde(deserialize_with = "crate::stats::nan::deserialize")]
     pub mean_tvpi: f64,
+    #[serde(deserialize_with = "crate::stats::nan::deserialize")]
     pub loss_probability: f64,
     /// Shocked − base, mean fund TVPI.
     pub tvpi: Difference,

@@ -30,7 +30,7 @@
 //! investable share to make room, as its agreement would have to. [`super::invariants`] checks
 //! the result.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::allocation::{self, AllocationError};
 use crate::scenario::{Outcome, Scenario, Tier};
@@ -61,7 +61,7 @@ pub const DIRECT_SKILL_STEP: f64 = 0.3;
 pub const TEAM_COST_FACTORS: (f64, f64) = (0.0, 2.0);
 
 /// Which way a shock moves its parameter.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Direction {
     Down,

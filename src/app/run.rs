@@ -2,17 +2,19 @@
 //!
 //! The run is built in a staging folder beside the results folder ([`stage`]): `paths.csv`
 //! is streamed there while paths are simulated, then `summary.json` and `quarterly.csv` are
-//! written; the charts are drawn and the folder swapped in by [`Pending::publish`].
+//! written; the charts, `report.xlsx` and `report.html` are made and the folder swapped in by
+//! [`Pending::publish`].
 
 use std::path::{Path, PathBuf};
 
 use super::AppError;
-use super::publish::{Pending, safe_folder_name, stage};
-use crate::charts;
+use super::publish::{Documents, Pending, safe_folder_name, stage};
+use crate::charts::{self, ChartError};
 use crate::engine::{self, RunOptions, Stopping};
 use crate::metrics::path::Schema;
 use crate::output::Command;
 use crate::report::Report;
+use crate::report::document::{self, Document};
 use crate::report::export::{PathsCsv, SUMMARY_JSON, write_quarterly_csv, write_summary_json};
 use crate::scenario::Scenario;
 
@@ -57,7 +59,17 @@ pub fn simulate(scenario: &Scenario, options: &RunOptions, out: &Path, force: bo
         .map_err(|source| AppError::Engine { file: scenario.source.clone(), source })?;
     let report = Report::build(scenario, &results).map_err(|source| AppError::Engine { file: scenario.source.clone(), source })?;
     let files = vec![write_summary_json(&report, staging.dir())?, sink.finish(results.paths)?, write_quarterly_csv(&report, staging.dir())?];
-    Ok(Pending::new(report, staging, files, charts::draw_all))
+    Ok(Pending::new(report, staging, files))
+}
+
+impl Documents for Report {
+    fn draw_charts(&self, dir: &Path) -> Result<Vec<PathBuf>, ChartError> {
+        charts::draw_all(self, dir)
+    }
+
+    fn document(&self) -> Document {
+        document::run::document(self)
+    }
 }
 
 /// How a run with a precision target ended (the paths used and the interval reached); `None` for
@@ -77,7 +89,7 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let out = tmp.path().join("base");
         let options = RunOptions { seed: 1, stopping: Stopping::Paths(20), threads: Some(1) };
-        simulate(&scenario, &options, &out, false, &mut |_| {}).unwrap().publish(false).unwrap();
+        simulate(&scenario, &options, &out, false, &mut |_| {}).unwrap().publish(crate::app::publish::Outputs { charts: false, workbook: false }).unwrap();
         let listing = |dir: &Path| {
             let mut names: Vec<_> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name()).collect();
             names.sort();

@@ -6,6 +6,7 @@
 //! carries its provenance (scenario, seed, paths, crate version) and no wall-clock time, so the
 //! same scenario and seed give byte-identical files.
 
+pub mod document;
 pub mod export;
 pub mod table;
 pub mod text;
