@@ -31,10 +31,11 @@ fn level_format(unit: Unit) -> (Format, f64) {
     }
 }
 
-/// The same for a difference: rates in percentage points.
+/// The same for a difference: rates in percentage points, multiples to three decimals.
 fn difference_format(unit: Unit) -> (Format, f64) {
     match unit {
         Unit::Percent => (Format::PercentagePoints, 100.0),
+        Unit::Multiple => (Format::SignedMultiple, 1.0),
         _ => level_format(unit),
     }
 }
@@ -159,12 +160,12 @@ pub fn sensitivity(s: &Sensitivity) -> Document {
     for e in &s.shocks {
         for m in [&e.down, &e.up] {
             let mut row = vec![Cell::Number(e.rank as f64, Format::Whole), Cell::text(&e.label), Cell::text(&m.setting), Cell::Number(m.mean_tvpi, Format::Multiple)];
-            row.extend([m.tvpi.estimate, m.tvpi.paired_ci95.0, m.tvpi.paired_ci95.1].map(|x| Cell::Number(x, Format::Multiple)));
+            row.extend([m.tvpi.estimate, m.tvpi.paired_ci95.0, m.tvpi.paired_ci95.1].map(|x| Cell::Number(x, Format::SignedMultiple)));
             row.push(Cell::Number(m.loss_probability, Format::Percent));
             row.extend([m.loss.estimate, m.loss.paired_ci95.0, m.loss.paired_ci95.1].map(|x| Cell::Number(100.0 * x, Format::PercentagePoints)));
             effects.rows.push(row);
         }
-        tornado.numbers(&e.label, &[e.down.tvpi.estimate, e.up.tvpi.estimate], Format::Multiple);
+        tornado.numbers(&e.label, &[e.down.tvpi.estimate, e.up.tvpi.estimate], Format::SignedMultiple);
     }
     effects.note("Ranked by the larger |Δ mean TVPI| of the two moves; every run shares the base run's seed.");
     let mut chart_sheet = Sheet::new("Tornado", vec![tornado]).workbook_only();
