@@ -93,7 +93,8 @@ pub fn render(document: &Document, pictures: &[Option<Vec<u8>>]) -> String {
                     );
                 }
                 None => {
-                    let _ = writeln!(out, "<p class=\"note\">{} ({}): not drawn; <code>fifsim chart</code> draws it.</p>", escape(picture.caption), picture.file);
+                    let _ =
+                        writeln!(out, "<p class=\"note\">{} ({}): not drawn; <code>fifsim chart</code> draws it.</p>", escape(picture.caption), picture.file);
                 }
             }
         }
