@@ -10,11 +10,16 @@
 pub mod decision;
 pub mod run;
 
+use crate::report::text::cells::zero_if_rounded_away;
+
 /// How a number is shown. The value stored is the number in the unit the column names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     /// A multiple, two decimals and ×.
     Multiple,
+    /// A difference of multiples, signed, three decimals and ×: differences on common random
+    /// numbers are precise.
+    SignedMultiple,
     /// A rate or share, as a percentage with one decimal.
     Percent,
     /// A difference of rates or shares, in percentage points with one decimal.
@@ -36,8 +41,9 @@ impl Format {
     pub fn excel(self) -> &'static str {
         match self {
             Format::Multiple => "0.00\"×\"",
+            Format::SignedMultiple => "+0.000\"×\";-0.000\"×\";0.000\"×\"",
             Format::Percent => "0.0%",
-            Format::PercentagePoints => "0.0\" pp\"",
+            Format::PercentagePoints => "+0.0\" pp\";-0.0\" pp\";0.0\" pp\"",
             Format::CnyBn => "#,##0.00",
             Format::CnyM => "#,##0",
             Format::Decimal => "#,##0.0",
@@ -54,7 +60,8 @@ impl Format {
         match self {
             Format::Multiple => format!("{x:.2}×"),
             Format::Percent => format!("{:.1}%", 100.0 * x),
-            Format::PercentagePoints => format!("{x:+.1} pp"),
+            Format::SignedMultiple => format!("{:+.3}×", zero_if_rounded_away(x, 3)),
+            Format::PercentagePoints => format!("{:+.1} pp", zero_if_rounded_away(x, 1)),
             Format::CnyBn => format!("{x:.2}"),
             Format::CnyM | Format::Whole => grouped(x),
             Format::Decimal => format!("{x:.1}"),
@@ -199,6 +206,9 @@ mod tests {
         assert_eq!(Format::Multiple.show(1.234), "1.23×");
         assert_eq!(Format::Percent.show(0.1234), "12.3%");
         assert_eq!(Format::PercentagePoints.show(-1.25), "-1.2 pp");
+        assert_eq!(Format::PercentagePoints.show(-0.01), "+0.0 pp");
+        assert_eq!(Format::SignedMultiple.show(0.2345), "+0.234×");
+        assert_eq!(Format::SignedMultiple.show(-0.0001), "+0.000×");
         assert_eq!(Format::CnyM.show(-1_234_567.4), "-1,234,567");
         assert_eq!(Format::Whole.show(999.0), "999");
         assert_eq!(Format::Whole.show(1000.0), "1,000");

@@ -31,10 +31,11 @@ fn level_format(unit: Unit) -> (Format, f64) {
     }
 }
 
-/// The same for a difference: rates in percentage points.
+/// The same for a difference: rates in percentage points, multiples to three decimals.
 fn difference_format(unit: Unit) -> (Format, f64) {
     match unit {
         Unit::Percent => (Format::PercentagePoints, 100.0),
+        Unit::Multiple => (Format::SignedMultiple, 1.0),
         _ => level_format(unit),
     }
 }
@@ -52,14 +53,7 @@ fn difference_cells(d: &Difference, (format, scale): (Format, f64)) -> Vec<Cell>
 fn title_lines(kind: &str, p: &Provenance) -> (String, Vec<String>) {
     let names: Vec<&str> = p.scenarios.iter().map(|s| s.name.as_str()).collect();
     let title = format!("{kind}: {}", names.join(" vs "));
-    let line = format!(
-        "{} {} · {} runs × {} paths · seed {} · common random numbers",
-        p.tool,
-        p.version,
-        p.runs,
-        Format::Whole.show(p.paths as f64),
-        p.seed
-    );
+    let line = format!("{} {} · {} runs × {} paths · seed {} · common random numbers", p.tool, p.version, p.runs, Format::Whole.show(p.paths as f64), p.seed);
     (title, vec![line, p.method.clone()])
 }
 
@@ -102,7 +96,8 @@ pub fn compare(c: &Comparison, curves: &[ScenarioCurves]) -> Document {
             differences.rows.push(row);
         }
     }
-    differences.note("Rates and probabilities differ in percentage points (pp). The independent half-width is what two runs on different random numbers would give.");
+    differences
+        .note("Rates and probabilities differ in percentage points (pp). The independent half-width is what two runs on different random numbers would give.");
     let (title, subtitle) = title_lines("Comparison", p);
     let mut sheets = vec![Sheet::new("Comparison", vec![levels, differences])];
     if !curves.is_empty() {
@@ -152,19 +147,31 @@ pub fn sensitivity(s: &Sensitivity) -> Document {
     let mut base = Table::new("Base run", &["Measure", "Estimate", "95% CI low", "95% CI high"]);
     base.numbers("Mean fund TVPI (×)", &[b.mean_tvpi, b.mean_tvpi_ci95.0, b.mean_tvpi_ci95.1], Format::Multiple);
     base.numbers("P(fund TVPI < 1)", &[b.loss_probability.estimate, b.loss_probability.ci95.0, b.loss_probability.ci95.1], Format::Percent);
-    let columns =
-        ["Rank", "Shock", "Move", "Mean TVPI", "Δ mean TVPI", "Δ TVPI 95% CI low", "Δ TVPI 95% CI high", "P(TVPI < 1)", "Δ P(TVPI < 1) (pp)", "Δ 95% CI low (pp)", "Δ 95% CI high (pp)"];
+    let columns = [
+        "Rank",
+        "Shock",
+        "Move",
+        "Mean TVPI",
+        "Δ mean TVPI",
+        "Δ TVPI 95% CI low",
+        "Δ TVPI 95% CI high",
+        "P(TVPI < 1)",
+        "Δ P(TVPI < 1) (pp)",
+        "Δ 95% CI low (pp)",
+        "Δ 95% CI high (pp)",
+    ];
     let mut effects = Table::new("Effects (shocked − base, paired)", &columns);
     let mut tornado = Table::new("Tornado: Δ mean fund TVPI (×)", &["Shock", "Down", "Up"]);
     for e in &s.shocks {
         for m in [&e.down, &e.up] {
-            let mut row = vec![Cell::Number(e.rank as f64, Format::Whole), Cell::text(&e.label), Cell::text(&m.setting), Cell::Number(m.mean_tvpi, Format::Multiple)];
-            row.extend([m.tvpi.estimate, m.tvpi.paired_ci95.0, m.tvpi.paired_ci95.1].map(|x| Cell::Number(x, Format::Multiple)));
+            let mut row =
+                vec![Cell::Number(e.rank as f64, Format::Whole), Cell::text(&e.label), Cell::text(&m.setting), Cell::Number(m.mean_tvpi, Format::Multiple)];
+            row.extend([m.tvpi.estimate, m.tvpi.paired_ci95.0, m.tvpi.paired_ci95.1].map(|x| Cell::Number(x, Format::SignedMultiple)));
             row.push(Cell::Number(m.loss_probability, Format::Percent));
             row.extend([m.loss.estimate, m.loss.paired_ci95.0, m.loss.paired_ci95.1].map(|x| Cell::Number(100.0 * x, Format::PercentagePoints)));
             effects.rows.push(row);
         }
-        tornado.numbers(&e.label, &[e.down.tvpi.estimate, e.up.tvpi.estimate], Format::Multiple);
+        tornado.numbers(&e.label, &[e.down.tvpi.estimate, e.up.tvpi.estimate], Format::SignedMultiple);
     }
     effects.note("Ranked by the larger |Δ mean TVPI| of the two moves; every run shares the base run's seed.");
     let mut chart_sheet = Sheet::new("Tornado", vec![tornado]).workbook_only();

@@ -49,8 +49,20 @@ pub fn document(report: &Report) -> Document {
         Sheet::new(SHEETS[1], vec![policy(report)]),
         Sheet::new(SHEETS[2], vec![subfunds(report), dispersion(report)]),
         Sheet::new(SHEETS[3], vec![fields(report)]),
-        with_chart(Sheet::new(SHEETS[4], report.fans.iter().map(fan).collect()).workbook_only(), "J-curve: fund cumulative net cash flow (CNY bn)", ChartKind::Line, "Quarter", "CNY bn"),
-        with_chart(Sheet::new(SHEETS[5], report.histograms.iter().map(|h| histogram(report, h)).collect()).workbook_only(), "Fund TVPI across paths", ChartKind::Column, "TVPI from (×)", "Paths"),
+        with_chart(
+            Sheet::new(SHEETS[4], report.fans.iter().map(fan).collect()).workbook_only(),
+            "J-curve: fund cumulative net cash flow (CNY bn)",
+            ChartKind::Line,
+            "Quarter",
+            "CNY bn",
+        ),
+        with_chart(
+            Sheet::new(SHEETS[5], report.histograms.iter().map(|h| histogram(report, h)).collect()).workbook_only(),
+            "Fund TVPI across paths",
+            ChartKind::Column,
+            "TVPI from (×)",
+            "Paths",
+        ),
         Sheet::new(SHEETS[6], vec![metrics(report)]).workbook_only(),
         Sheet::new(SHEETS[7], vec![provenance(report)]),
     ];
@@ -65,7 +77,15 @@ fn with_chart(mut sheet: Sheet, title: &str, kind: ChartKind, x_title: &str, y_t
         ChartKind::Column => vec![2],
         _ => (1..first.columns.len()).collect(),
     };
-    sheet.charts.push(ChartSpec { title: title.to_string(), kind, table: 0, categories: 0, series, x_title: x_title.to_string(), y_title: y_title.to_string() });
+    sheet.charts.push(ChartSpec {
+        title: title.to_string(),
+        kind,
+        table: 0,
+        categories: 0,
+        series,
+        x_title: x_title.to_string(),
+        y_title: y_title.to_string(),
+    });
     sheet
 }
 
@@ -126,7 +146,13 @@ fn fund(report: &Report) -> Table {
         values.extend(quantiles(&s, scale));
         table.numbers(label, &values, format_of(fmt));
     }
-    let figures = [("fund_tvpi", "TVPI"), ("fund_dpi", "DPI"), ("fund_rvpi", "RVPI"), ("fund_trough_cny_m", "peak capital need"), ("fund_trough_quarter", "trough quarter")];
+    let figures = [
+        ("fund_tvpi", "TVPI"),
+        ("fund_dpi", "DPI"),
+        ("fund_rvpi", "RVPI"),
+        ("fund_trough_cny_m", "peak capital need"),
+        ("fund_trough_quarter", "trough quarter"),
+    ];
     table.note(coverage(report, &figures).join("; "));
     if let Some(text) = irr_note(report, "fund") {
         table.note(format!("IRR: {text}"));
@@ -191,7 +217,17 @@ fn sleeves(report: &Report) -> Table {
 }
 
 fn tiers(report: &Report) -> Table {
-    let columns = ["Tier (look-through, before fees)", "Multiple mean", "Multiple P5", "Multiple P50", "Multiple P95", "Value created mean (CNY bn)", "Value P5", "Value P50", "Value P95"];
+    let columns = [
+        "Tier (look-through, before fees)",
+        "Multiple mean",
+        "Multiple P5",
+        "Multiple P50",
+        "Multiple P95",
+        "Value created mean (CNY bn)",
+        "Value P5",
+        "Value P50",
+        "Value P95",
+    ];
     let mut table = Table::new("By tier", &columns);
     for multiple in report.metrics.iter().filter(|m| m.group == Group::Tier && m.key.ends_with("_multiple")) {
         let s = &multiple.summary;
@@ -277,7 +313,19 @@ fn dispersion(report: &Report) -> Table {
 }
 
 fn fields(report: &Report) -> Table {
-    let columns = ["Field", "领域", "Tier", "Multiple mean", "Multiple P5", "Multiple P50", "Multiple P95", "Value created mean (CNY bn)", "Value P5", "Value P50", "Value P95"];
+    let columns = [
+        "Field",
+        "领域",
+        "Tier",
+        "Multiple mean",
+        "Multiple P5",
+        "Multiple P50",
+        "Multiple P95",
+        "Value created mean (CNY bn)",
+        "Value P5",
+        "Value P50",
+        "Value P95",
+    ];
     let mut table = Table::new("Fields (look-through, before fees)", &columns);
     for field in &report.fund.fields {
         let mut row = vec![Cell::text(&field.label), Cell::text(&field.label_zh), Cell::text(&field.tier)];
@@ -314,14 +362,20 @@ fn histogram(report: &Report, h: &Histogram) -> Table {
     for (k, &count) in h.counts.iter().enumerate() {
         let (from, to) = (h.edges.get(k).copied().unwrap_or(f64::NAN), h.edges.get(k + 1).copied().unwrap_or(f64::NAN));
         let share = if total > 0 { count as f64 / total as f64 } else { f64::NAN };
-        table.rows.push(vec![Cell::Number(from, format), Cell::Number(to, format), Cell::Number(count as f64, Format::Whole), Cell::Number(share, Format::Percent)]);
+        table.rows.push(vec![
+            Cell::Number(from, format),
+            Cell::Number(to, format),
+            Cell::Number(count as f64, Format::Whole),
+            Cell::Number(share, Format::Percent),
+        ]);
     }
     table.note(format!("{} paths below the first bin, {} above the last, {} without a value.", h.below, h.above, h.missing));
     table
 }
 
 fn metrics(report: &Report) -> Table {
-    let mut columns = vec!["Key", "Label", "Group", "Unit", "Paths with a value", "Paths without", "Mean", "SD", "SE", "Mean 95% CI low", "Mean 95% CI high", "Min"];
+    let mut columns =
+        vec!["Key", "Label", "Group", "Unit", "Paths with a value", "Paths without", "Mean", "SD", "SE", "Mean 95% CI low", "Mean 95% CI high", "Min"];
     columns.extend(QUANTILES);
     columns.extend(["Max", "Mean of worst 5%", "P(< 1)"]);
     let mut table = Table::new("Every metric, in the units of summary.json", &columns);

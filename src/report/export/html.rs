@@ -17,7 +17,7 @@ use crate::report::document::{Cell, Document, Table};
 pub const REPORT_HTML: &str = "report.html";
 
 const STYLE: &str = "\
-body { font-family: 'DejaVu Sans', 'Noto Sans CJK SC', 'Microsoft YaHei', Arial, sans-serif; font-size: 10pt; color: #222; margin: 2em auto; max-width: 1100px; padding: 0 1em; }
+body { font-family: 'DejaVu Sans', 'Noto Sans CJK SC', 'PingFang SC', 'Microsoft YaHei', 'SimHei', Arial, sans-serif; font-size: 10pt; color: #222; margin: 2em auto; max-width: 1100px; padding: 0 1em; }
 h1 { font-size: 16pt; margin-bottom: 0.2em; }
 h2 { font-size: 13pt; margin-top: 1.6em; border-bottom: 1px solid #999; }
 h3 { font-size: 11pt; margin: 1.2em 0 0.3em; }
@@ -93,7 +93,8 @@ pub fn render(document: &Document, pictures: &[Option<Vec<u8>>]) -> String {
                     );
                 }
                 None => {
-                    let _ = writeln!(out, "<p class=\"note\">{} ({}): not drawn; <code>fifsim chart</code> draws it.</p>", escape(picture.caption), picture.file);
+                    let _ =
+                        writeln!(out, "<p class=\"note\">{} ({}): not drawn; <code>fifsim chart</code> draws it.</p>", escape(picture.caption), picture.file);
                 }
             }
         }

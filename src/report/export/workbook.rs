@@ -57,7 +57,8 @@ pub fn write_workbook(document: &Document, dir: &Path) -> Result<PathBuf, Export
 pub fn workbook_bytes(document: &Document) -> Result<Vec<u8>, XlsxError> {
     let mut workbook = Workbook::new();
     let created = ExcelDateTime::from_ymd(2025, 9, 26)?;
-    let properties = DocProperties::new().set_title(&document.title).set_author("fifsim").set_comment(document.subtitle.join("\n")).set_creation_datetime(&created);
+    let properties =
+        DocProperties::new().set_title(&document.title).set_author("fifsim").set_comment(document.subtitle.join("\n")).set_creation_datetime(&created);
     workbook.set_properties(&properties);
     for (index, sheet) in document.sheets.iter().enumerate() {
         let subtitle = if index == 0 { document.subtitle.as_slice() } else { &[] };
