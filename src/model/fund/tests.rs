@@ -130,15 +130,18 @@ fn without_costs_the_fund_earns_the_company_level_multiple() {
     }
 }
 
+#[cfg(feature = "random-use")]
 #[test]
 fn a_path_counts_the_random_numbers_it_uses() {
     let scenario = testing::base();
+    crate::rng::usage::take();
     let state = simulate(&scenario, 3, 0);
+    let used = crate::rng::usage::take();
     let companies: u32 = state.subfunds.iter().map(|o| o.book.counts.backed).sum::<u32>() + state.direct.book.counts.backed;
     // Market, factors, each sub-fund's own generator, one per company (plus drawn, unaffordable
     // direct deals).
     let at_least = 2 + scenario.subfunds.len() as u64 + u64::from(companies);
-    assert!(state.random.generators >= at_least && state.random.generators <= at_least + 1, "{:?} vs {at_least}", state.random);
+    assert!(used.generators >= at_least && used.generators <= at_least + 1, "{used:?} vs {at_least}");
     // The factors alone draw a normal and a uniform per field and quarter.
-    assert!(state.random.words > (scenario.horizon() * scenario.fields.len() * 2) as u64);
+    assert!(used.words > (scenario.horizon() * scenario.fields.len() * 2) as u64);
 }
