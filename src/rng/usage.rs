@@ -88,10 +88,9 @@ impl Tally {
 
 impl Drop for Tally {
     fn drop(&mut self) {
-        let mine = RandomUse { generators: 1, ..self.0 };
         USED.with(|used| {
             let mut total = used.get();
-            total.add(mine);
+            total.add(self.0);
             used.set(total);
         });
     }
