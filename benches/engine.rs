@@ -12,7 +12,8 @@ use fifsim::model::Shocks;
 use fifsim::model::company::{self, Backer, ProfileLaw};
 use fifsim::model::fund::{PathState, Simulator};
 use fifsim::model::waterfall::{Waterfall, WaterfallTerms};
-use fifsim::rng::{Component, GammaQuantiles, RandomUse, StreamKey};
+use fifsim::rng::usage::{self, RandomUse};
+use fifsim::rng::{Component, GammaQuantiles, StreamKey};
 use fifsim::scenario::{self, Scenario, Stage};
 
 fn base() -> Scenario {
@@ -35,8 +36,9 @@ fn whole_path_and_its_floor(c: &mut Criterion) {
     let mut state = PathState::default();
     let uses: Vec<RandomUse> = (0..PATHS)
         .map(|p| {
+            usage::take();
             simulator.simulate_path(p, &mut state).expect("base stays within its deal limits");
-            state.random
+            usage::take()
         })
         .collect();
     let mut group = c.benchmark_group("path");

@@ -76,7 +76,7 @@ enum Command {
 const CALIBRATE_HELP: &str = "\
 Each row: the model's value with its Monte Carlo standard error, the target and its source, the
 tolerance (the target's own plus 2 standard errors) and pass/fail; * marks the targets the base
-scenario claims. At the defaults (4,000 fund paths, 2 × 40,000 companies) it takes about a second.
+scenario claims. The defaults simulate 4,000 fund paths and 2 × 40,000 companies.
 
 --json keys (stable): financing_multiples and position_multiples.direct / .subfund, each
 {edges: [0, 1, 5, 10, 20, 50], share: [...], count} (the last bucket open; financing_multiples

@@ -199,8 +199,7 @@ mod tests {
         // difference is narrower than an independent one. The direct sleeve pairs only loosely
         // (a bigger budget backs companies the smaller one never does), the sub-fund sleeve closely.
         let base = crate::testing::base();
-        let mut heavy = base.clone();
-        crate::analysis::allocation::set_direct_share(&mut heavy, 0.35).unwrap();
+        let mut heavy = crate::testing::edited(&base, |raw| raw.fund.direct_share = 0.35);
         heavy.name = "direct_0.35".into();
         let ra = results(&base, 400);
         let c = compare(&[&base, &heavy], &[&ra, &results(&heavy, 400)]).unwrap();
@@ -214,8 +213,7 @@ mod tests {
             assert!(d.crn_gain() > gain, "{key}: pairing should narrow the interval {gain}-fold: {d:?}");
         }
         // A change that leaves the deal flow alone pairs almost perfectly: fees up 0.5 pp.
-        let mut fees = base.clone();
-        crate::analysis::shocks::fees(&mut fees, crate::analysis::shocks::Direction::Up);
+        let fees = crate::testing::edited(&base, |raw| crate::analysis::shocks::fees(&base, raw, crate::analysis::shocks::Direction::Up));
         let c = compare(&[&base, &fees], &[&ra, &results(&fees, 400)]).unwrap();
         let d = c.metrics[0].differences[0].difference;
         assert!(d.estimate < 0.0 && d.crn_gain() > 5.0, "{d:?}");

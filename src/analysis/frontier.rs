@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 
 use super::allocation::{self, TierShares, tier_split};
 use super::headline::{FUND_TVPI, PEAK_NEED};
-use super::{AnalysisError, Provenance, invariants, simulate, values};
+use super::{AnalysisError, Provenance, changed, simulate, values};
 use crate::engine::RunOptions;
 use crate::scenario::Scenario;
 use crate::stats::summary::{Summary, probability_below};
@@ -151,16 +151,15 @@ pub const METHOD: &str = "every allocation run with the same seed (common random
      share (same total) and scale both sleeves' field weights and sub-fund commitments by tier; efficient = no other point \
      with a mean fund TVPI at least as high and a P(fund TVPI < 1) at least as low (one strictly)";
 
-/// `scenario` re-allocated to `a`, checked.
+/// `scenario` re-allocated to `a`: its raw scenario changed and validated again, first for the
+/// direct share, then for the tier split.
 ///
 /// # Errors
-/// [`AnalysisError::Allocation`] or [`AnalysisError::InvalidShock`].
+/// [`AnalysisError::Allocation`] or [`AnalysisError::InvalidChange`].
 pub fn allocate(scenario: &Scenario, a: &Allocation) -> Result<Scenario, AnalysisError> {
-    let mut s = scenario.clone();
-    let fail = |source| AnalysisError::Allocation { file: scenario.source.clone(), source };
-    allocation::set_direct_share(&mut s, a.direct_share).map_err(fail)?;
-    allocation::set_tier_shares(&mut s, a.tiers).map_err(fail)?;
-    invariants::check(&s).map_err(|problem| AnalysisError::InvalidShock { file: scenario.source.clone(), shock: label(a), problem })?;
+    let what = || format!("allocation {}", label(a));
+    let shared = changed(scenario, what(), |raw| allocation::set_direct_share(scenario, raw, a.direct_share))?;
+    let mut s = changed(&shared, what(), |raw| allocation::set_tier_shares(&shared, raw, a.tiers))?;
     s.name = format!("{} [{}]", scenario.name, label(a));
     Ok(s)
 }

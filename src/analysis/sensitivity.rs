@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::headline::{FUND_TVPI, LOSS_PROBABILITY};
 use super::paired::{Difference, mean_difference};
 use super::shocks::{Direction, Shock, library};
-use super::{AnalysisError, Provenance, invariants, simulate, values};
+use super::{AnalysisError, Provenance, changed, simulate, values};
 use crate::engine::RunOptions;
 use crate::scenario::Scenario;
 use crate::stats::summary::{Proportion, Summary, probability_below};
@@ -78,7 +78,7 @@ pub fn runs(scenario: &Scenario) -> usize {
 ///
 /// # Errors
 /// [`AnalysisError::Engine`] if a run fails, [`AnalysisError::Allocation`] if the direct-share
-/// shock cannot be made, [`AnalysisError::InvalidShock`] if a shock broke an invariant.
+/// shock cannot be made, [`AnalysisError::InvalidChange`] if a shock left a value out of range.
 pub fn run(scenario: &Scenario, options: &RunOptions, progress: &mut dyn FnMut(u64)) -> Result<Sensitivity, AnalysisError> {
     let base = simulate(scenario, options, 0, progress)?;
     let mut done = base.paths;
@@ -126,19 +126,14 @@ pub fn run(scenario: &Scenario, options: &RunOptions, progress: &mut dyn FnMut(u
     })
 }
 
-/// `scenario` with `shock` applied in `direction`, checked.
+/// `scenario` with `shock` applied in `direction` to its raw scenario, validated again.
 ///
 /// # Errors
-/// [`AnalysisError::Allocation`] or [`AnalysisError::InvalidShock`].
+/// [`AnalysisError::Allocation`] or [`AnalysisError::InvalidChange`].
 pub fn shocked(scenario: &Scenario, shock: &Shock, direction: Direction) -> Result<Scenario, AnalysisError> {
-    let mut s = scenario.clone();
-    shock.apply(&mut s, direction).map_err(|source| AnalysisError::Allocation { file: scenario.source.clone(), source })?;
-    invariants::check(&s).map_err(|problem| AnalysisError::InvalidShock {
-        file: scenario.source.clone(),
-        shock: format!("{} {}", shock.key, shock.setting(direction)),
-        problem,
-    })?;
-    s.name = format!("{} [{} {}]", scenario.name, shock.key, shock.setting(direction));
+    let change = format!("{} {}", shock.key, shock.setting(direction));
+    let mut s = changed(scenario, format!("shock {change}"), |raw| shock.apply(scenario, raw, direction))?;
+    s.name = format!("{} [{change}]", scenario.name);
     Ok(s)
 }
 

@@ -37,7 +37,7 @@ use super::company::{self, Backer, ProfileLaw, Round};
 use super::flows::CashFlows;
 use super::holdings::{Book, Close, Entry, RoundTake, RunningBalance};
 use super::mix::{cumulate, pick};
-use crate::rng::{PathRng, RandomUse, StreamKey, deal_item};
+use crate::rng::{PathRng, StreamKey, deal_item};
 use crate::scenario::workload::DealLimitReached;
 use crate::scenario::{DirectSpec, Stage, TranchePricing};
 
@@ -54,8 +54,6 @@ pub struct DirectOutcome {
     pub undeployed: f64,
     /// What the direct team cost, CNY m (paid in by the fund with the deals).
     pub team_costs: f64,
-    /// Random numbers it used (for the benchmarks' random-number floor).
-    pub random: RandomUse,
 }
 
 /// Buffers reused from path to path.
@@ -122,7 +120,6 @@ pub fn simulate(env: &Environment<'_>, laws: &[ProfileLaw], spec: &DirectSpec, k
     out.book.reset(horizon, scenario.fields.len());
     out.committed = 0.0;
     out.lapsed = 0.0;
-    out.random = RandomUse::default();
     ws.returns.clear();
     ws.returns.resize(horizon + 1, 0.0);
     ws.fields.reviews = None;
@@ -163,9 +160,6 @@ pub fn simulate(env: &Environment<'_>, laws: &[ProfileLaw], spec: &DirectSpec, k
             pool -= deal.commitment;
             invest(env, spec, deal, quarter, backer, ws, out);
         }
-    }
-    if let Some(deal) = &pending {
-        out.random.record(&deal.rng);
     }
     out.undeployed = pool;
     let flows = &mut out.flows;
@@ -236,7 +230,6 @@ fn draw_deal<'a>(env: &Environment<'_>, laws: &'a [ProfileLaw], spec: &DirectSpe
 fn invest(env: &Environment<'_>, spec: &DirectSpec, mut deal: Deal<'_>, quarter: usize, backer: Backer, ws: &mut Workspace, out: &mut DirectOutcome) {
     ws.rounds.clear();
     let company = company::simulate(env, deal.law, deal.field, deal.stage, quarter, deal.post, backer, &mut deal.rng, &mut ws.rounds);
-    out.random.record(&deal.rng);
     let tranches = &spec.tranches.shares;
     ws.takes.clear();
     ws.takes.resize(ws.rounds.len(), RoundTake::NONE);

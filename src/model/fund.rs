@@ -15,7 +15,7 @@ use super::direct::{self, DirectOutcome};
 use super::flows::CashFlows;
 use super::subfund::{self, SubFundOutcome};
 use super::{factors, market};
-use crate::rng::{Component, RandomUse, StreamKey};
+use crate::rng::{Component, StreamKey};
 use crate::scenario::Scenario;
 use crate::scenario::workload::{DealLimitReached, DealLimits};
 
@@ -44,8 +44,6 @@ pub struct PathState {
     pub running_costs: Vec<f64>,
     pub subfunds: Vec<SubFundOutcome>,
     pub direct: DirectOutcome,
-    /// Random numbers the path used, all components together.
-    pub random: RandomUse,
     factor_scratch: Vec<f64>,
     subfund_ws: subfund::Workspace,
     direct_ws: direct::Workspace,
@@ -104,13 +102,8 @@ impl<'a> Simulator<'a> {
         let horizon = scenario.horizon();
         let shocks = &mut state.shocks;
         shocks.resize(scenario);
-        let mut market_rng = self.market_key.rng(path, 0);
-        market::simulate(&scenario.market, &mut market_rng, &mut shocks.market);
-        let mut factor_rng = self.factor_key.rng(path, 0);
-        factors::simulate(&scenario.fields, &scenario.factors, &mut factor_rng, &mut shocks.factors, &mut state.factor_scratch);
-        state.random = RandomUse::default();
-        state.random.record(&market_rng);
-        state.random.record(&factor_rng);
+        market::simulate(&scenario.market, &mut self.market_key.rng(path, 0), &mut shocks.market);
+        factors::simulate(&scenario.fields, &scenario.factors, &mut self.factor_key.rng(path, 0), &mut shocks.factors, &mut state.factor_scratch);
         shocks.derive(scenario);
         let env = state.shocks.environment(scenario);
 
@@ -124,9 +117,7 @@ impl<'a> Simulator<'a> {
         reset(&mut state.subfund_sleeve, horizon);
         for outcome in &state.subfunds {
             state.subfund_sleeve.add_scaled(&outcome.fund, 1.0);
-            state.random.add(outcome.random);
         }
-        state.random.add(state.direct.random);
         state.running_costs.clear();
         let per_quarter = scenario.fund.running_cost_per_quarter * scenario.fund.size_cny_m;
         state.running_costs.extend((0..=horizon).map(|t| if t < scenario.fund.life_quarters { per_quarter } else { 0.0 }));

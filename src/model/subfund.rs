@@ -39,7 +39,7 @@ use super::flows::CashFlows;
 use super::holdings::{Book, Close, Entry, RoundTake, RunningBalance};
 use super::mix::{cumulate, pick};
 use super::waterfall::{Waterfall, WaterfallTerms};
-use crate::rng::{RandomUse, StreamKey, deal_item};
+use crate::rng::{StreamKey, deal_item};
 use crate::scenario::workload::DealLimitReached;
 use crate::scenario::{Stage, SubFundSpec};
 
@@ -67,8 +67,6 @@ pub struct SubFundOutcome {
     pub local_achievement: f64,
     /// Whether the sub-fund lost more than its loss tolerance (容错) of its cost.
     pub beyond_loss_tolerance: bool,
-    /// Random numbers it used (for the benchmarks' random-number floor).
-    pub random: RandomUse,
 }
 
 /// Buffers reused from path to path.
@@ -104,12 +102,10 @@ pub fn simulate(env: &Environment<'_>, laws: &[ProfileLaw], spec: &SubFundSpec, 
     let extended = rng.random::<f64>() < spec.extension_probability;
     let term_end = (spec.vintage + spec.term_quarters + if extended { spec.extension_quarters } else { 0 }).min(horizon);
     let backer = Backer::manager(z, scenario.skill.dispersion, scenario.skill.valuation_log_per_unit);
-    out.random = RandomUse::default();
-    out.random.record(&rng);
 
     let size = spec.commitment_cny_m / spec.fund_share;
     let investable = size * spec.investable_share;
-    make_deals(env, laws, spec, investable * (1.0 - spec.reserve_share), pace, backer, key, path, max_deals, ws, &mut out.random)?;
+    make_deals(env, laws, spec, investable * (1.0 - spec.reserve_share), pace, backer, key, path, max_deals, ws)?;
     let end = continuation_end(&ws.companies, term_end, (term_end + spec.continuation_quarters).min(horizon));
     decide_follow_ons(investable * spec.reserve_share, end, ws);
 
@@ -152,7 +148,7 @@ fn continuation_end(companies: &[Company], term_end: usize, latest: usize) -> us
 /// Initial deals: cheques spread over the investment period at `pace` until `budget` is spent,
 /// or an error once `max_deals` are made and the budget is not.
 #[allow(clippy::too_many_arguments)]
-fn make_deals(env: &Environment<'_>, laws: &[ProfileLaw], spec: &SubFundSpec, budget: f64, pace: f64, backer: Backer, key: &StreamKey, path: u64, max_deals: usize, ws: &mut Workspace, random: &mut RandomUse) -> Result<(), DealLimitReached> {
+fn make_deals(env: &Environment<'_>, laws: &[ProfileLaw], spec: &SubFundSpec, budget: f64, pace: f64, backer: Backer, key: &StreamKey, path: u64, max_deals: usize, ws: &mut Workspace) -> Result<(), DealLimitReached> {
     ws.companies.clear();
     ws.entries.clear();
     ws.rounds.clear();
@@ -185,7 +181,6 @@ fn make_deals(env: &Environment<'_>, laws: &[ProfileLaw], spec: &SubFundSpec, bu
         let post = company::draw_entry_post_money(env, law, stage, field, quarter, rng);
         let cheque = (spec.round_participation * law.equity_sold(stage) * post).min(budget - spent);
         let company = company::simulate(env, law, field, stage, quarter, post, backer, rng, &mut ws.rounds);
-        random.record(rng);
         ws.companies.push(company);
         ws.entries.push(Entry { ownership: cheque / post, cost: cheque, local });
         spent += cheque;

@@ -20,7 +20,7 @@
 
 pub mod error;
 pub mod load;
-mod ranges;
+pub(crate) mod ranges;
 pub mod raw;
 pub mod validate;
 pub mod workload;
@@ -401,7 +401,9 @@ pub struct FundSpec {
 }
 
 /// A validated scenario. Build one with [`load`] (from a file) or
-/// [`validate::validate`] (from a raw struct).
+/// [`validate::validate`] (from a raw struct); change one with [`Scenario::revalidated`] (or
+/// [`Scenario::edited`]), which changes the raw scenario it was validated from and validates that
+/// again, so that a changed scenario keeps every invariant a loaded one has.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Scenario {
     pub name: String,
@@ -417,6 +419,8 @@ pub struct Scenario {
     pub fields: Vec<Field>,
     pub subfunds: Vec<SubFundSpec>,
     pub direct: DirectSpec,
+    /// The raw scenario all of the above was validated from.
+    raw: raw::RawScenario,
 }
 
 impl Scenario {
@@ -428,5 +432,39 @@ impl Scenario {
     /// Total the fund commits to sub-funds, CNY m.
     pub fn subfund_commitments_cny_m(&self) -> f64 {
         self.subfunds.iter().map(|s| s.commitment_cny_m).sum()
+    }
+
+    /// The raw scenario this one was validated from (the file after `extends` and
+    /// `[subfund_defaults]`).
+    pub fn raw(&self) -> &raw::RawScenario {
+        &self.raw
+    }
+
+    /// The scenario `raw` validates to, as if it were this scenario's file: its errors and default
+    /// name come from [`Scenario::source`].
+    ///
+    /// # Errors
+    /// As [`validate::validate`].
+    pub fn revalidated(&self, raw: raw::RawScenario) -> Result<Scenario, ScenarioError> {
+        validate::validate(raw, &self.source)
+    }
+
+    /// This scenario with `change` made to its raw scenario, validated again.
+    ///
+    /// # Errors
+    /// As [`validate::validate`], when the change leaves a value out of its range.
+    pub fn edited(&self, change: impl FnOnce(&mut raw::RawScenario)) -> Result<Scenario, ScenarioError> {
+        let mut raw = self.raw.clone();
+        change(&mut raw);
+        self.revalidated(raw)
+    }
+}
+
+impl SubFundSpec {
+    /// Years of the investment period, and of the rest of the life in which fees are charged
+    /// (the term and the extension after it): what the fee rule of validation weighs the two
+    /// fees by.
+    pub fn fee_years(&self) -> (f64, f64) {
+        validate::fee_years(self.investment_period_quarters, self.term_quarters + self.extension_quarters)
     }
 }

@@ -159,6 +159,18 @@ pub struct RawStages {
     pub growth: RawStage,
 }
 
+impl RawStages {
+    /// The five stages, earliest first (the order of [`super::Stage::ALL`]).
+    pub fn all(&self) -> [&RawStage; super::STAGE_COUNT] {
+        [&self.seed, &self.a, &self.b, &self.c, &self.growth]
+    }
+
+    /// The same, to change.
+    pub fn all_mut(&mut self) -> [&mut RawStage; super::STAGE_COUNT] {
+        [&mut self.seed, &mut self.a, &mut self.b, &mut self.c, &mut self.growth]
+    }
+}
+
 /// `[profiles.X.stages.Y]`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]

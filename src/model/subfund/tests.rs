@@ -80,7 +80,7 @@ fn first_subfund_deals(scenario: &Scenario, budget: f64) -> Workspace {
     let spec = &scenario.subfunds[0];
     let key = StreamKey::new(17, Component::SubFund(&spec.key));
     let mut ws = Workspace::default();
-    testing::with_constant_shocks(scenario, |env, laws| make_deals(env, laws, spec, budget, 1.0, Backer::AVERAGE, &key, 3, usize::MAX, &mut ws, &mut RandomUse::default())).unwrap();
+    testing::with_constant_shocks(scenario, |env, laws| make_deals(env, laws, spec, budget, 1.0, Backer::AVERAGE, &key, 3, usize::MAX, &mut ws)).unwrap();
     ws
 }
 
@@ -96,7 +96,7 @@ fn deals_stop_at_the_limit_with_an_error() {
     let deals = |max_deals| {
         let mut ws = Workspace::default();
         testing::with_constant_shocks(&scenario, |env, laws| {
-            make_deals(env, laws, spec, 1000.0, 1.0, Backer::AVERAGE, &key, 3, max_deals, &mut ws, &mut RandomUse::default())
+            make_deals(env, laws, spec, 1000.0, 1.0, Backer::AVERAGE, &key, 3, max_deals, &mut ws)
         })
     };
     assert_eq!(deals(needed), Ok(()));
