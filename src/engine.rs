@@ -225,7 +225,9 @@ pub fn run(scenario: &Scenario, options: &RunOptions, progress: &mut dyn FnMut(u
     let mut spare = Vec::new();
     while results.paths < target {
         let first = results.paths;
-        let last = (first + CHUNK).min(target);
+        // A precision run's chunks end at its checks, so it stops at the same path whatever
+        // the chunk size.
+        let last = (first + CHUNK).min(target).min(options.stopping.next_check(&checks).filter(|&next| next > first).unwrap_or(u64::MAX));
         let mut rows = std::mem::take(&mut spare);
         let (simulated, written) = pool.install(|| {
             rayon::join(
@@ -383,5 +385,7 @@ fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool, EngineError>
     builder.build().map_err(|source| EngineError::Threads { threads: threads.unwrap_or(0), source })
 }
 
+#[cfg(test)]
+mod coverage;
 #[cfg(test)]
 mod tests;

@@ -85,13 +85,19 @@ impl Stopping {
         matches!(self, Stopping::Precision { .. })
     }
 
-    /// Whether a run of `paths` paths is due a check: it has its least paths, and
-    /// [`CHECK_GROWTH`] times the paths of its last check.
-    pub fn is_due(&self, paths: u64, checks: &Checks) -> bool {
+    /// The paths of the next check: the least paths, then [`CHECK_GROWTH`] times the paths of
+    /// the last check (rounded up); `None` for a run of fixed size. The engine ends a chunk
+    /// there, so a run stops at a check whatever its chunks.
+    pub fn next_check(&self, checks: &Checks) -> Option<u64> {
         match *self {
-            Stopping::Paths(_) => false,
-            Stopping::Precision { min_paths, .. } => paths >= min_paths && checks.last_paths().is_none_or(|last| paths as f64 >= last as f64 * CHECK_GROWTH),
+            Stopping::Paths(_) => None,
+            Stopping::Precision { min_paths, .. } => Some(checks.last_paths().map_or(min_paths, |last| ((last as f64 * CHECK_GROWTH).ceil() as u64).max(last + 1))),
         }
+    }
+
+    /// Whether a run of `paths` paths is due a check ([`Stopping::next_check`]).
+    pub fn is_due(&self, paths: u64, checks: &Checks) -> bool {
+        self.next_check(checks).is_some_and(|next| paths >= next)
     }
 
     /// Whether a run of `paths` paths with these `checks` (the last just made) may stop before
@@ -146,6 +152,7 @@ mod tests {
         checks.record(1_000, estimate(1.4, 0.004));
         assert!(!stopping.is_met(1_000, &checks), "one check is not enough");
         assert!(!stopping.is_due(1_099, &checks) && stopping.is_due(1_100, &checks));
+        assert_eq!(stopping.next_check(&checks), Some(1_100));
         checks.record(1_100, estimate(1.405, 0.004));
         checks.record(1_210, estimate(1.402, 0.004));
         assert!(stopping.is_met(1_210, &checks));
