@@ -50,9 +50,21 @@ fn precision_stops_when_the_interval_is_narrow_enough() {
     let a = run(&scenario, &options, &mut |_| {}, None).unwrap();
     let b = run(&scenario, &options, &mut |_| {}, None).unwrap();
     assert_eq!(a.paths, b.paths, "reproducible");
-    let se = a.summary("fund_tvpi").unwrap().unwrap().std_error;
-    assert!(1.96 * se < 0.05 || a.paths == 50_000);
-    assert!(a.paths.is_multiple_of(CHUNK) || a.paths == 50_000, "stops at a chunk boundary");
+    let one_thread = RunOptions { threads: Some(1), ..options };
+    assert_eq!(run(&scenario, &one_thread, &mut |_| {}, None).unwrap().paths, a.paths, "whatever the threads");
+    let tvpi = a.column("fund_tvpi").unwrap().unwrap();
+    let controls = a.control_columns().unwrap();
+    let controls: Vec<&[f64]> = controls.iter().map(Vec::as_slice).collect();
+    let estimate = crate::stats::control::mean(&tvpi, &controls);
+    assert!(1.96 * estimate.std_error < 0.05 && a.paths < 50_000, "{estimate:?} after {} paths", a.paths);
+    // The checks: 100 paths, then 10% more each time (rounded up); the run stops at one, not
+    // before its third.
+    let mut checks = vec![100u64];
+    while *checks.last().unwrap() < a.paths {
+        let last = *checks.last().unwrap();
+        checks.push((last as f64 * 1.1).ceil() as u64);
+    }
+    assert!(checks.len() >= 3 && checks.last() == Some(&a.paths), "stopped at {} paths, not a check", a.paths);
 }
 
 #[test]

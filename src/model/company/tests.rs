@@ -193,9 +193,9 @@ fn manager_skill_is_mean_centred() {
     }
 }
 
-/// The truncated mean is the integral of the truncated quantile over (0, 1): checked by the
-/// midpoint rule on a million points, for bounds in the body and in the tail, without a tail,
-/// and for a tail whose untruncated mean is infinite.
+/// The truncated mean is E[X | X ≤ max] = ∫₀^max (F(max) − F(x)) dx / F(max): checked by the
+/// trapezoid rule on a log grid of a million points, for bounds in the body and in the tail,
+/// without a tail, and for a tail whose untruncated mean is infinite.
 #[test]
 fn truncated_mean_matches_the_integral_of_the_quantile() {
     let spec = |tail_share: f64, tail_alpha: f64| {
@@ -207,7 +207,15 @@ fn truncated_mean_matches_the_integral_of_the_quantile() {
     for (tail_share, tail_alpha) in [(0.1, 1.5), (0.05, 1.0), (0.2, 0.8), (0.0, 2.0)] {
         let spec = spec(tail_share, tail_alpha);
         for max in [2.0, 10.0, 80.0, 5_000.0, 1e6] {
-            let integral = (0..points).map(|k| truncated_spliced_tail_quantile(&spec, (k as f64 + 0.5) / points as f64, max)).sum::<f64>() / points as f64;
+            let mass = spliced_tail_cdf(&spec, max);
+            let (low, high) = (1e-9f64.ln(), max.ln());
+            let step = (high - low) / points as f64;
+            let integrand = |k: usize| {
+                let x = (low + step * k as f64).exp();
+                (mass - spliced_tail_cdf(&spec, x)) * x
+            };
+            let area = step * ((1..points).map(integrand).sum::<f64>() + (integrand(0) + integrand(points)) / 2.0);
+            let integral = area / mass;
             let mean = truncated_spliced_tail_mean(&spec, max);
             assert!((mean / integral - 1.0).abs() < 2e-3, "tail {tail_share}, alpha {tail_alpha}, max {max}: {mean} vs {integral}");
         }
@@ -223,7 +231,7 @@ fn exit_surprises_average_zero() {
     let scenario = testing::base();
     let companies = run(&scenario, Stage::Growth, 40_000, Backer::manager(0.7, 0.5, 0.6));
     let surprises: Vec<f64> = companies.iter().filter(|(c, _)| matches!(c.ending, Ending::Exit { ipo: true, .. })).map(|(c, _)| c.exit_surprise).collect();
-    assert!(surprises.len() > 3_000, "{} IPOs", surprises.len());
+    assert!(surprises.len() > 1_000, "{} IPOs", surprises.len());
     let s = crate::stats::summary::Summary::of(&surprises);
     assert!(s.mean.abs() < 4.0 * s.std_error, "mean surprise {} ± {}", s.mean, s.std_error);
     assert!(companies.iter().filter(|(c, _)| !matches!(c.ending, Ending::Exit { ipo: true, .. })).all(|(c, _)| c.exit_surprise == 0.0));
