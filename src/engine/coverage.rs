@@ -66,21 +66,20 @@ fn control_variate_intervals_cover_the_mean_of_a_large_run() {
 #[ignore = "minutes: cargo test --release -- --ignored coverage"]
 fn coverage_of_every_controlled_metric_long() {
     let keys = ["fund_tvpi", "fund_irr", "fund_dpi", "direct_tvpi", "subfunds_tvpi", "subfunds_irr"];
-    let runs = 1_000;
-    for (key, (plain, cv, plain_mse, cv_mse)) in keys.iter().zip(coverage(runs, 2_000, 1_000_000, &keys)) {
+    let runs = 400;
+    for (key, (plain, cv, plain_mse, cv_mse)) in keys.iter().zip(coverage(runs, 1_000, 200_000, &keys)) {
         println!("{key}: coverage plain {plain:.3}, control variates {cv:.3}; variance ratio {:.2}", plain_mse / cv_mse);
         assert!(near_nominal(cv, runs), "{key}: control-variate coverage {cv} (plain {plain})");
     }
 }
 
-/// The small scenario with heavier IPO tails (every profile's tail exponent 1.2, exits bounded
-/// only at the largest allowed value): the case where a run that has not yet drawn a large
-/// exit looks more precise than it is.
+/// The small scenario with heavier IPO tails (every profile's tail exponent 1.2, against
+/// base's 1.4–1.7): the case where a run that has not yet drawn a large exit looks more precise
+/// than it is.
 fn heavy_tailed() -> Scenario {
     let mut s = crate::testing::small();
     for profile in &mut s.profiles {
         profile.ipo_multiple.tail_alpha = 1.2;
-        profile.max_exit_cny_m = 1e8;
     }
     s
 }
@@ -91,9 +90,9 @@ fn heavy_tailed() -> Scenario {
 #[ignore = "minutes: cargo test --release -- --ignored coverage"]
 fn stopped_precision_runs_cover_on_heavy_tails_long() {
     let scenario = heavy_tailed();
-    let big = run_paths(&scenario, 1_000_000, 500_000);
+    let big = run_paths(&scenario, 1_000_000, 200_000);
     let truth = estimates(&big, "fund_tvpi").1.estimate;
-    let runs = 150;
+    let runs = 100;
     let (mut covered, mut paths) = (0.0, 0);
     for seed in 0..runs {
         let options = RunOptions { seed, stopping: Stopping::precision(0.03, None), threads: Some(1) };
