@@ -11,8 +11,9 @@
 //!
 //! Memory does not grow with the number of paths: per-path values go to a temporary file
 //! ([`columns`]) and are read back one metric per thread at a time; the quarterly series go only into
-//! fixed-size sketches ([`crate::stats::sketch::Fan`]), never kept per path. A precision run
-//! also keeps fund TVPI, the one value its stopping rule needs after every chunk.
+//! fixed-size sketches ([`crate::stats::sketch::Fan`]), never kept per path. Each path's row
+//! also carries its control variates ([`Controls`]), stored beside the metrics. A precision run
+//! also keeps fund TVPI and the controls, what its stopping rule needs at every check.
 
 use std::slice::ChunksExact;
 use std::sync::{Mutex, PoisonError};
