@@ -11,8 +11,9 @@
 //!
 //! Memory does not grow with the number of paths: per-path values go to a temporary file
 //! ([`columns`]) and are read back one metric per thread at a time; the quarterly series go only into
-//! fixed-size sketches ([`crate::stats::sketch::Fan`]), never kept per path. A precision run
-//! also keeps fund TVPI, the one value its stopping rule needs after every chunk.
+//! fixed-size sketches ([`crate::stats::sketch::Fan`]), never kept per path. Each path's row
+//! also carries its control variates ([`Controls`]), stored beside the metrics. A precision run
+//! also keeps fund TVPI and the controls, what its stopping rule needs at every check.
 
 use std::slice::ChunksExact;
 use std::sync::{Mutex, PoisonError};
@@ -23,14 +24,16 @@ pub mod columns;
 mod stopping;
 
 pub use self::columns::Columns;
-pub use self::stopping::{PRECISION_MAX_PATHS, PRECISION_MIN_PATHS, Stopping};
+pub use self::stopping::{Checks, PRECISION_MAX_PATHS, PRECISION_MIN_PATHS, Stopping};
+use crate::metrics::controls::Controls;
 use crate::metrics::path::{self, SERIES, Schema};
 use crate::model::company::LawError;
 use crate::model::fund::{PathState, Simulator};
 use crate::scenario::Scenario;
 use crate::scenario::workload::DealLimitReached;
 use crate::stats::sketch::Fan;
-use crate::stats::summary::{self, Summary};
+use crate::stats::control::{self, MeanEstimate};
+use crate::stats::summary::Summary;
 
 /// Paths simulated between two reductions. Fixed (not derived from the thread count), so
 /// `--precision` stops at the same path whatever the machine.
@@ -121,7 +124,10 @@ impl EngineError {
 #[derive(Debug)]
 pub struct RunResults {
     pub schema: Schema,
-    /// Every metric's value on every path (read one metric at a time: [`RunResults::column`]).
+    /// The control variates kept beside the metrics ([`RunResults::control_columns`]).
+    pub controls: Controls,
+    /// Every metric's value on every path, then every control's (read one at a time:
+    /// [`RunResults::column`]).
     columns: Columns,
     /// One fan per entry of [`SERIES`].
     pub fans: Vec<Fan>,
@@ -147,6 +153,14 @@ impl RunResults {
     /// If the values cannot be read back from their temporary file.
     pub fn column_at(&self, index: usize) -> Result<Vec<f64>, EngineError> {
         self.columns.read(index).map_err(EngineError::read_columns)
+    }
+
+    /// The centred control variates of every path ([`Controls`]), one column each, in path order.
+    ///
+    /// # Errors
+    /// As [`RunResults::column_at`].
+    pub fn control_columns(&self) -> Result<Vec<Vec<f64>>, EngineError> {
+        (0..self.controls.len()).map(|k| self.column_at(self.schema.len() + k)).collect()
     }
 
     /// `f` of every metric's index and values, in [`Schema`] order, computed on as many threads
@@ -175,10 +189,12 @@ impl RunResults {
 pub fn run(scenario: &Scenario, options: &RunOptions, progress: &mut dyn FnMut(u64), mut sink: Option<&mut dyn PathSink>) -> Result<RunResults, EngineError> {
     let simulator = Simulator::new(scenario, options.seed)?;
     let schema = Schema::new(scenario);
+    let controls = Controls::new(scenario);
     let quarters = scenario.horizon() + 1;
     let mut results = RunResults {
-        columns: Columns::new(schema.len()).map_err(EngineError::columns)?,
+        columns: Columns::new(schema.len() + controls.len()).map_err(EngineError::columns)?,
         schema,
+        controls,
         fans: new_fans(quarters),
         paths: 0,
         seed: options.seed,
@@ -189,8 +205,10 @@ pub fn run(scenario: &Scenario, options: &RunOptions, progress: &mut dyn FnMut(u
     // thread's allocations, and fans are merged once at the end (integer counts: order-free).
     let workers: Vec<Mutex<Worker>> = (0..pool.current_num_threads()).map(|_| Mutex::new(Worker::new(quarters))).collect();
     let tvpi = results.schema.index("fund_tvpi").unwrap_or(0);
-    // Fund TVPI of every path so far, for the precision rule (a fixed-size run keeps nothing).
-    let mut tvpi_values = Vec::new();
+    // Fund TVPI and the controls of every path so far, for the precision rule (a fixed-size
+    // run keeps nothing).
+    let mut watched = Watched::new(results.controls.len());
+    let mut checks = Checks::default();
     let target = options.stopping.most_paths();
     if target == 0 {
         return Err(EngineError::NoPaths);
@@ -198,38 +216,44 @@ pub fn run(scenario: &Scenario, options: &RunOptions, progress: &mut dyn FnMut(u
     if target > MAX_PATHS {
         return Err(EngineError::TooManyPaths(target));
     }
-    check_space(&std::env::temp_dir(), options.stopping.least_paths(), results.schema.len())?;
+    let metrics = results.schema.len();
+    let width = metrics + results.controls.len();
+    check_space(&std::env::temp_dir(), options.stopping.least_paths(), width)?;
     // Chunk k's rows are written (to the sink and the columns) while chunk k + 1 is simulated:
     // writing is the one serial step per chunk, and the workers would otherwise wait for it.
     // The two row buffers swap roles.
-    let width = results.schema.len();
     let mut unwritten: Option<(u64, Vec<f64>)> = None;
     let mut spare = Vec::new();
     while results.paths < target {
         let first = results.paths;
-        let last = (first + CHUNK).min(target);
+        // A precision run's chunks end at its checks, so it stops at the same path whatever
+        // the chunk size.
+        let last = (first + CHUNK).min(target).min(options.stopping.next_check(&checks).filter(|&next| next > first).unwrap_or(u64::MAX));
         let mut rows = std::mem::take(&mut spare);
         let (simulated, written) = pool.install(|| {
             rayon::join(
-                || simulate_chunk(&simulator, &workers, first..last, width, &mut rows),
-                || write(sink.as_deref_mut(), &mut results.columns, unwritten.as_ref(), width),
+                || simulate_chunk(&simulator, &results.controls, &workers, first..last, width, &mut rows),
+                || write(sink.as_deref_mut(), &mut results.columns, unwritten.as_ref(), width, metrics),
             )
         });
         simulated?;
         written?;
         if options.stopping.watches_tvpi() {
-            tvpi_values.extend(rows.chunks_exact(width).map(|row| row[tvpi]));
+            watched.extend(&rows, width, tvpi, metrics);
         }
         if let Some((_, written_rows)) = unwritten.replace((first, rows)) {
             spare = written_rows;
         }
         results.paths = last;
         progress(last);
-        if options.stopping.watches_tvpi() && options.stopping.is_met(results.paths, summary::standard_error(&tvpi_values)) {
-            break;
+        if options.stopping.watches_tvpi() && options.stopping.is_due(results.paths, &checks) {
+            let estimate = watched.estimate();
+            if options.stopping.is_met(results.paths, checks.record(results.paths, estimate)) {
+                break;
+            }
         }
     }
-    write(sink, &mut results.columns, unwritten.as_ref(), width)?;
+    write(sink, &mut results.columns, unwritten.as_ref(), width, metrics)?;
     for worker in workers {
         let worker = worker.into_inner().unwrap_or_else(PoisonError::into_inner);
         for (fan, part) in results.fans.iter_mut().zip(&worker.fans) {
@@ -239,15 +263,43 @@ pub fn run(scenario: &Scenario, options: &RunOptions, progress: &mut dyn FnMut(u
     Ok(results)
 }
 
-/// Appends `rows` (first path, rows of `width` values), if any, to `columns` and to `sink`, if
-/// there is one.
-fn write<'s>(sink: Option<&mut (dyn PathSink + 's)>, columns: &mut Columns, rows: Option<&(u64, Vec<f64>)>, width: usize) -> Result<(), EngineError> {
+/// Appends `rows` (first path, rows of `width` values), if any, to `columns`, and their first
+/// `metrics` values (the [`Schema`]'s, without the controls) to `sink`, if there is one.
+fn write<'s>(sink: Option<&mut (dyn PathSink + 's)>, columns: &mut Columns, rows: Option<&(u64, Vec<f64>)>, width: usize, metrics: usize) -> Result<(), EngineError> {
     let Some((first, rows)) = rows else { return Ok(()) };
     columns.append(rows).map_err(EngineError::columns)?;
     if let Some(sink) = sink {
-        sink.write_rows(*first, rows.chunks_exact(width))?;
+        let metric_rows: Vec<f64> = rows.chunks_exact(width).flat_map(|row| &row[..metrics]).copied().collect();
+        sink.write_rows(*first, metric_rows.chunks_exact(metrics))?;
     }
     Ok(())
+}
+
+/// A precision run's fund TVPI and controls of every path so far, column by column.
+struct Watched {
+    tvpi: Vec<f64>,
+    controls: Vec<Vec<f64>>,
+}
+
+impl Watched {
+    fn new(controls: usize) -> Watched {
+        Watched { tvpi: Vec::new(), controls: vec![Vec::new(); controls] }
+    }
+
+    fn extend(&mut self, rows: &[f64], width: usize, tvpi: usize, metrics: usize) {
+        for row in rows.chunks_exact(width) {
+            self.tvpi.push(row[tvpi]);
+            for (column, &x) in self.controls.iter_mut().zip(&row[metrics..]) {
+                column.push(x);
+            }
+        }
+    }
+
+    /// Mean fund TVPI by control variates ([`control::mean`]).
+    fn estimate(&self) -> MeanEstimate {
+        let controls: Vec<&[f64]> = self.controls.iter().map(Vec::as_slice).collect();
+        control::mean(&self.tvpi, &controls)
+    }
 }
 
 /// A worker thread's buffers and fans.
@@ -273,7 +325,7 @@ fn new_fans(quarters: usize) -> Vec<Fan> {
 /// # Errors
 /// [`EngineError::DealLimit`] of the first path (in path order, whatever the threads) that
 /// reached a deal limit.
-fn simulate_chunk(simulator: &Simulator<'_>, workers: &[Mutex<Worker>], paths: std::ops::Range<u64>, width: usize, rows: &mut Vec<f64>) -> Result<(), EngineError> {
+fn simulate_chunk(simulator: &Simulator<'_>, controls: &Controls, workers: &[Mutex<Worker>], paths: std::ops::Range<u64>, width: usize, rows: &mut Vec<f64>) -> Result<(), EngineError> {
     let scenario = simulator.scenario();
     // Every value is overwritten, so a buffer of the right size needs no clearing. Indexed
     // chunks keep path order whatever thread ran each path.
@@ -296,6 +348,7 @@ fn simulate_chunk(simulator: &Simulator<'_>, workers: &[Mutex<Worker>], paths: s
             return;
         }
         path::compute(scenario, &worker.state, &mut worker.row);
+        controls.compute(scenario, &worker.state, &mut worker.row);
         path::series(&worker.state, &mut worker.series);
         for (fan, series) in worker.fans.iter_mut().zip(&worker.series) {
             fan.insert_series(series);
@@ -333,5 +386,7 @@ fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool, EngineError>
     builder.build().map_err(|source| EngineError::Threads { threads: threads.unwrap_or(0), source })
 }
 
+#[cfg(test)]
+mod coverage;
 #[cfg(test)]
 mod tests;

@@ -221,8 +221,9 @@ struct RunArgs {
     /// Paths to simulate [default: 10000]; with --precision, the most to run [default: 1000000].
     #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = |s: &str| path_count(s, 1))]
     paths: Option<u64>,
-    /// Run until the 95% CI of the mean fund TVPI is within ±X (at least 1000 paths, at most
-    /// --paths); the paths used are reported.
+    /// Run until the 95% CI of the mean fund TVPI, by control variates, is within ±X at three
+    /// successive checks 10% more paths apart, with estimates within X of each other (at least
+    /// 1000 paths, at most --paths); the paths used are reported.
     #[arg(long, value_name = "X", value_parser = positive)]
     precision: Option<f64>,
     #[command(flatten)]

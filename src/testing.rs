@@ -102,6 +102,18 @@ pub fn idle_on_some_paths() -> Scenario {
     s
 }
 
+/// A small fund on base's laws: its first two sub-funds and a tenth of base's direct budget,
+/// sized to fit them. A path costs a small share of a base path, so tests can run many
+/// independent runs of it (interval coverage).
+pub fn small() -> Scenario {
+    let mut s = base();
+    s.subfunds.truncate(2);
+    s.direct.budget_cny_m *= 0.1;
+    s.fund.size_cny_m = s.subfund_commitments_cny_m() + s.direct.budget_cny_m;
+    s.fund.direct_share = s.direct.budget_cny_m / s.fund.size_cny_m;
+    s
+}
+
 /// `paths` paths of `scenario` at seed 11 on two threads, as the decision commands' tests run them.
 pub fn run(scenario: &Scenario, paths: u64) -> RunResults {
     let options = RunOptions { seed: 11, stopping: Stopping::Paths(paths), threads: Some(2) };

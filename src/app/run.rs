@@ -75,7 +75,8 @@ impl Documents for Report {
 /// How a run with a precision target ended (the paths used and the interval reached); `None` for
 /// a run of fixed size.
 pub fn precision_note(report: &Report, stopping: &Stopping) -> Option<String> {
-    let std_error = report.metric("fund_tvpi").map_or(f64::NAN, |m| m.summary.std_error);
+    let tvpi = report.metric("fund_tvpi");
+    let std_error = tvpi.map_or(f64::NAN, |m| m.mean_estimate.map_or(m.summary.std_error, |e| e.std_error));
     stopping.note(report.provenance.paths, std_error)
 }
 

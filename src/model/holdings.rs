@@ -117,6 +117,10 @@ pub struct Book {
     pub local_cost: f64,
     pub by_field: Vec<FieldValue>,
     pub counts: CompanyCounts,
+    /// The holder's share of its companies' exit surprises ([`Company::exit_surprise`]) at the
+    /// exits it held to: its ownership then is settled before the exit value is drawn, so
+    /// this too is zero on average (a control variate, `crate::metrics::controls`).
+    pub exit_surprise: f64,
     /// Every stake booked, kept only when `Some` (the calibration report card sets it; a run's
     /// paths leave it `None` and pay one test a stake).
     pub stakes: Option<Vec<StakeRecord>>,
@@ -137,6 +141,7 @@ impl Book {
         self.cost_held = 0.0;
         self.local_cost = 0.0;
         self.counts = CompanyCounts::default();
+        self.exit_surprise = 0.0;
         if let Some(stakes) = &mut self.stakes {
             stakes.clear();
         }
@@ -195,6 +200,7 @@ impl Book {
                     Ending::Exit { value, .. } => (ownership * value, false),
                     _ => (0.0, true),
                 };
+                self.exit_surprise += ownership * company.exit_surprise;
                 (self.settle(quarter, proceeds, mark, cost, written_off), true)
             }
             (None, Close::Liquidate { quarter, discount }) => (self.settle(quarter, mark * (1.0 - discount), mark, cost, false), true),

@@ -63,6 +63,11 @@ pub struct SubFundOutcome {
     /// Last quarter of its life on this path.
     pub end: usize,
     pub skill: f64,
+    /// The path's draws of the manager's standard-normal skill, deployment pace and
+    /// extension, whose laws are known: control variates (`crate::metrics::controls`).
+    pub skill_z: f64,
+    pub pace: f64,
+    pub extended: bool,
     /// Local investment over what the 返投 rule requires (NaN when nothing is required).
     pub local_achievement: f64,
     /// Whether the sub-fund lost more than its loss tolerance (容错) of its cost.
@@ -123,6 +128,7 @@ pub fn simulate(env: &Environment<'_>, laws: &[ProfileLaw], spec: &SubFundSpec, 
     out.concessions = concession::apply(&mut out.fund, &spec.concession, spec.fund_share, spec.commitment_cny_m, spec.vintage, end);
     out.end = end;
     out.skill = skill;
+    (out.skill_z, out.pace, out.extended) = (z, pace, extended);
     let required = spec.local_requirement * spec.commitment_cny_m;
     out.local_achievement = if required > 0.0 { out.book.local_cost / required } else { f64::NAN };
     let cost = out.book.cost;

@@ -189,3 +189,47 @@ fn manager_skill_is_mean_centred() {
         assert!(median.skill_odds <= 1.0 && (dispersion == 0.0) == (median.skill_odds == 1.0));
     }
 }
+
+/// The truncated mean is E[X | X ≤ max] = ∫₀^max (F(max) − F(x)) dx / F(max): checked by the
+/// trapezoid rule on a log grid of a million points, for bounds in the body and in the tail,
+/// without a tail, and for a tail whose untruncated mean is infinite.
+#[test]
+fn truncated_mean_matches_the_integral_of_the_quantile() {
+    let spec = |tail_share: f64, tail_alpha: f64| {
+        let body = LogNormalSpec { median: 3.0, sigma: 1.1 };
+        let threshold = if tail_share > 0.0 { (3.0f64.ln() + 1.1 * Normal::standard().inverse_cdf(1.0 - tail_share)).exp() } else { f64::INFINITY };
+        SplicedTailSpec { body, tail_share, tail_alpha, threshold }
+    };
+    let points = 1_000_000;
+    for (tail_share, tail_alpha) in [(0.1, 1.5), (0.05, 1.0), (0.2, 0.8), (0.0, 2.0)] {
+        let spec = spec(tail_share, tail_alpha);
+        for max in [2.0, 10.0, 80.0, 5_000.0, 1e6] {
+            let mass = spliced_tail_cdf(&spec, max);
+            let (low, high) = (1e-9f64.ln(), max.ln());
+            let step = (high - low) / points as f64;
+            let integrand = |k: usize| {
+                let x = (low + step * k as f64).exp();
+                (mass - spliced_tail_cdf(&spec, x)) * x
+            };
+            let area = step * ((1..points).map(integrand).sum::<f64>() + (integrand(0) + integrand(points)) / 2.0);
+            let integral = area / mass;
+            let mean = truncated_spliced_tail_mean(&spec, max);
+            assert!((mean / integral - 1.0).abs() < 2e-3, "tail {tail_share}, alpha {tail_alpha}, max {max}: {mean} vs {integral}");
+        }
+    }
+    let free = spec(0.1, 1.5);
+    let untruncated = truncated_spliced_tail_mean(&free, f64::INFINITY);
+    assert!(untruncated.is_finite() && untruncated > truncated_spliced_tail_mean(&free, 1e6));
+}
+
+/// Across many companies the IPO exit surprise averages zero.
+#[test]
+fn exit_surprises_average_zero() {
+    let scenario = testing::base();
+    let companies = run(&scenario, Stage::Growth, 40_000, Backer::manager(0.7, 0.5, 0.6));
+    let surprises: Vec<f64> = companies.iter().filter(|(c, _)| matches!(c.ending, Ending::Exit { ipo: true, .. })).map(|(c, _)| c.exit_surprise).collect();
+    assert!(surprises.len() > 1_000, "{} IPOs", surprises.len());
+    let s = crate::stats::summary::Summary::of(&surprises);
+    assert!(s.mean.abs() < 4.0 * s.std_error, "mean surprise {} ± {}", s.mean, s.std_error);
+    assert!(companies.iter().filter(|(c, _)| !matches!(c.ending, Ending::Exit { ipo: true, .. })).all(|(c, _)| c.exit_surprise == 0.0));
+}

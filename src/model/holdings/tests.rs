@@ -9,6 +9,7 @@ fn company(ending: Ending, rounds: std::ops::Range<usize>) -> Company {
         entry_post_money: 100.0,
         rounds,
         ending,
+        exit_surprise: 0.0,
     }
 }
 

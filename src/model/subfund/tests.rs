@@ -150,7 +150,7 @@ fn follow_ons_without_the_sort_match_date_order() {
 }
 
 fn company_ending(ending: Ending) -> Company {
-    Company { field: 0, entry_stage: Stage::Seed, entry_quarter: 3, entry_post_money: 100.0, rounds: 0..0, ending }
+    Company { field: 0, entry_stage: Stage::Seed, entry_quarter: 3, entry_post_money: 100.0, rounds: 0..0, ending, exit_surprise: 0.0 }
 }
 
 /// A sub-fund ends at its term when every company has left by then; otherwise when the last
