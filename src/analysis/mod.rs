@@ -24,6 +24,7 @@ pub mod frontier;
 pub mod headline;
 pub mod invariants;
 pub mod paired;
+pub mod scorecard;
 pub mod sensitivity;
 pub mod shocks;
 

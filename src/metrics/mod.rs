@@ -1,4 +1,5 @@
 //! Per-path performance measures computed from cash flows.
 
+pub mod indicators;
 pub mod irr;
 pub mod path;

@@ -200,11 +200,12 @@ pub struct Scorecard {
 
 impl Scorecard {
     /// The score of one path in one year, `values[k]` being indicator `k` of [`INDICATORS`]:
-    /// the points of the items that are not bonus items, plus the bonus points up to the cap.
-    pub fn score(&self, values: &[f64]) -> f64 {
+    /// the points of the items that are not bonus items, plus the bonus points up to the cap;
+    /// with `full = Some(j)`, as if item `j` earned its full weight.
+    pub fn score(&self, values: &[f64], full: Option<usize>) -> f64 {
         let (mut core, mut bonus) = (0.0, 0.0);
-        for item in &self.items {
-            let points = item.points(values[item.indicator]);
+        for (j, item) in self.items.iter().enumerate() {
+            let points = if full == Some(j) { item.weight } else { item.points(values[item.indicator]) };
             if item.bonus {
                 bonus += points;
             } else {
@@ -270,20 +271,27 @@ pub(crate) fn scorecard(c: &Checker, raw: &RawScorecard) -> Result<Scorecard, Sc
         if let Some(better) = grades.last()
             && min_score >= better.min_score
         {
-            return Err(c.invalid(field, format!("grades are listed best first, so min_score must fall: {min_score} is not below {} ({})", better.min_score, better.label)));
+            return Err(c.invalid(
+                field,
+                format!("grades are listed best first, so min_score must fall: {min_score} is not below {} ({})", better.min_score, better.label),
+            ));
         }
         grades.push(Grade { label: g.label.clone(), min_score });
     }
     if grades.last().is_some_and(|g| g.min_score != 0.0) {
-        return Err(c.invalid(format!("scorecard.grades[{}].min_score", grades.len() - 1), "the last (lowest) grade must have min_score = 0, so every score has a grade"));
+        return Err(c.invalid(
+            format!("scorecard.grades[{}].min_score", grades.len() - 1),
+            "the last (lowest) grade must have min_score = 0, so every score has a grade",
+        ));
     }
     Ok(Scorecard { name: raw.name.clone(), source: raw.source.clone(), items, bonus_cap, grades })
 }
 
 fn score_item(c: &Checker, at: &str, raw: &RawItem) -> Result<ScoreItem, ScenarioError> {
-    let indicator = INDICATORS.iter().position(|&k| k == raw.indicator).ok_or_else(|| {
-        c.invalid(format!("{at}.indicator"), format!("unknown indicator {:?}; allowed: {}", raw.indicator, INDICATORS.join(", ")))
-    })?;
+    let indicator = INDICATORS
+        .iter()
+        .position(|&k| k == raw.indicator)
+        .ok_or_else(|| c.invalid(format!("{at}.indicator"), format!("unknown indicator {:?}; allowed: {}", raw.indicator, INDICATORS.join(", "))))?;
     let weight = c.number(format!("{at}.weight"), raw.weight, Allowed::POSITIVE)?;
     let rule = match (&raw.linear, &raw.at_least, &raw.at_most) {
         (Some(l), None, None) => {
@@ -297,7 +305,10 @@ fn score_item(c: &Checker, at: &str, raw: &RawItem) -> Result<ScoreItem, Scenari
         (None, Some(steps), None) => Rule::AtLeast(steps_of(c, &format!("{at}.at_least"), steps, weight)?),
         (None, None, Some(steps)) => Rule::AtMost(steps_of(c, &format!("{at}.at_most"), steps, weight)?),
         _ => {
-            return Err(c.invalid(at, "needs exactly one rule: linear = { zero_at, full_at }, at_least = [[threshold, points], ...] or at_most = [[threshold, points], ...]"));
+            return Err(c.invalid(
+                at,
+                "needs exactly one rule: linear = { zero_at, full_at }, at_least = [[threshold, points], ...] or at_most = [[threshold, points], ...]",
+            ));
         }
     };
     let missing_points = match raw.when_missing.as_deref() {

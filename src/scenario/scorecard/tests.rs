@@ -71,13 +71,15 @@ linear = { zero_at = 0, full_at = 2 }
     values[at("subfund_beyond_tolerance_share")] = 0.25;
     values[at("ipos")] = 2.0;
     values[at("growth_companies")] = 7.0;
-    assert_eq!(card.score(&values), 105.0);
+    assert_eq!(card.score(&values, None), 105.0);
     values[at("ipos")] = 0.0;
     values[at("leverage_paid_in")] = 1.9;
     values[at("subfund_beyond_tolerance_share")] = 0.5;
     values[at("local_reinvestment")] = 0.75;
     // 5 + 0 + 0 + 41 + 5.
-    assert_eq!(card.score(&values), 51.0);
+    assert_eq!(card.score(&values, None), 51.0);
+    // Local reinvestment at full points: 41 more.
+    assert_eq!(card.score(&values, Some(3)), 92.0);
     // A lower-is-better linear scale.
     let item = ScoreItem { rule: Rule::Linear { zero_at: 0.8, full_at: 0.2 }, ..card.items[0].clone() };
     assert_eq!(item.points(0.5), 5.0);
