@@ -157,14 +157,18 @@ pub fn build(scenario: &Scenario, results: &RunResults) -> Result<Option<Scoreca
         let mut improved = vec![Vec::with_capacity(paths); card.items.len()];
         let mut points = vec![0.0; card.items.len()];
         let mut grades = vec![0usize; card.grades.len()];
+        let mut earned = vec![0.0; card.items.len()];
         for path in 0..paths {
             path_values(&columns, path, &mut values);
-            let s = card.score(&values, None);
+            for (slot, item) in earned.iter_mut().zip(&card.items) {
+                *slot = item.points(values[item.indicator]);
+            }
+            let s = card.score_of_points(&earned, None);
             score.push(s);
             grades[card.grade(s)] += 1;
-            for (j, item) in card.items.iter().enumerate() {
-                improved[j].push(card.score(&values, Some(j)));
-                points[j] += item.points(values[item.indicator]);
+            for (j, better) in improved.iter_mut().enumerate() {
+                better.push(card.score_of_points(&earned, Some(j)));
+                points[j] += earned[j];
             }
         }
         let mut movers: Vec<Mover> = card

@@ -73,7 +73,7 @@ pub fn slot(year: usize, indicator: usize) -> usize {
     year * INDICATORS.len() + indicator
 }
 
-/// Money in, out and held of some cash flows up to a quarter.
+/// Money in, out and held of some cash flows up to a quarter, moved on a year at a time.
 #[derive(Debug, Clone, Copy, Default)]
 struct ToDate {
     paid: f64,
@@ -82,8 +82,12 @@ struct ToDate {
 }
 
 impl ToDate {
-    fn of(flows: &CashFlows, end: usize) -> ToDate {
-        ToDate { paid: flows.paid_in[..=end].iter().sum(), distributed: flows.distributed[..=end].iter().sum(), nav: flows.nav[end] }
+    /// Adds the flows of quarters `from..=end` and takes the NAV at `end`.
+    fn advance(&mut self, flows: &CashFlows, from: usize, end: usize) -> ToDate {
+        self.paid += flows.paid_in[from..=end].iter().sum::<f64>();
+        self.distributed += flows.distributed[from..=end].iter().sum::<f64>();
+        self.nav = flows.nav[end];
+        *self
     }
 
     /// `1 − (distributed + NAV) / paid-in`; `NaN` before anything is paid in.
@@ -123,6 +127,8 @@ pub fn compute(scenario: &Scenario, state: &PathState, row: &mut Vec<f64>) {
     let mut sum = YearTally::default();
     let (mut invested_whole, mut invested_fund, mut local) = (0.0, 0.0, 0.0);
     let mut first_quarter = 0;
+    let (mut fund_to_date, mut direct_to_date, mut sleeve_to_date) = (ToDate::default(), ToDate::default(), ToDate::default());
+    let mut subfunds = vec![ToDate::default(); scenario.subfunds.len()];
     for (k, year) in years(scenario).iter().enumerate() {
         add(&mut sum, &state.direct.book.years[k], 1.0);
         let direct_invested: f64 = state.direct.book.quarters[first_quarter..=year.end].iter().map(|q| q.invested).sum();
@@ -131,7 +137,7 @@ pub fn compute(scenario: &Scenario, state: &PathState, row: &mut Vec<f64>) {
         let (mut fund_paid, mut whole_paid, mut size, mut committed, mut others, mut required) = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
         let (mut subfunds_with_money, mut subfunds_beyond) = (0u32, 0u32);
         let mut planned = scenario.direct.budget_cny_m * progress(year.end, scenario.direct.first_quarter, scenario.direct.deploy_quarters);
-        for ((sub, outcome), &raised) in scenario.subfunds.iter().zip(&state.subfunds).zip(&state.raised) {
+        for (((sub, outcome), &raised), to_date) in scenario.subfunds.iter().zip(&state.subfunds).zip(&state.raised).zip(&mut subfunds) {
             add(&mut sum, &outcome.book.years[k], sub.fund_share);
             let invested: f64 = outcome.book.quarters[first_quarter..=year.end].iter().map(|q| q.invested).sum();
             invested_whole += invested;
@@ -141,7 +147,7 @@ pub fn compute(scenario: &Scenario, state: &PathState, row: &mut Vec<f64>) {
             let raised_others = planned_others * raised;
             let scale = (sub.commitment_cny_m + raised_others) / (sub.commitment_cny_m + planned_others);
             local += scale * outcome.book.years[k].local_money;
-            let paid = ToDate::of(&outcome.fund, year.end);
+            let paid = to_date.advance(&outcome.fund, first_quarter, year.end);
             fund_paid += paid.paid;
             whole_paid += paid.paid * (sub.commitment_cny_m + raised_others) / sub.commitment_cny_m;
             if paid.paid > 0.0 {
@@ -156,8 +162,11 @@ pub fn compute(scenario: &Scenario, state: &PathState, row: &mut Vec<f64>) {
             }
             planned += sub.commitment_cny_m * sub.investable_share * progress(year.end, sub.vintage, sub.investment_period_quarters);
         }
-        let (fund, direct, sleeve) =
-            (ToDate::of(&state.fund, year.end), ToDate::of(&state.direct.flows, year.end), ToDate::of(&state.subfund_sleeve, year.end));
+        let (fund, direct, sleeve) = (
+            fund_to_date.advance(&state.fund, first_quarter, year.end),
+            direct_to_date.advance(&state.direct.flows, first_quarter, year.end),
+            sleeve_to_date.advance(&state.subfund_sleeve, first_quarter, year.end),
+        );
         let sleeves = [direct, sleeve].into_iter().filter(|s| s.paid > 0.0);
         let (sleeves_with_money, sleeves_beyond) =
             sleeves.fold((0.0, 0.0), |(n, b), s| (n + 1.0, b + f64::from(u8::from(s.loss() > spec.sleeve_loss_tolerance))));

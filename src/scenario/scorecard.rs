@@ -203,9 +203,16 @@ impl Scorecard {
     /// the points of the items that are not bonus items, plus the bonus points up to the cap;
     /// with `full = Some(j)`, as if item `j` earned its full weight.
     pub fn score(&self, values: &[f64], full: Option<usize>) -> f64 {
+        let points: Vec<f64> = self.items.iter().map(|item| item.points(values[item.indicator])).collect();
+        self.score_of_points(&points, full)
+    }
+
+    /// The score of the items' `points` (one per item, as [`ScoreItem::points`] gives them);
+    /// with `full = Some(j)`, as if item `j` earned its full weight.
+    pub fn score_of_points(&self, points: &[f64], full: Option<usize>) -> f64 {
         let (mut core, mut bonus) = (0.0, 0.0);
-        for (j, item) in self.items.iter().enumerate() {
-            let points = if full == Some(j) { item.weight } else { item.points(values[item.indicator]) };
+        for (j, (item, &earned)) in self.items.iter().zip(points).enumerate() {
+            let points = if full == Some(j) { item.weight } else { earned };
             if item.bonus {
                 bonus += points;
             } else {

@@ -129,7 +129,10 @@ fn indicators_of_a_path_set_by_hand() {
 /// fund's own flows: every metric of the run and every other indicator is bit-identical.
 #[test]
 fn a_shortfall_lowers_leverage_and_nothing_else() {
-    let base = crate::testing::base();
+    let mut base = crate::testing::base();
+    for sub in &mut base.subfunds {
+        sub.fundraising_shortfall = crate::scenario::Shortfall::default();
+    }
     let mut short = base.clone();
     for sub in &mut short.subfunds {
         sub.fundraising_shortfall = crate::scenario::Shortfall { probability: 1.0, max_share: 0.5 };
