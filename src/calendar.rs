@@ -79,6 +79,12 @@ impl Calendar {
         self.start.plus(t)
     }
 
+    /// Quarter of the year of quarter 0, less one: quarter `t` lies in evaluation year
+    /// `(t + year_offset()) / 4`, counted from the calendar's first year.
+    pub fn year_offset(&self) -> usize {
+        usize::from(self.start.quarter.saturating_sub(1))
+    }
+
     /// Index of a calendar quarter, if it lies in `0..=horizon_quarters`.
     pub fn index_of(&self, q: Quarter) -> Option<usize> {
         let i = self.start.quarters_until(q);

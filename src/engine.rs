@@ -26,6 +26,7 @@ mod stopping;
 pub use self::columns::Columns;
 pub use self::stopping::{Checks, PRECISION_MAX_PATHS, PRECISION_MIN_PATHS, Stopping};
 use crate::metrics::controls::Controls;
+use crate::metrics::indicators;
 use crate::metrics::path::{self, SERIES, Schema};
 use crate::model::company::LawError;
 use crate::model::fund::{PathState, Simulator};
@@ -129,6 +130,9 @@ pub struct RunResults {
     /// Every metric's value on every path, then every control's (read one at a time:
     /// [`RunResults::column`]).
     columns: Columns,
+    /// Every evaluation year's indicators on every path ([`indicators`]), read one at a time:
+    /// [`RunResults::indicator_column`].
+    indicators: Columns,
     /// One fan per entry of [`SERIES`].
     pub fans: Vec<Fan>,
     pub paths: u64,
@@ -173,6 +177,15 @@ impl RunResults {
         thread_pool(self.threads)?.install(|| (0..self.schema.len()).into_par_iter().map(|index| Ok(f(index, self.column_at(index)?))).collect())
     }
 
+    /// The values across paths, in path order, of indicator `indicator` of the `year`-th
+    /// evaluation year ([`indicators::slot`]).
+    ///
+    /// # Errors
+    /// If the values cannot be read back from their temporary file.
+    pub fn indicator_column(&self, year: usize, indicator: usize) -> Result<Vec<f64>, EngineError> {
+        self.indicators.read(indicators::slot(year, indicator)).map_err(EngineError::read_columns)
+    }
+
     /// Summary statistics of metric `key`; `None` if the run has no such metric.
     ///
     /// # Errors
@@ -191,8 +204,11 @@ pub fn run(scenario: &Scenario, options: &RunOptions, progress: &mut dyn FnMut(u
     let schema = Schema::new(scenario);
     let controls = Controls::new(scenario);
     let quarters = scenario.horizon() + 1;
+    // A calendar too short for a whole evaluation year still stores one (missing) value a path.
+    let indicator_width = indicators::width(scenario).max(1);
     let mut results = RunResults {
         columns: Columns::new(schema.len() + controls.len()).map_err(EngineError::columns)?,
+        indicators: Columns::new(indicator_width).map_err(EngineError::columns)?,
         schema,
         controls,
         fans: new_fans(quarters),
@@ -218,30 +234,31 @@ pub fn run(scenario: &Scenario, options: &RunOptions, progress: &mut dyn FnMut(u
     }
     let metrics = results.schema.len();
     let width = metrics + results.controls.len();
-    check_space(&std::env::temp_dir(), options.stopping.least_paths(), width)?;
+    check_space(&std::env::temp_dir(), options.stopping.least_paths(), width + indicator_width)?;
     // Chunk k's rows are written (to the sink and the columns) while chunk k + 1 is simulated:
     // writing is the one serial step per chunk, and the workers would otherwise wait for it.
     // The two row buffers swap roles.
-    let mut unwritten: Option<(u64, Vec<f64>)> = None;
-    let mut spare = Vec::new();
+    let mut unwritten: Option<Chunk> = None;
+    let mut spare = Chunk::default();
     while results.paths < target {
         let first = results.paths;
         // A precision run's chunks end at its checks, so it stops at the same path whatever
         // the chunk size.
         let last = (first + CHUNK).min(target).min(options.stopping.next_check(&checks).filter(|&next| next > first).unwrap_or(u64::MAX));
         let mut rows = std::mem::take(&mut spare);
+        rows.first = first;
         let (simulated, written) = pool.install(|| {
             rayon::join(
-                || simulate_chunk(&simulator, &results.controls, &workers, first..last, width, &mut rows),
-                || write(sink.as_deref_mut(), &mut results.columns, unwritten.as_ref(), width, metrics),
+                || simulate_chunk(&simulator, &results.controls, &workers, first..last, (width, indicator_width), &mut rows),
+                || write(sink.as_deref_mut(), (&mut results.columns, &mut results.indicators), unwritten.as_ref(), width, metrics),
             )
         });
         simulated?;
         written?;
         if options.stopping.watches_tvpi() {
-            watched.extend(&rows, width, tvpi, metrics);
+            watched.extend(&rows.metrics, width, tvpi, metrics);
         }
-        if let Some((_, written_rows)) = unwritten.replace((first, rows)) {
+        if let Some(written_rows) = unwritten.replace(rows) {
             spare = written_rows;
         }
         results.paths = last;
@@ -253,7 +270,7 @@ pub fn run(scenario: &Scenario, options: &RunOptions, progress: &mut dyn FnMut(u
             }
         }
     }
-    write(sink, &mut results.columns, unwritten.as_ref(), width, metrics)?;
+    write(sink, (&mut results.columns, &mut results.indicators), unwritten.as_ref(), width, metrics)?;
     for worker in workers {
         let worker = worker.into_inner().unwrap_or_else(PoisonError::into_inner);
         for (fan, part) in results.fans.iter_mut().zip(&worker.fans) {
@@ -263,14 +280,31 @@ pub fn run(scenario: &Scenario, options: &RunOptions, progress: &mut dyn FnMut(u
     Ok(results)
 }
 
-/// Appends `rows` (first path, rows of `width` values), if any, to `columns`, and their first
-/// `metrics` values (the [`Schema`]'s, without the controls) to `sink`, if there is one.
-fn write<'s>(sink: Option<&mut (dyn PathSink + 's)>, columns: &mut Columns, rows: Option<&(u64, Vec<f64>)>, width: usize, metrics: usize) -> Result<(), EngineError> {
-    let Some((first, rows)) = rows else { return Ok(()) };
-    columns.append(rows).map_err(EngineError::columns)?;
+/// One chunk's rows: its first path, the metrics' rows (each metric, then each control) and the
+/// indicators' rows.
+#[derive(Debug, Default)]
+struct Chunk {
+    first: u64,
+    metrics: Vec<f64>,
+    indicators: Vec<f64>,
+}
+
+/// Appends `rows` (metrics' rows of `width` values), if any, to the metrics' and the indicators'
+/// columns, and the first `metrics` values of each metrics' row (the [`Schema`]'s, without the
+/// controls) to `sink`, if there is one.
+fn write<'s>(
+    sink: Option<&mut (dyn PathSink + 's)>,
+    columns: (&mut Columns, &mut Columns),
+    rows: Option<&Chunk>,
+    width: usize,
+    metrics: usize,
+) -> Result<(), EngineError> {
+    let Some(rows) = rows else { return Ok(()) };
+    columns.0.append(&rows.metrics).map_err(EngineError::columns)?;
+    columns.1.append(&rows.indicators).map_err(EngineError::columns)?;
     if let Some(sink) = sink {
-        let metric_rows: Vec<f64> = rows.chunks_exact(width).flat_map(|row| &row[..metrics]).copied().collect();
-        sink.write_rows(*first, metric_rows.chunks_exact(metrics))?;
+        let metric_rows: Vec<f64> = rows.metrics.chunks_exact(width).flat_map(|row| &row[..metrics]).copied().collect();
+        sink.write_rows(rows.first, metric_rows.chunks_exact(metrics))?;
     }
     Ok(())
 }
@@ -307,12 +341,13 @@ struct Worker {
     state: PathState,
     series: [Vec<f64>; SERIES.len()],
     row: Vec<f64>,
+    indicators: Vec<f64>,
     fans: Vec<Fan>,
 }
 
 impl Worker {
     fn new(quarters: usize) -> Worker {
-        Worker { state: PathState::default(), series: Default::default(), row: Vec::new(), fans: new_fans(quarters) }
+        Worker { state: PathState::default(), series: Default::default(), row: Vec::new(), indicators: Vec::new(), fans: new_fans(quarters) }
     }
 }
 
@@ -325,15 +360,24 @@ fn new_fans(quarters: usize) -> Vec<Fan> {
 /// # Errors
 /// [`EngineError::DealLimit`] of the first path (in path order, whatever the threads) that
 /// reached a deal limit.
-fn simulate_chunk(simulator: &Simulator<'_>, controls: &Controls, workers: &[Mutex<Worker>], paths: std::ops::Range<u64>, width: usize, rows: &mut Vec<f64>) -> Result<(), EngineError> {
+fn simulate_chunk(
+    simulator: &Simulator<'_>,
+    controls: &Controls,
+    workers: &[Mutex<Worker>],
+    paths: std::ops::Range<u64>,
+    (width, indicator_width): (usize, usize),
+    rows: &mut Chunk,
+) -> Result<(), EngineError> {
     let scenario = simulator.scenario();
     // Every value is overwritten, so a buffer of the right size needs no clearing. Indexed
     // chunks keep path order whatever thread ran each path.
-    rows.resize((paths.end - paths.start) as usize * width, 0.0);
+    let count = (paths.end - paths.start) as usize;
+    rows.metrics.resize(count * width, 0.0);
+    rows.indicators.resize(count * indicator_width, 0.0);
     // Touched only when a path fails; the lowest path's error is kept, for the same message
     // whatever thread ran which path.
     let failed: Mutex<Option<(u64, DealLimitReached)>> = Mutex::new(None);
-    rows.par_chunks_mut(width).enumerate().for_each(|(k, row)| {
+    rows.metrics.par_chunks_mut(width).zip(rows.indicators.par_chunks_mut(indicator_width)).enumerate().for_each(|(k, (row, indicator_row))| {
         let slot = rayon::current_thread_index().unwrap_or(0) % workers.len();
         // No path runs inside another on one thread (nothing here yields to rayon), so a
         // thread's lock is never contended; a poisoned lock only follows a panic elsewhere.
@@ -354,6 +398,9 @@ fn simulate_chunk(simulator: &Simulator<'_>, controls: &Controls, workers: &[Mut
             fan.insert_series(series);
         }
         row.copy_from_slice(&worker.row);
+        indicators::compute(scenario, &worker.state, &mut worker.indicators);
+        worker.indicators.resize(indicator_width, f64::NAN);
+        indicator_row.copy_from_slice(&worker.indicators);
     });
     match failed.into_inner().unwrap_or_else(PoisonError::into_inner) {
         Some((path, source)) => Err(EngineError::DealLimit { path, source }),

@@ -146,6 +146,9 @@ impl SeedableRng for PathRng {
     }
 }
 
+/// Told apart from a sub-fund's own tag: "SHORTFAL" in ASCII.
+const FUNDRAISING_TAG: u64 = 0x5348_4f52_5446_414c;
+
 /// Which part of the model a stream feeds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Component<'a> {
@@ -154,6 +157,9 @@ pub enum Component<'a> {
     Direct,
     /// A sub-fund, by its scenario key.
     SubFund(&'a str),
+    /// Whether a sub-fund's other LPs commit less than planned, by the sub-fund's key: a stream of
+    /// its own, so that turning the risk on changes no other draw.
+    Fundraising(&'a str),
 }
 
 impl Component<'_> {
@@ -163,6 +169,7 @@ impl Component<'_> {
             Component::FieldFactors => 2,
             Component::Direct => 3,
             Component::SubFund(key) => fnv1a(key.as_bytes()),
+            Component::Fundraising(key) => fnv1a(key.as_bytes()) ^ FUNDRAISING_TAG,
         }
     }
 }

@@ -1197,3 +1197,30 @@ fn the_html_report_renders_in_a_browser() {
     let colours: std::collections::BTreeSet<[u8; 3]> = picture.pixels().map(|p| p.0).collect();
     assert!(colours.len() > 100, "only {} colours: the charts did not render", colours.len());
 }
+
+/// A scorecard of one's own, entered as a table in the scenario: the run prints its section
+/// and keeps it in summary.json; a table whose weights do not add up is refused, naming the field.
+#[test]
+fn a_scorecard_of_ones_own_is_scored_and_a_bad_one_refused() {
+    let tmp = TempDir::new().unwrap();
+    let card = |weight: u32| {
+        format!(
+            "[scorecard]\nname = \"quanzhou_like\"\ngrades = [{{ label = \"pass\", min_score = 60 }}, {{ label = \"fail\", min_score = 0 }}]\n\
+             [[scorecard.items]]\nindicator = \"follow_on_per_invested\"\nweight = 40\nlinear = {{ zero_at = 0, full_at = 2 }}\n\
+             [[scorecard.items]]\nindicator = \"local_reinvestment\"\nweight = {weight}\nat_least = [[0.5, 20], [1.0, {weight}]]\n"
+        )
+    };
+    let good = scenario_file(tmp.path(), "own.toml", &card(60));
+    let out = tmp.path().join("own");
+    let assert = fifsim().arg("run").arg(&good).arg("--out").arg(&out).args(["--no-charts", "--paths", "100"]).assert().success();
+    let table = stdout(&assert);
+    assert!(table.contains("SCORECARD quanzhou_like") && table.contains("P(pass)"), "{table}");
+    assert!(table.lines().all(|l| l.chars().count() <= 100), "{table}");
+    let summary: serde_json::Value = serde_json::from_slice(&fs::read(out.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["scorecard"]["name"], "quanzhou_like");
+    assert_eq!(summary["scorecard"]["years"][0]["year"], 2024);
+
+    let bad = scenario_file(tmp.path(), "bad.toml", &card(50));
+    let err = stderr(&fifsim().arg("validate").arg(&bad).assert().code(2));
+    assert!(err.contains("scorecard.items: weights of the items that are not bonus items must sum to 100, got 90"), "{err}");
+}

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::headline::{HEADLINES, Headline, Statistic, Unit};
 use super::paired::{self, Difference};
+use super::scorecard::{self, ScoreDifference};
 use super::{AnalysisError, Provenance, simulate, values};
 use crate::calendar::Quarter;
 use crate::engine::{RunOptions, RunResults};
@@ -26,6 +27,8 @@ pub const METHOD: &str = "every scenario run with the same seed (common random n
 pub struct Comparison {
     pub provenance: Provenance,
     pub metrics: Vec<MetricComparison>,
+    /// The scorecard's mean score of each scenario after the first minus the first's, by year.
+    pub scores: Vec<ScoreDifference>,
 }
 
 /// One measure across the scenarios.
@@ -118,7 +121,8 @@ pub fn compare(scenarios: &[&Scenario], results: &[&RunResults]) -> Result<Compa
     let seed = results.first().map_or(0, |r| r.seed);
     let paths = results.first().map_or(0, |r| r.paths);
     let metrics = HEADLINES.iter().map(|h| measure(h, scenarios, results, seed)).collect::<Result<_, _>>()?;
-    Ok(Comparison { provenance: Provenance::new(scenarios, seed, paths, results.len(), METHOD), metrics })
+    let scores = scorecard::compare(scenarios, results).map_err(|(k, source)| super::engine_error(scenarios[k], source))?;
+    Ok(Comparison { provenance: Provenance::new(scenarios, seed, paths, results.len(), METHOD), metrics, scores })
 }
 
 fn measure(h: &Headline, scenarios: &[&Scenario], results: &[&RunResults], seed: u64) -> Result<MetricComparison, AnalysisError> {

@@ -22,6 +22,7 @@ pub mod compare;
 pub mod frontier;
 pub mod headline;
 pub mod paired;
+pub mod scorecard;
 pub mod sensitivity;
 pub mod shocks;
 

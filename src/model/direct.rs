@@ -117,7 +117,7 @@ struct Deal<'a> {
 pub fn simulate(env: &Environment<'_>, laws: &[ProfileLaw], spec: &DirectSpec, key: &StreamKey, path: u64, max_deals: usize, ws: &mut Workspace, out: &mut DirectOutcome) -> Result<(), DealLimitReached> {
     let scenario = env.scenario;
     let horizon = env.horizon();
-    out.book.reset(horizon, scenario.fields.len());
+    out.book.reset(horizon, scenario.fields.len(), scenario.calendar.year_offset());
     out.committed = 0.0;
     out.lapsed = 0.0;
     ws.returns.clear();
@@ -263,7 +263,9 @@ fn invest(env: &Environment<'_>, spec: &DirectSpec, mut deal: Deal<'_>, quarter:
     }
     out.committed += deal.commitment;
     let first = tranches[0] * deal.commitment;
-    let entry = Entry { ownership: first / deal.post, cost: first, local: deal.local };
+    let field = &env.scenario.fields[deal.field];
+    let small = deal.post <= env.scenario.indicators.small_company_post_money_cny_m;
+    let entry = Entry { ownership: first / deal.post, cost: first, local: deal.local, tier: field.tier.index(), small };
     let close = Close::Hold { haircut: env.scenario.fund.horizon_haircut };
     out.book.book(&company, &ws.rounds, &ws.takes, entry, close, env.scenario.fund.unicorn_cny_m, spec.loss_tolerance);
 }

@@ -9,6 +9,8 @@
 //! [`Simulator::simulate_path`] fills a reusable [`PathState`], so a thread allocates once and
 //! simulates many paths.
 
+use rand::RngExt;
+
 use super::Shocks;
 use super::company::{LawError, ProfileLaw};
 use super::direct::{self, DirectOutcome};
@@ -28,6 +30,8 @@ pub struct Simulator<'a> {
     factor_key: StreamKey,
     direct_key: StreamKey,
     subfund_keys: Vec<StreamKey>,
+    /// One per sub-fund, `None` when the sub-fund has no fundraising risk.
+    fundraising_keys: Vec<Option<StreamKey>>,
     deal_limits: DealLimits,
 }
 
@@ -44,6 +48,9 @@ pub struct PathState {
     pub running_costs: Vec<f64>,
     pub subfunds: Vec<SubFundOutcome>,
     pub direct: DirectOutcome,
+    /// Per sub-fund, what its other LPs committed as a share of what was planned (1 without a
+    /// fundraising shortfall, [`crate::scenario::Shortfall`]).
+    pub raised: Vec<f64>,
     factor_scratch: Vec<f64>,
     subfund_ws: subfund::Workspace,
     direct_ws: direct::Workspace,
@@ -79,6 +86,11 @@ impl<'a> Simulator<'a> {
             factor_key: StreamKey::new(seed, Component::FieldFactors),
             direct_key: StreamKey::new(seed, Component::Direct),
             subfund_keys: scenario.subfunds.iter().map(|s| StreamKey::new(seed, Component::SubFund(&s.key))).collect(),
+            fundraising_keys: scenario
+                .subfunds
+                .iter()
+                .map(|s| (s.fundraising_shortfall.probability > 0.0).then(|| StreamKey::new(seed, Component::Fundraising(&s.key))))
+                .collect(),
             deal_limits: DealLimits::of(scenario),
         })
     }
@@ -117,6 +129,16 @@ impl<'a> Simulator<'a> {
         reset(&mut state.subfund_sleeve, horizon);
         for outcome in &state.subfunds {
             state.subfund_sleeve.add_scaled(&outcome.fund, 1.0);
+        }
+        state.raised.clear();
+        for (spec, key) in scenario.subfunds.iter().zip(&self.fundraising_keys) {
+            let raised = key.map_or(1.0, |key| {
+                let mut rng = key.rng(path, 0);
+                let short = rng.random::<f64>() < spec.fundraising_shortfall.probability;
+                let share = rng.random::<f64>() * spec.fundraising_shortfall.max_share;
+                1.0 - if short { share } else { 0.0 }
+            });
+            state.raised.push(raised);
         }
         state.running_costs.clear();
         let per_quarter = scenario.fund.running_cost_per_quarter * scenario.fund.size_cny_m;

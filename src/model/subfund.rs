@@ -114,7 +114,7 @@ pub fn simulate(env: &Environment<'_>, laws: &[ProfileLaw], spec: &SubFundSpec, 
     let end = continuation_end(&ws.companies, term_end, (term_end + spec.continuation_quarters).min(horizon));
     decide_follow_ons(investable * spec.reserve_share, end, ws);
 
-    out.book.reset(horizon, scenario.fields.len());
+    out.book.reset(horizon, scenario.fields.len(), scenario.calendar.year_offset());
     let close = Close::Liquidate { quarter: end, discount: spec.end_of_life_discount };
     for (company, entry) in ws.companies.iter().zip(&ws.entries) {
         let takes = &ws.takes[company.rounds.clone()];
@@ -188,7 +188,8 @@ fn make_deals(env: &Environment<'_>, laws: &[ProfileLaw], spec: &SubFundSpec, bu
         let cheque = (spec.round_participation * law.equity_sold(stage) * post).min(budget - spent);
         let company = company::simulate(env, law, field, stage, quarter, post, backer, rng, &mut ws.rounds);
         ws.companies.push(company);
-        ws.entries.push(Entry { ownership: cheque / post, cost: cheque, local });
+        let small = post <= env.scenario.indicators.small_company_post_money_cny_m;
+        ws.entries.push(Entry { ownership: cheque / post, cost: cheque, local, tier: fields[field].tier.index(), small });
         spent += cheque;
     }
     Ok(())

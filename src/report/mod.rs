@@ -13,6 +13,7 @@ pub mod text;
 
 use serde::{Deserialize, Serialize};
 
+use crate::analysis::scorecard::ScorecardReport;
 use crate::engine::{EngineError, RunResults};
 use crate::metrics::path::{Group, NO_RATE_FOUND, NO_SIGN_CHANGE, NOT_FINITE, SERIES, Undefined, Unit};
 use crate::scenario::Scenario;
@@ -177,6 +178,10 @@ pub struct Report {
     pub metrics: Vec<MetricReport>,
     pub histograms: Vec<Histogram>,
     pub fans: Vec<FanReport>,
+    /// The evaluators' indicators, score and grade by year (`None` in a summary written before
+    /// they were kept, or when the calendar holds no whole year).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scorecard: Option<ScorecardReport>,
 }
 
 impl Report {
@@ -241,6 +246,7 @@ impl Report {
                 values: STANDARD_PROBABILITIES.iter().map(|&p| fan.quantiles(p)).collect(),
             })
             .collect();
+        let scorecard = crate::analysis::scorecard::build(scenario, results)?;
         Ok(Report {
             provenance: Provenance {
                 tool: env!("CARGO_PKG_NAME").to_string(),
@@ -257,6 +263,7 @@ impl Report {
             metrics,
             histograms,
             fans,
+            scorecard,
         })
     }
 

@@ -118,6 +118,7 @@ pub fn render(report: &Report) -> String {
     tiers(&mut out, report);
     policy(&mut out, report);
     dispersion(&mut out, report);
+    scorecard(&mut out, report);
     out
 }
 
@@ -323,6 +324,41 @@ fn policy(out: &mut String, report: &Report) {
     }
     if let Some(m) = report.metric("subfunds_beyond_loss_tolerance_share") {
         line(out, &format!("  P(a sub-fund loses beyond its loss tolerance) = {}", Fmt::Percent.show(m.summary.mean)));
+    }
+}
+
+/// The scorecard: the score's distribution and each grade's probability by year, then the items
+/// that cost the most points in a few years.
+fn scorecard(out: &mut String, report: &Report) {
+    let Some(card) = &report.scorecard else { return };
+    out.push('\n');
+    line(out, &format!("SCORECARD {} (docs/scorecard.md)", card.name));
+    note(out, &card.source);
+    let mut header = format!("  {:<8}{:>8}{:>8}{:>8}{:>8}", "year", "mean", "P5", "P50", "P95");
+    for grade in &card.grades {
+        let _ = write!(header, "{:>12}", clip(&format!("P({})", grade.split_whitespace().next().unwrap_or(grade)), 11));
+    }
+    line(out, &header);
+    for y in &card.years {
+        let s = &y.score;
+        let mut text = format!("  {:<8}{:>8.1}{:>8.1}{:>8.1}{:>8.1}", y.year, s.mean, quantile(s, 0.05), quantile(s, 0.5), quantile(s, 0.95));
+        for p in &y.grade_probabilities {
+            let _ = write!(text, "{:>12}", Fmt::Percent.show(*p));
+        }
+        line(out, &text);
+    }
+    let picks = [2, card.years.len() / 2, card.years.len().saturating_sub(1)];
+    let mut shown = Vec::new();
+    for k in picks {
+        let Some(y) = card.years.get(k) else { continue };
+        if shown.contains(&k) {
+            continue;
+        }
+        shown.push(k);
+        let lost: Vec<String> = y.movers.iter().filter(|m| m.points_lost > 0.05).take(3).map(|m| format!("{} −{:.1}", m.label, m.points_lost)).collect();
+        if !lost.is_empty() {
+            note(out, &format!("Most points lost in {} (mean, paired): {}", y.year, lost.join("; ")));
+        }
     }
 }
 

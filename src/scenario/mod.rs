@@ -22,6 +22,7 @@ pub mod error;
 pub mod load;
 pub(crate) mod ranges;
 pub mod raw;
+pub mod scorecard;
 pub mod validate;
 pub mod workload;
 
@@ -31,6 +32,7 @@ use crate::calendar::Calendar;
 
 pub use error::ScenarioError;
 pub use load::{load, load_str};
+pub use scorecard::{IndicatorSpec, Scorecard};
 
 /// Number of financing stages a company passes through.
 pub const STAGE_COUNT: usize = 5;
@@ -317,6 +319,19 @@ pub struct SubFundSpec {
     /// included) are sold.
     pub end_of_life_discount: f64,
     pub concession: ConcessionSpec,
+    /// The risk that the other LPs commit less than planned ([`Shortfall`]).
+    pub fundraising_shortfall: Shortfall,
+}
+
+/// The risk that a sub-fund raises less than planned from its other LPs: with `probability`,
+/// their commitments fall short by a share drawn uniformly from `[0, max_share]`. The fund's own
+/// commitment is unchanged. fifsim scales the whole sub-fund with its size (every cheque and fee
+/// in proportion), which leaves the fund's own cash flows exactly as they were: what changes is
+/// the leverage of its money and the capital brought in beside it (docs/scorecard.md).
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Shortfall {
+    pub probability: f64,
+    pub max_share: f64,
 }
 
 /// The price at which a milestone tranche buys shares.
@@ -419,6 +434,10 @@ pub struct Scenario {
     pub fields: Vec<Field>,
     pub subfunds: Vec<SubFundSpec>,
     pub direct: DirectSpec,
+    /// Parameters of the evaluators' indicators (`[indicators]`).
+    pub indicators: IndicatorSpec,
+    /// How the evaluators score the fund (`[scorecard]`, or the shipped default).
+    pub scorecard: Scorecard,
     /// The raw scenario all of the above was validated from.
     raw: raw::RawScenario,
 }

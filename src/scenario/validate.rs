@@ -29,8 +29,8 @@ use super::raw::{
 };
 use super::{
     BuybackSpec, ConcessionSpec, DirectSpec, ExitMarket, FactorModel, Field, FundSpec, JumpSpec, LogNormalSpec,
-    MarketState, Profile, ReallocationSpec, STAGE_COUNT, Scenario, SkillModel, SplicedTailSpec, Stage, StageMix, StageSpec, SubFundSpec,
-    Tier, TrancheSpec,
+    MarketState, Profile, ReallocationSpec, STAGE_COUNT, Scenario, Scorecard, Shortfall, SkillModel, SplicedTailSpec, Stage, StageMix,
+    StageSpec, SubFundSpec, Tier, TrancheSpec,
 };
 use crate::calendar::{Calendar, Quarter, quarterly_rate};
 use crate::numeric::LowerTriangular;
@@ -76,6 +76,11 @@ pub fn validate(raw: RawScenario, file: &Path) -> Result<Scenario> {
     };
     let subfunds = subfunds(&c, &raw.subfunds, &fund, &calendar, &fields)?;
     let direct = direct(&c, &raw.direct, &fund, &calendar, &fields)?;
+    let indicators = super::scorecard::indicators(&c, raw.indicators.as_ref())?;
+    let scorecard = match &raw.scorecard {
+        Some(card) => super::scorecard::scorecard(&c, card)?,
+        None => Scorecard::default_card(),
+    };
     let name =
         raw.name.unwrap_or_else(|| file.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default());
     let scenario = Scenario {
@@ -91,6 +96,8 @@ pub fn validate(raw: RawScenario, file: &Path) -> Result<Scenario> {
         fields,
         subfunds,
         direct,
+        indicators,
+        scorecard,
         raw: kept,
     };
     deal_limits(&c, &scenario)?;
@@ -651,6 +658,13 @@ fn subfund(
         local_requirement: c.number(f("local_requirement"), s.local_requirement, ranges::LOCAL_REQUIREMENT)?,
         loss_tolerance: c.number(f("loss_tolerance"), s.loss_tolerance, Allowed::UNIT)?,
         end_of_life_discount: c.number(f("end_of_life_discount"), s.end_of_life_discount, Allowed::UNIT_OPEN_HI)?,
+        fundraising_shortfall: match s.fundraising_shortfall {
+            Some(x) => Shortfall {
+                probability: c.number(f("fundraising_shortfall.probability"), x.probability, Allowed::UNIT)?,
+                max_share: c.number(f("fundraising_shortfall.max_share"), x.max_share, Allowed::UNIT_OPEN_HI)?,
+            },
+            None => Shortfall::default(),
+        },
         concession: ConcessionSpec {
             buyback: BuybackSpec {
                 share: c.number(f("buyback.share"), b.share, Allowed::UNIT)?,

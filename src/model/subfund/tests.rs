@@ -175,7 +175,7 @@ fn the_continuation_charges_no_fee() {
     let size = spec.commitment_cny_m / spec.fund_share;
     let (vintage, term_end, end) = (spec.vintage, spec.vintage + spec.term_quarters, spec.vintage + spec.term_quarters + 12);
     let mut out = SubFundOutcome::default();
-    out.book.reset(scenario.horizon(), scenario.fields.len());
+    out.book.reset(scenario.horizon(), scenario.fields.len(), 0);
     // One stake of cost 100 held from the vintage to the end, sold then for 150.
     let first = &mut out.book.quarters[vintage];
     (first.invested, first.held_cost_change, first.nav_change) = (100.0, 100.0, 100.0);
