@@ -61,15 +61,18 @@ fn control_variate_intervals_cover_the_mean_of_a_large_run() {
     }
 }
 
-/// The long version: more runs, more keys, tighter binomial error.
+/// The long version: more runs, every controlled metric, tighter binomial error; the IRRs,
+/// which the report does not estimate by control variates, are printed for comparison.
 #[test]
 #[ignore = "minutes: cargo test --release -- --ignored coverage"]
 fn coverage_of_every_controlled_metric_long() {
-    let keys = ["fund_tvpi", "fund_irr", "fund_dpi", "direct_tvpi", "subfunds_tvpi", "subfunds_irr"];
+    let keys = ["fund_tvpi", "fund_dpi", "direct_tvpi", "subfunds_tvpi", "fund_irr", "subfunds_irr"];
     let runs = 400;
     for (key, (plain, cv, plain_mse, cv_mse)) in keys.iter().zip(coverage(runs, 1_000, 200_000, &keys)) {
         println!("{key}: coverage plain {plain:.3}, control variates {cv:.3}; variance ratio {:.2}", plain_mse / cv_mse);
-        assert!(near_nominal(cv, runs), "{key}: control-variate coverage {cv} (plain {plain})");
+        if crate::report::CONTROLLED_METRICS.contains(key) {
+            assert!(near_nominal(cv, runs), "{key}: control-variate coverage {cv} (plain {plain})");
+        }
     }
 }
 
