@@ -66,6 +66,35 @@ enum Command {
     /// (writes frontier.json, frontier.csv, frontier.png).
     #[command(after_help = FRONTIER_HELP)]
     Frontier(FrontierArgs),
+    /// Merge the shard folders of a run (`run --shard k/K`) into the results folder one run of
+    /// the same scenario, seed and paths writes, byte for byte; refuses a missing, repeated,
+    /// damaged or foreign shard, naming the shards to rerun.
+    #[command(after_help = MERGE_HELP)]
+    Merge(MergeArgs),
+}
+
+const MERGE_HELP: &str = "\
+The scenario is loaded from the file the shards name, as they typed it (run the merge from the same
+folder), and must hold what they simulated. The merge runs on the fifsim build that simulated the
+shards. See docs/cluster.md for Slurm, Kubernetes and AWS Batch.";
+
+#[derive(Debug, Args)]
+struct MergeArgs {
+    /// Shard folders written by `fifsim run --shard k/K`, all K of them, in any order.
+    #[arg(required = true, value_name = "DIR")]
+    shards: Vec<PathBuf>,
+    /// Output folder [default: results/<scenario file name without .toml>, as for run].
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Replace an output folder written before by `fifsim run` or `fifsim merge`.
+    #[arg(long)]
+    force: bool,
+    /// Do not draw charts.
+    #[arg(long)]
+    no_charts: bool,
+    /// Worker threads for the summaries [default: all cores].
+    #[arg(long, value_name = "T", value_parser = clap::value_parser!(u16).range(1..))]
+    threads: Option<u16>,
 }
 
 const CALIBRATE_HELP: &str = "\
@@ -213,6 +242,11 @@ struct RunArgs {
     /// --paths); the paths used are reported.
     #[arg(long, value_name = "X", value_parser = positive)]
     precision: Option<f64>,
+    /// Simulate only shard k of K (from 0) of the run of --paths paths: paths [k·N/K, (k+1)·N/K),
+    /// written with what `fifsim merge` needs as a shard folder at --out (required), not a results
+    /// folder. See docs/cluster.md.
+    #[arg(long, value_name = "k/K", conflicts_with = "precision", requires = "out")]
+    shard: Option<fifsim::shard::ShardSpec>,
     #[command(flatten)]
     common: CommonArgs,
 }
@@ -311,11 +345,23 @@ fn dispatch(command: Command) -> anyhow::Result<ExitCode> {
         Command::Compare(args) => compare(args),
         Command::Sensitivity(args) => sensitivity(args),
         Command::Frontier(args) => frontier(args),
+        Command::Merge(args) => merge(args),
     }
 }
 
 fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     let scenario = scenario::load(&args.scenario).map_err(AppError::from)?;
+    if let (Some(spec), Some(out)) = (args.shard, &args.common.out) {
+        let paths = args.paths.unwrap_or(app::run::DEFAULT_PATHS);
+        let range = fifsim::shard::range(spec.index, spec.count, paths);
+        let bar = progress_bar(range.end - range.start);
+        let threads = worker_threads(args.common.threads);
+        let published = app::shard::simulate(&scenario, args.common.seed, threads, paths, spec, out, args.common.force, &mut |done| bar.set_position(done));
+        bar.finish_and_clear();
+        let published = published?;
+        eprintln!("wrote shard {}/{} (paths [{}, {})) to {}", spec.index, spec.count, range.start, range.end, published.dir.display());
+        return Ok(ExitCode::SUCCESS);
+    }
     let out = args.common.out.clone().unwrap_or_else(|| app::run::default_results_dir(&scenario));
     let stopping = match args.precision {
         None => Stopping::Paths(args.paths.unwrap_or(app::run::DEFAULT_PATHS)),
@@ -356,6 +402,12 @@ fn frontier(args: FrontierArgs) -> anyhow::Result<ExitCode> {
     publish(&args.common, total, |progress| app::frontier::frontier(&scenario, &args.direct_shares, divisions, &options, &out, args.common.force, progress), text::frontier::render)
 }
 
+fn merge(args: MergeArgs) -> anyhow::Result<ExitCode> {
+    let threads = worker_threads(args.threads);
+    let pending = app::shard::merge(&args.shards, args.out.as_deref(), args.force, threads)?;
+    show_and_publish(pending, !args.no_charts, table::render)
+}
+
 /// What every simulating command does once its inputs are loaded: runs `work` under a progress bar
 /// of `total` paths, prints its result as `render` makes it, then publishes its results folder
 /// (with charts unless `--no-charts`) and says what it wrote. The table is printed before the
@@ -369,10 +421,15 @@ fn publish<T>(
     let bar = progress_bar(total);
     let pending = work(&mut |done| bar.set_position(done));
     bar.finish_and_clear();
-    let pending = pending?;
+    show_and_publish(pending?, !common.no_charts, render)
+}
+
+/// Prints a finished command's result as `render` makes it, then publishes its results folder
+/// (with charts if `charts`) and says what it wrote.
+fn show_and_publish<T>(pending: Pending<T>, charts: bool, render: impl FnOnce(&T) -> String) -> anyhow::Result<ExitCode> {
     // The files are the product: a closed stdout (e.g. `| head`) must not stop them being written.
     print_out(&render(&pending.result));
-    let published = pending.publish(!common.no_charts)?;
+    let published = pending.publish(charts)?;
     let names: Vec<String> = published.files.iter().filter_map(|f| f.file_name()).map(|n| n.to_string_lossy().into_owned()).collect();
     eprintln!("wrote {}: {}", published.dir.display(), names.join(", "));
     Ok(ExitCode::SUCCESS)
