@@ -86,3 +86,6 @@ pub fn merge(dirs: &[PathBuf], out: Option<&Path>, force: bool, threads: Option<
     results.write_rows(&mut sink).map_err(|source| AppError::Engine { file: scenario.source.clone(), source })?;
     run::summarise(&scenario, &results, staging, sink)
 }
+
+#[cfg(test)]
+mod tests;

@@ -59,23 +59,27 @@ impl IncompleteSet {
 /// [`IncompleteSet`] listing every problem found.
 pub fn check(dirs: &[PathBuf], build_id: &str) -> Result<Vec<Shard>, IncompleteSet> {
     let mut problems = Vec::new();
-    let mut reference: Option<(PathBuf, Header)> = None;
-    let mut found: BTreeMap<u64, Vec<Shard>> = BTreeMap::new();
+    let mut headers = Vec::new();
     for dir in dirs {
-        let header = match read_header(dir) {
-            Ok(header) => header,
+        match read_header(dir) {
+            Ok(header) => headers.push((dir.clone(), header)),
             Err(ShardError::Read { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => {
                 problems.push(format!("{}: no {} (not a shard folder, or its shard did not finish)", dir.display(), super::HEADER));
-                continue;
             }
-            Err(e) => {
-                problems.push(e.to_string());
-                continue;
-            }
-        };
-        let (ref_dir, first) = reference.get_or_insert_with(|| (dir.clone(), header.clone()));
-        if let Some(difference) = difference(first, &header) {
-            problems.push(format!("{}: foreign: {difference} ({} has the other)", dir.display(), ref_dir.display()));
+            Err(e) => problems.push(e.to_string()),
+        }
+    }
+    // The run most folders belong to sets what the others must share (the first of equals).
+    let agreeing: Vec<usize> = headers.iter().map(|(_, a)| headers.iter().filter(|(_, b)| difference(a, b).is_none()).count()).collect();
+    let most = agreeing.iter().copied().max().unwrap_or(0);
+    let Some((ref_dir, first)) = agreeing.iter().position(|&n| n == most).map(|i| headers[i].clone()) else {
+        problems.push("no shard folder among those given has a header".to_string());
+        return Err(IncompleteSet { problems, missing: Vec::new(), rerun: Vec::new() });
+    };
+    let mut found: BTreeMap<u64, Vec<Shard>> = BTreeMap::new();
+    for (dir, header) in headers {
+        if let Some(difference) = difference(&first, &header) {
+            problems.push(format!("{}: foreign: {difference} as {} has", dir.display(), ref_dir.display()));
             continue;
         }
         if header.shard >= header.shards || (header.first_path..header.end_path) != range(header.shard, header.shards, header.paths) {
@@ -92,16 +96,12 @@ pub fn check(dirs: &[PathBuf], build_id: &str) -> Result<Vec<Shard>, IncompleteS
             ));
             continue;
         }
-        if let Err(e) = verify(dir, &header) {
-            problems.push(format!("damaged shard {}: {e}", header.shard));
+        if let Err(e) = verify(&dir, &header) {
+            problems.push(format!("damaged shard {}: {e}; remove {} before rerunning it", header.shard, dir.display()));
             continue;
         }
-        found.entry(header.shard).or_default().push(Shard { dir: dir.clone(), header });
+        found.entry(header.shard).or_default().push(Shard { dir, header });
     }
-    let Some((ref_dir, first)) = reference else {
-        problems.push("no shard folder among those given has a header".to_string());
-        return Err(IncompleteSet { problems, missing: Vec::new(), rerun: Vec::new() });
-    };
     if first.build_id != build_id {
         problems.push(format!(
             "{}: simulated by another fifsim build (build id {}…, this one is {}…); merge with the fifsim that ran the shards",
@@ -172,7 +172,7 @@ fn rerun_commands(first: &Header, missing: &[u64], found: &BTreeMap<u64, Vec<Sha
     for k in missing {
         let out = parent.as_ref().map_or_else(|| format!("<folder of shard {k}>"), |p| quote(&format!("{p}/shard-{k}")));
         commands.push(format!(
-            "fifsim run {} --paths {} --seed {} --shard {k}/{} --out {out}",
+            "fifsim run {} --paths {} --seed {} --shard {k}/{} --out {out} --force",
             quote(&first.scenario_file),
             first.paths,
             first.seed,
