@@ -83,15 +83,8 @@ struct MergeArgs {
     /// Shard folders written by `fifsim run --shard k/K`, all K of them, in any order.
     #[arg(required = true, value_name = "DIR")]
     shards: Vec<PathBuf>,
-    /// Output folder [default: results/<scenario file name without .toml>, as for run].
-    #[arg(long, value_name = "DIR")]
-    out: Option<PathBuf>,
-    /// Replace an output folder written before by `fifsim run` or `fifsim merge`.
-    #[arg(long)]
-    force: bool,
-    /// Do not draw charts.
-    #[arg(long)]
-    no_charts: bool,
+    #[command(flatten)]
+    folder: FolderArgs,
     /// Worker threads for the summaries [default: all cores].
     #[arg(long, value_name = "T", value_parser = clap::value_parser!(u16).range(1..))]
     threads: Option<u16>,
@@ -145,11 +138,18 @@ struct CommonArgs {
     /// (results are the same for any count).
     #[arg(long, value_name = "T", value_parser = clap::value_parser!(u16).range(1..))]
     threads: Option<u16>,
+    #[command(flatten)]
+    folder: FolderArgs,
+}
+
+/// Where and how a command publishes its results folder (the simulating commands and `merge`).
+#[derive(Debug, Args)]
+struct FolderArgs {
     /// Output folder [default: results/<scenario file name without .toml> for run (a copy of
     /// base.toml as mine.toml writes results/mine, whatever its `name`),
     /// results/<command>-<file name> for sensitivity and frontier, results/compare-<a>-vs-<b>
-    /// for compare; a default name of sensitivity, frontier or compare over 80 characters is
-    /// cut to 64 and ends in 8 hex digits of a hash of the whole name].
+    /// for compare, run's for merge; a default name of sensitivity, frontier or compare over 80
+    /// characters is cut to 64 and ends in 8 hex digits of a hash of the whole name].
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
     /// Replace an output folder written before by the same command (swapped in only once the
@@ -351,18 +351,18 @@ fn dispatch(command: Command) -> anyhow::Result<ExitCode> {
 
 fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     let scenario = scenario::load(&args.scenario).map_err(AppError::from)?;
-    if let (Some(spec), Some(out)) = (args.shard, &args.common.out) {
+    if let (Some(spec), Some(out)) = (args.shard, &args.common.folder.out) {
         let paths = args.paths.unwrap_or(app::run::DEFAULT_PATHS);
         let range = fifsim::shard::range(spec.index, spec.count, paths);
         let bar = progress_bar(range.end - range.start);
         let threads = worker_threads(args.common.threads);
-        let published = app::shard::simulate(&scenario, args.common.seed, threads, paths, spec, out, args.common.force, &mut |done| bar.set_position(done));
+        let published = app::shard::simulate(&scenario, args.common.seed, threads, paths, spec, out, args.common.folder.force, &mut |done| bar.set_position(done));
         bar.finish_and_clear();
         let published = published?;
         eprintln!("wrote shard {}/{} (paths [{}, {})) to {}", spec.index, spec.count, range.start, range.end, published.dir.display());
         return Ok(ExitCode::SUCCESS);
     }
-    let out = args.common.out.clone().unwrap_or_else(|| app::run::default_results_dir(&scenario));
+    let out = args.common.folder.out.clone().unwrap_or_else(|| app::run::default_results_dir(&scenario));
     let stopping = match args.precision {
         None => Stopping::Paths(args.paths.unwrap_or(app::run::DEFAULT_PATHS)),
         Some(half_width) => Stopping::precision(half_width, args.paths),
@@ -372,40 +372,40 @@ fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         Some(note) => format!("{}\n{note}\n", table::render(report)),
         None => table::render(report),
     };
-    publish(&args.common, stopping.most_paths(), |progress| app::run::simulate(&scenario, &options, &out, args.common.force, progress), render)
+    publish(&args.common, stopping.most_paths(), |progress| app::run::simulate(&scenario, &options, &out, args.common.folder.force, progress), render)
 }
 
 fn compare(args: CompareArgs) -> anyhow::Result<ExitCode> {
     let scenarios = args.scenarios.iter().map(|f| scenario::load(f).map_err(AppError::from)).collect::<Result<Vec<_>, _>>()?;
-    let out = args.common.out.clone().unwrap_or_else(|| app::compare::default_results_dir(&scenarios));
+    let out = args.common.folder.out.clone().unwrap_or_else(|| app::compare::default_results_dir(&scenarios));
     let options = args.common.options(Stopping::Paths(args.paths));
     let total = args.paths * scenarios.len() as u64;
-    publish(&args.common, total, |progress| app::compare::compare(&scenarios, &options, &out, args.common.force, progress), |c| {
+    publish(&args.common, total, |progress| app::compare::compare(&scenarios, &options, &out, args.common.folder.force, progress), |c| {
         text::compare::render(&c.comparison)
     })
 }
 
 fn sensitivity(args: SensitivityArgs) -> anyhow::Result<ExitCode> {
     let scenario = scenario::load(&args.scenario).map_err(AppError::from)?;
-    let out = args.common.out.clone().unwrap_or_else(|| app::sensitivity::default_results_dir(&scenario));
+    let out = args.common.folder.out.clone().unwrap_or_else(|| app::sensitivity::default_results_dir(&scenario));
     let options = args.common.options(Stopping::Paths(args.paths));
     let total = args.paths * fifsim::analysis::sensitivity::runs(&scenario) as u64;
-    publish(&args.common, total, |progress| app::sensitivity::sensitivity(&scenario, &options, &out, args.common.force, progress), text::sensitivity::render)
+    publish(&args.common, total, |progress| app::sensitivity::sensitivity(&scenario, &options, &out, args.common.folder.force, progress), text::sensitivity::render)
 }
 
 fn frontier(args: FrontierArgs) -> anyhow::Result<ExitCode> {
     let scenario = scenario::load(&args.scenario).map_err(AppError::from)?;
-    let out = args.common.out.clone().unwrap_or_else(|| app::frontier::default_results_dir(&scenario));
+    let out = args.common.folder.out.clone().unwrap_or_else(|| app::frontier::default_results_dir(&scenario));
     let options = args.common.options(Stopping::Paths(args.paths));
     let divisions = usize::from(args.grid);
     let total = args.paths * app::frontier::runs(&args.direct_shares, divisions) as u64;
-    publish(&args.common, total, |progress| app::frontier::frontier(&scenario, &args.direct_shares, divisions, &options, &out, args.common.force, progress), text::frontier::render)
+    publish(&args.common, total, |progress| app::frontier::frontier(&scenario, &args.direct_shares, divisions, &options, &out, args.common.folder.force, progress), text::frontier::render)
 }
 
 fn merge(args: MergeArgs) -> anyhow::Result<ExitCode> {
     let threads = worker_threads(args.threads);
-    let pending = app::shard::merge(&args.shards, args.out.as_deref(), args.force, threads)?;
-    show_and_publish(pending, !args.no_charts, table::render)
+    let pending = app::shard::merge(&args.shards, args.folder.out.as_deref(), args.folder.force, threads)?;
+    show_and_publish(pending, !args.folder.no_charts, table::render)
 }
 
 /// What every simulating command does once its inputs are loaded: runs `work` under a progress bar
@@ -421,7 +421,7 @@ fn publish<T>(
     let bar = progress_bar(total);
     let pending = work(&mut |done| bar.set_position(done));
     bar.finish_and_clear();
-    show_and_publish(pending?, !common.no_charts, render)
+    show_and_publish(pending?, !common.folder.no_charts, render)
 }
 
 /// Prints a finished command's result as `render` makes it, then publishes its results folder
