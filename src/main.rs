@@ -196,6 +196,10 @@ struct CompareArgs {
     /// Paths per scenario.
     #[arg(long, value_name = "N", default_value_t = app::compare::DEFAULT_PATHS, allow_negative_numbers = true, value_parser = |s: &str| path_count(s, 2))]
     paths: u64,
+    /// Simulate only shard k of K (from 0): paths [k·N/K, (k+1)·N/K) of every scenario, written as
+    /// a shard folder at --out (required) for `fifsim merge`. See docs/cluster.md.
+    #[arg(long, value_name = "k/K", requires = "out")]
+    shard: Option<fifsim::shard::ShardSpec>,
     #[command(flatten)]
     common: CommonArgs,
 }
@@ -352,15 +356,7 @@ fn dispatch(command: Command) -> anyhow::Result<ExitCode> {
 fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     let scenario = scenario::load(&args.scenario).map_err(AppError::from)?;
     if let (Some(spec), Some(out)) = (args.shard, &args.common.folder.out) {
-        let paths = args.paths.unwrap_or(app::run::DEFAULT_PATHS);
-        let range = fifsim::shard::range(spec.index, spec.count, paths);
-        let bar = progress_bar(range.end - range.start);
-        let threads = worker_threads(args.common.threads);
-        let published = app::shard::simulate(&scenario, args.common.seed, threads, paths, spec, out, args.common.folder.force, &mut |done| bar.set_position(done));
-        bar.finish_and_clear();
-        let published = published?;
-        eprintln!("wrote shard {}/{} (paths [{}, {})) to {}", spec.index, spec.count, range.start, range.end, published.dir.display());
-        return Ok(ExitCode::SUCCESS);
+        return shard(app::shard::Sharded::Run, std::slice::from_ref(&scenario), &args.common, args.paths.unwrap_or(app::run::DEFAULT_PATHS), spec, out);
     }
     let out = args.common.folder.out.clone().unwrap_or_else(|| app::run::default_results_dir(&scenario));
     let stopping = match args.precision {
@@ -377,6 +373,9 @@ fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
 
 fn compare(args: CompareArgs) -> anyhow::Result<ExitCode> {
     let scenarios = args.scenarios.iter().map(|f| scenario::load(f).map_err(AppError::from)).collect::<Result<Vec<_>, _>>()?;
+    if let (Some(spec), Some(out)) = (args.shard, &args.common.folder.out) {
+        return shard(app::shard::Sharded::Compare, &scenarios, &args.common, args.paths, spec, out);
+    }
     let out = args.common.folder.out.clone().unwrap_or_else(|| app::compare::default_results_dir(&scenarios));
     let options = args.common.options(Stopping::Paths(args.paths));
     let total = args.paths * scenarios.len() as u64;
@@ -402,10 +401,26 @@ fn frontier(args: FrontierArgs) -> anyhow::Result<ExitCode> {
     publish(&args.common, total, |progress| app::frontier::frontier(&scenario, &args.direct_shares, divisions, &options, &out, args.common.folder.force, progress), text::frontier::render)
 }
 
+/// `--shard k/K` of `run` or `compare`: simulates that shard of `paths` paths a scenario into
+/// the shard folder `out`.
+fn shard(command: app::shard::Sharded, scenarios: &[scenario::Scenario], common: &CommonArgs, paths: u64, spec: fifsim::shard::ShardSpec, out: &std::path::Path) -> anyhow::Result<ExitCode> {
+    let range = fifsim::shard::range(spec.index, spec.count, paths);
+    let bar = progress_bar((range.end - range.start) * scenarios.len() as u64);
+    let job = app::shard::ShardJob { command, seed: common.seed, threads: worker_threads(common.threads), paths, spec };
+    let published = app::shard::simulate(&job, scenarios, out, common.folder.force, &mut |done| bar.set_position(done));
+    bar.finish_and_clear();
+    let published = published?;
+    eprintln!("wrote shard {}/{} (paths [{}, {})) to {}", spec.index, spec.count, range.start, range.end, published.dir.display());
+    Ok(ExitCode::SUCCESS)
+}
+
 fn merge(args: MergeArgs) -> anyhow::Result<ExitCode> {
     let threads = worker_threads(args.threads);
     let pending = app::shard::merge(&args.shards, args.folder.out.as_deref(), args.folder.force, threads)?;
-    show_and_publish(pending, !args.folder.no_charts, table::render)
+    match pending {
+        app::shard::Merged::Run(pending) => show_and_publish(pending, !args.folder.no_charts, table::render),
+        app::shard::Merged::Compare(pending) => show_and_publish(pending, !args.folder.no_charts, |c| text::compare::render(&c.comparison)),
+    }
 }
 
 /// What every simulating command does once its inputs are loaded: runs `work` under a progress bar

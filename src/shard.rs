@@ -1,6 +1,7 @@
 //! A shard of a run: paths `[k·N/K, (k+1)·N/K)` of a run of `N` paths split `K` ways, stored in
 //! a folder from which `fifsim merge` rebuilds, with the other shards, exactly the results folder
-//! one run of `N` paths writes (docs/cluster.md).
+//! one run of `N` paths writes (docs/cluster.md). A shard of `compare` holds those paths of every
+//! scenario compared.
 //!
 //! Every path draws from its own streams, keyed by the seed and its index, so a path's values do
 //! not depend on which run simulated it; the fans are integer counts, so adding the shards' fans
@@ -8,16 +9,17 @@
 //! any tiling of `[0, N)` merges to the same bytes; this one needs no chunk alignment and leaves
 //! no shard empty while `K ≤ N`.
 //!
-//! A shard folder holds:
-//! * [`COLUMNS`]: every metric's value on every path of the shard, column-major (the shard's
-//!   values of metric 0 in path order, then of metric 1, …), little-endian `f64`, the metrics in
-//!   the order of the header's `metrics`;
-//! * [`FANS`]: the fans' exact state ([`crate::stats::sketch::encoding`]), one per series;
-//! * [`HEADER`], written last: what the merge checks (format, fifsim version, build id, the
-//!   scenario file as typed and a hash of its content, seed, `N`, `K`, `k`, the range, the
-//!   metric keys and quarters) and every other file's size and SHA-256. A folder without it is
-//!   incomplete. Nothing in it depends on the clock or the thread count: a retry writes the same
-//!   bytes.
+//! A shard folder holds, for the `i`-th scenario of the command (the only one for `run`):
+//! * `columns-<i>.f64`: every metric's value on every path of the shard, column-major (the
+//!   shard's values of metric 0 in path order, then of metric 1, …), little-endian `f64`, the
+//!   metrics in the order of the header's `metrics`;
+//! * `fans-<i>.bin`: the fans' exact state ([`crate::stats::sketch::encoding`]), one per series;
+//!
+//! and [`HEADER`], written last: what the merge checks (format, fifsim version, build id, the
+//! command, seed, `N`, `K`, `k`, the range; per scenario the file as typed, a hash of its
+//! content, the metric keys and quarters, and the size and SHA-256 of both files). A folder
+//! without it is incomplete. Nothing in it depends on the clock or the thread count: a retry
+//! writes the same bytes.
 //!
 //! `paths.csv` is not stored: the merge writes it from the columns, through the same writer a
 //! run uses.
@@ -40,10 +42,6 @@ pub mod set;
 
 /// The header, written last.
 pub const HEADER: &str = "shard.json";
-/// The per-path values.
-pub const COLUMNS: &str = "columns.f64";
-/// The fans.
-pub const FANS: &str = "fans.bin";
 /// What a header's `format` says.
 pub const FORMAT: &str = "fifsim-shard";
 /// The layout's version: a reader refuses any other.
@@ -95,10 +93,8 @@ pub struct Header {
     pub version: String,
     /// SHA-256 of the fifsim executable that simulated the shard ([`build_id`]).
     pub build_id: String,
-    /// The scenario file as it was typed (the merge loads it from there, and the results name it so).
-    pub scenario_file: String,
-    /// [`scenario_hash`] of the scenario as loaded.
-    pub scenario_hash: String,
+    /// The command the shard is part of: `run` or `compare`.
+    pub command: String,
     pub seed: u64,
     /// Paths of the whole run, `N`.
     pub paths: u64,
@@ -109,12 +105,24 @@ pub struct Header {
     /// Its paths, `[first_path, end_path)`.
     pub first_path: u64,
     pub end_path: u64,
+    /// One per scenario, in the command's order.
+    pub scenarios: Vec<Part>,
+}
+
+/// A scenario's part of a shard.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Part {
+    /// The scenario file as it was typed (the merge loads it from there, and the results name it so).
+    pub scenario_file: String,
+    /// [`scenario_hash`] of the scenario as loaded.
+    pub scenario_hash: String,
     /// The metrics' keys, in the columns' order.
     pub metrics: Vec<String>,
     /// Quarters of every fan.
     pub quarters: usize,
-    /// Every other file of the shard.
-    pub files: Vec<FileSum>,
+    pub columns: FileSum,
+    pub fans: FileSum,
 }
 
 /// Why a shard could not be written or read.
@@ -193,50 +201,61 @@ impl<W: Write> Write for Hashing<W> {
 /// What a shard is a part of: everything of its header but its files.
 #[derive(Debug, Clone)]
 pub struct Identity {
-    pub scenario_file: String,
-    pub scenario_hash: String,
+    /// `run` or `compare`.
+    pub command: &'static str,
     pub seed: u64,
     pub paths: u64,
     pub spec: ShardSpec,
 }
 
-/// Writes the shard's files into `dir` (a staging folder), the header last; returns them.
+/// Writes the shard's files into `dir` (a staging folder): for each scenario and its results
+/// (of the shard's paths), its columns and fans; the header last. Returns the files.
 ///
 /// # Errors
 /// [`ShardError`] naming the file that could not be written.
-pub fn write(dir: &Path, identity: &Identity, results: &RunResults) -> Result<Vec<PathBuf>, ShardError> {
+pub fn write(dir: &Path, identity: &Identity, runs: &[(&Scenario, &RunResults)]) -> Result<Vec<PathBuf>, ShardError> {
     let range = range(identity.spec.index, identity.spec.count, identity.paths);
-    let columns = write_file(dir, COLUMNS, |out| results.write_columns(out))?;
-    let fans = write_file(dir, FANS, |out| {
-        let mut bytes = Vec::new();
-        for fan in &results.fans {
-            fan.encode(&mut bytes);
-        }
-        out.write_all(&bytes)
-    })?;
+    let mut scenarios = Vec::with_capacity(runs.len());
+    for (i, (scenario, results)) in runs.iter().enumerate() {
+        let columns = write_file(dir, &format!("columns-{i}.f64"), |out| results.write_columns(out))?;
+        let fans = write_file(dir, &format!("fans-{i}.bin"), |out| {
+            let mut bytes = Vec::new();
+            for fan in &results.fans {
+                fan.encode(&mut bytes);
+            }
+            out.write_all(&bytes)
+        })?;
+        scenarios.push(Part {
+            scenario_file: scenario.source.display().to_string(),
+            scenario_hash: scenario_hash(scenario),
+            metrics: results.schema.metrics.iter().map(|m| m.key.clone()).collect(),
+            quarters: results.fans.first().map_or(0, Fan::quarters),
+            columns,
+            fans,
+        });
+    }
     let header = Header {
         format: FORMAT.to_string(),
         format_version: FORMAT_VERSION,
         tool: env!("CARGO_PKG_NAME").to_string(),
         version: env!("CARGO_PKG_VERSION").to_string(),
         build_id: build_id()?,
-        scenario_file: identity.scenario_file.clone(),
-        scenario_hash: identity.scenario_hash.clone(),
+        command: identity.command.to_string(),
         seed: identity.seed,
         paths: identity.paths,
         shards: identity.spec.count,
         shard: identity.spec.index,
         first_path: range.start,
         end_path: range.end,
-        metrics: results.schema.metrics.iter().map(|m| m.key.clone()).collect(),
-        quarters: results.fans.first().map_or(0, Fan::quarters),
-        files: vec![columns, fans],
+        scenarios,
     };
     let mut text = serde_json::to_string_pretty(&header).map_err(|e| ShardError::Invalid { path: dir.join(HEADER), problem: e.to_string() })?;
     text.push('\n');
     let path = dir.join(HEADER);
     crate::output::write_atomic(&path, text.as_bytes())?;
-    Ok(vec![dir.join(COLUMNS), dir.join(FANS), path])
+    let mut files: Vec<PathBuf> = header.scenarios.iter().flat_map(|p| [dir.join(&p.columns.name), dir.join(&p.fans.name)]).collect();
+    files.push(path);
+    Ok(files)
 }
 
 /// Writes `dir/name` atomically through `fill`, counting and hashing it.
@@ -266,61 +285,56 @@ pub fn read_header(dir: &Path) -> Result<Header, ShardError> {
 }
 
 /// Checks every file the header of `dir` lists against its size and SHA-256 (reading each once,
-/// in pieces), and that its size is what the header's range, metrics and quarters imply.
+/// in pieces), and that each columns file's size is what the range and metrics imply.
 ///
 /// # Errors
 /// [`ShardError::Invalid`] naming the first file that differs, [`ShardError::Read`].
 pub fn verify(dir: &Path, header: &Header) -> Result<(), ShardError> {
-    let expected_columns = (header.end_path - header.first_path) * header.metrics.len() as u64 * 8;
-    for name in [COLUMNS, FANS] {
-        if !header.files.iter().any(|f| f.name == name) {
-            return Err(ShardError::Invalid { path: dir.join(HEADER), problem: format!("lists no {name}") });
-        }
+    if header.scenarios.is_empty() {
+        return Err(ShardError::Invalid { path: dir.join(HEADER), problem: "lists no scenario".to_string() });
     }
-    for sum in &header.files {
-        let path = dir.join(&sum.name);
-        if sum.name.contains(['/', '\\']) || sum.name.starts_with('.') {
-            return Err(ShardError::Invalid { path: dir.join(HEADER), problem: format!("lists a file outside the folder: {}", sum.name) });
-        }
-        if sum.name == COLUMNS && sum.bytes != expected_columns {
-            let problem = format!(
-                "{} bytes listed, but paths {}..{} of {} metrics take {expected_columns}",
-                sum.bytes,
-                header.first_path,
-                header.end_path,
-                header.metrics.len()
-            );
-            return Err(ShardError::Invalid { path, problem });
-        }
-        let mut file = File::open(&path).map_err(|source| ShardError::Read { path: path.clone(), source })?;
-        let mut hashing = Hashing::new(io::sink());
-        io::copy(&mut file, &mut hashing).map_err(|source| ShardError::Read { path: path.clone(), source })?;
-        let (_, bytes, sha256) = hashing.finish();
-        if bytes != sum.bytes {
-            return Err(ShardError::Invalid { path, problem: format!("{bytes} bytes, the header says {} (cut short or changed)", sum.bytes) });
-        }
-        if sha256 != sum.sha256 {
-            return Err(ShardError::Invalid { path, problem: "its SHA-256 differs from the header's (the file changed)".to_string() });
+    for part in &header.scenarios {
+        let expected_columns = (header.end_path - header.first_path) * part.metrics.len() as u64 * 8;
+        for sum in [&part.columns, &part.fans] {
+            let path = dir.join(&sum.name);
+            if sum.name.contains(['/', '\\']) || sum.name.starts_with('.') {
+                return Err(ShardError::Invalid { path: dir.join(HEADER), problem: format!("lists a file outside the folder: {}", sum.name) });
+            }
+            if std::ptr::eq(sum, &part.columns) && sum.bytes != expected_columns {
+                let (first, end, metrics) = (header.first_path, header.end_path, part.metrics.len());
+                let problem = format!("{} bytes listed, but paths {first}..{end} of {metrics} metrics take {expected_columns}", sum.bytes);
+                return Err(ShardError::Invalid { path, problem });
+            }
+            let mut file = File::open(&path).map_err(|source| ShardError::Read { path: path.clone(), source })?;
+            let mut hashing = Hashing::new(io::sink());
+            io::copy(&mut file, &mut hashing).map_err(|source| ShardError::Read { path: path.clone(), source })?;
+            let (_, bytes, sha256) = hashing.finish();
+            if bytes != sum.bytes {
+                return Err(ShardError::Invalid { path, problem: format!("{bytes} bytes, the header says {} (cut short or changed)", sum.bytes) });
+            }
+            if sha256 != sum.sha256 {
+                return Err(ShardError::Invalid { path, problem: "its SHA-256 differs from the header's (the file changed)".to_string() });
+            }
         }
     }
     Ok(())
 }
 
-/// The columns file of a verified shard, opened for reading in place.
+/// The columns file of a verified shard's part, opened for reading in place.
 ///
 /// # Errors
 /// [`ShardError::Read`].
-pub fn open_columns(dir: &Path) -> Result<File, ShardError> {
-    let path = dir.join(COLUMNS);
+pub fn open_columns(dir: &Path, part: &Part) -> Result<File, ShardError> {
+    let path = dir.join(&part.columns.name);
     File::open(&path).map_err(|source| ShardError::Read { path, source })
 }
 
-/// The fans of a verified shard: `series` of them of `quarters` quarters.
+/// The fans of a verified shard's part: `series` of them of `quarters` quarters.
 ///
 /// # Errors
 /// [`ShardError::Read`], or [`ShardError::Invalid`] if they are not that many fans.
-pub fn read_fans(dir: &Path, series: usize, quarters: usize) -> Result<Vec<Fan>, ShardError> {
-    let path = dir.join(FANS);
+pub fn read_fans(dir: &Path, part: &Part, series: usize, quarters: usize) -> Result<Vec<Fan>, ShardError> {
+    let path = dir.join(&part.fans.name);
     let mut bytes = Vec::new();
     File::open(&path).and_then(|mut f| f.read_to_end(&mut bytes)).map_err(|source| ShardError::Read { path: path.clone(), source })?;
     let invalid = |problem: String| ShardError::Invalid { path: path.clone(), problem };

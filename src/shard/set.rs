@@ -127,22 +127,26 @@ pub fn check(dirs: &[PathBuf], build_id: &str) -> Result<Vec<Shard>, IncompleteS
 
 /// What makes `header` part of another run than `first`, if anything.
 fn difference(first: &Header, header: &Header) -> Option<String> {
-    let fields: [(&str, String, String); 8] = [
+    let files = |h: &Header| h.scenarios.iter().map(|p| p.scenario_file.as_str()).collect::<Vec<_>>().join(" ");
+    let hashes = |h: &Header| h.scenarios.iter().map(|p| p.scenario_hash.as_str()).collect::<Vec<_>>().join(" ");
+    let shapes = |h: &Header| h.scenarios.iter().map(|p| format!("{:?} {}", p.metrics, p.quarters)).collect::<Vec<_>>().join(" ");
+    let fields: [(&str, String, String); 9] = [
         ("fifsim version", first.version.clone(), header.version.clone()),
         ("build id", first.build_id.clone(), header.build_id.clone()),
-        ("scenario file", first.scenario_file.clone(), header.scenario_file.clone()),
-        ("scenario content (hash)", first.scenario_hash.clone(), header.scenario_hash.clone()),
+        ("command", first.command.clone(), header.command.clone()),
+        ("scenario file", files(first), files(header)),
+        ("scenario content (hash)", hashes(first), hashes(header)),
         ("seed", first.seed.to_string(), header.seed.to_string()),
         ("paths (N)", first.paths.to_string(), header.paths.to_string()),
         ("shards (K)", first.shards.to_string(), header.shards.to_string()),
-        ("metrics or quarters", format!("{:?} {}", first.metrics, first.quarters), format!("{:?} {}", header.metrics, header.quarters)),
+        ("metrics or quarters", shapes(first), shapes(header)),
     ];
     fields.into_iter().find(|(_, a, b)| a != b).map(|(name, a, b)| format!("{name} {b}, not {a}"))
 }
 
-/// The commands that rerun shards `missing`: a Slurm array of the shipped script
-/// (deploy/slurm/shard.sbatch) when the folders are named `<parent>/shard-<k>`, as it names them,
-/// and the plain `fifsim run` of each.
+/// The commands that rerun shards `missing`: for `run`, a Slurm array of the shipped script
+/// (deploy/slurm/shard.sbatch) when the folders are named `<parent>/shard-<k>`, as it names them;
+/// and the plain `fifsim run` (or `compare`) of each.
 fn rerun_commands(first: &Header, missing: &[u64], found: &BTreeMap<u64, Vec<Shard>>) -> Vec<String> {
     let folders: Option<PathBuf> = {
         let mut parents = found.values().flatten().map(|s| {
@@ -158,11 +162,13 @@ fn rerun_commands(first: &Header, missing: &[u64], found: &BTreeMap<u64, Vec<Sha
     let indices: Vec<String> = missing.iter().map(u64::to_string).collect();
     let mut commands = Vec::new();
     let parent = folders.as_ref().map(|p| if p.as_os_str().is_empty() { ".".to_string() } else { p.display().to_string() });
-    if let Some(parent) = &parent {
+    let files: Vec<String> = first.scenarios.iter().map(|p| quote(&p.scenario_file)).collect();
+    let files = files.join(" ");
+    if let (Some(parent), "run") = (&parent, first.command.as_str()) {
         commands.push(format!(
             "sbatch --array={} deploy/slurm/shard.sbatch {} {} {} {} {}",
             indices.join(","),
-            quote(&first.scenario_file),
+            files,
             first.paths,
             first.shards,
             quote(parent),
@@ -171,13 +177,8 @@ fn rerun_commands(first: &Header, missing: &[u64], found: &BTreeMap<u64, Vec<Sha
     }
     for k in missing {
         let out = parent.as_ref().map_or_else(|| format!("<folder of shard {k}>"), |p| quote(&format!("{p}/shard-{k}")));
-        commands.push(format!(
-            "fifsim run {} --paths {} --seed {} --shard {k}/{} --out {out} --force",
-            quote(&first.scenario_file),
-            first.paths,
-            first.seed,
-            first.shards
-        ));
+        commands
+            .push(format!("fifsim {} {files} --paths {} --seed {} --shard {k}/{} --out {out} --force", first.command, first.paths, first.seed, first.shards));
     }
     commands
 }

@@ -8,8 +8,12 @@ fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     std::fs::read_dir(dir).unwrap().map(|e| e.unwrap()).map(|e| (e.file_name().to_string_lossy().into_owned(), std::fs::read(e.path()).unwrap())).collect()
 }
 
+fn job(seed: u64, paths: u64, spec: ShardSpec) -> ShardJob {
+    ShardJob { command: Sharded::Run, seed, threads: Some(2), paths, spec }
+}
+
 fn shard(scenario: &Scenario, seed: u64, paths: u64, spec: ShardSpec, out: &Path) -> Published {
-    simulate(scenario, seed, Some(2), paths, spec, out, false, &mut |_| {}).unwrap()
+    simulate(&job(seed, paths, spec), std::slice::from_ref(scenario), out, false, &mut |_| {}).unwrap()
 }
 
 /// Shards `0..shards` of a run of `paths` paths under `root/shard-<k>`; their folders.
@@ -18,9 +22,17 @@ fn shards(scenario: &Scenario, seed: u64, paths: u64, shards: u64, root: &Path) 
 }
 
 fn merge_error(dirs: &[PathBuf], out: &Path) -> String {
-    match merge(dirs, Some(out), false, Some(2)) {
+    match merge(dirs, Some(out), false, Some(2)).map(drop) {
         Ok(_) => panic!("merged {dirs:?}"),
         Err(e) => e.to_string(),
+    }
+}
+
+/// The merge of the shard folders `dirs` of a run, published at `out` without charts.
+fn merged_run(dirs: &[PathBuf], out: &Path) -> Published {
+    match merge(dirs, Some(out), false, Some(2)).unwrap() {
+        Merged::Run(pending) => pending.publish(false).unwrap(),
+        Merged::Compare(_) => panic!("a run's shards merged as a comparison"),
     }
 }
 
@@ -40,7 +52,7 @@ fn shards_merge_to_the_bytes_of_one_run() {
         let dirs = shards(&scenario, 11, paths, count, &tmp.path().join(format!("shards-{count}")));
         // Any order of the folders merges the same.
         let reversed: Vec<PathBuf> = dirs.iter().rev().cloned().collect();
-        let merged = merge(&reversed, Some(&tmp.path().join(format!("merged-{count}"))), false, Some(2)).unwrap().publish(false).unwrap();
+        let merged = merged_run(&reversed, &tmp.path().join(format!("merged-{count}")));
         assert_eq!(files(&merged.dir), expected, "{count} shards");
     }
 }
@@ -51,7 +63,7 @@ fn a_retried_shard_writes_the_same_bytes() {
     let tmp = tempfile::tempdir().unwrap();
     let spec = ShardSpec { index: 1, count: 3 };
     let first = files(&shard(&scenario, 3, 30, spec, &tmp.path().join("a")).dir);
-    let again = simulate(&scenario, 3, Some(1), 30, spec, &tmp.path().join("b"), false, &mut |_| {}).unwrap();
+    let again = simulate(&ShardJob { threads: Some(1), ..job(3, 30, spec) }, &[scenario], &tmp.path().join("b"), false, &mut |_| {}).unwrap();
     assert_eq!(files(&again.dir), first, "thread count and retry change nothing");
     let header = shard::read_header(&again.dir).unwrap();
     assert_eq!((header.first_path, header.end_path, header.shard, header.shards, header.paths), (10, 20, 1, 3, 30));
@@ -61,7 +73,7 @@ fn a_retried_shard_writes_the_same_bytes() {
 fn more_shards_than_paths_are_refused() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("s");
-    let refused = simulate(&crate::testing::base(), 1, Some(1), 3, ShardSpec { index: 0, count: 4 }, &out, false, &mut |_| {});
+    let refused = simulate(&job(1, 3, ShardSpec { index: 0, count: 4 }), &[crate::testing::base()], &out, false, &mut |_| {});
     assert!(refused.unwrap_err().to_string().contains("at most 3 shards"));
     assert!(!out.exists());
 }
@@ -100,15 +112,15 @@ fn every_tampered_shard_set_is_refused() {
 
     // Cut short, and changed in place: the shard counts as missing.
     let cut = copy(&dirs[1], "cut");
-    let columns = std::fs::read(cut.join(shard::COLUMNS)).unwrap();
-    std::fs::write(cut.join(shard::COLUMNS), &columns[..columns.len() / 2]).unwrap();
+    let columns = std::fs::read(cut.join("columns-0.f64")).unwrap();
+    std::fs::write(cut.join("columns-0.f64"), &columns[..columns.len() / 2]).unwrap();
     let message = merge_error(&without(1, cut), &out);
     assert!(message.contains("damaged shard 1") && message.contains("cut short"), "{message}");
     assert!(message.contains("missing shards: 1 (paths [10, 20))"), "{message}");
     let changed = copy(&dirs[1], "changed");
-    let mut fans = std::fs::read(changed.join(shard::FANS)).unwrap();
+    let mut fans = std::fs::read(changed.join("fans-0.bin")).unwrap();
     fans[100] ^= 1;
-    std::fs::write(changed.join(shard::FANS), fans).unwrap();
+    std::fs::write(changed.join("fans-0.bin"), fans).unwrap();
     let message = merge_error(&without(1, changed), &out);
     assert!(message.contains("SHA-256 differs"), "{message}");
 
@@ -127,6 +139,11 @@ fn every_tampered_shard_set_is_refused() {
     let other_scenario = shard(&bigger, 5, 40, ShardSpec { index: 0, count: 4 }, &tmp.path().join("bigger"));
     let message = merge_error(&without(0, other_scenario.dir), &out);
     assert!(message.contains("foreign: scenario content (hash)"), "{message}");
+
+    let compare_job = ShardJob { command: Sharded::Compare, ..job(5, 40, ShardSpec { index: 0, count: 4 }) };
+    let of_compare = simulate(&compare_job, std::slice::from_ref(&scenario), &tmp.path().join("compare"), false, &mut |_| {}).unwrap();
+    let message = merge_error(&without(0, of_compare.dir), &out);
+    assert!(message.contains("foreign: command compare, not run"), "{message}");
 
     // All shards of another build than the merging one.
     let all_other: Vec<PathBuf> = dirs
@@ -149,7 +166,7 @@ fn every_tampered_shard_set_is_refused() {
     assert!(!out.exists(), "nothing written");
 
     // And the shards themselves still merge.
-    merge(&dirs, Some(&out), false, Some(1)).unwrap().publish(false).unwrap();
+    merged_run(&dirs, &out);
 }
 
 /// The scenario file the shards name is loaded again by the merge: changed since, it is refused.
@@ -163,4 +180,29 @@ fn a_scenario_changed_since_the_shards_ran_is_refused() {
     std::fs::write(&file, format!("extends = \"{}\"\n[fund]\nrunning_cost_per_year = 0.0\n", crate::testing::base().source.display())).unwrap();
     let message = merge_error(&dirs, &tmp.path().join("merged"));
     assert!(message.contains("mine.toml: changed since the shards were simulated"), "{message}");
+}
+
+/// A comparison's shards (paths of every scenario) merge to the bytes of the comparison run whole.
+#[test]
+fn compare_shards_merge_to_the_bytes_of_one_comparison() {
+    let base = crate::testing::base();
+    let heavy = scenario::load(&base.source.with_file_name("direct_heavy.toml")).unwrap();
+    let scenarios = [base, heavy];
+    let tmp = tempfile::tempdir().unwrap();
+    let paths = 131;
+    let options = RunOptions { seed: 4, stopping: Stopping::Paths(paths), threads: Some(2) };
+    let single = compare::compare(&scenarios, &options, &tmp.path().join("single"), false, &mut |_| {}).unwrap().publish(false).unwrap();
+    let expected = files(&single.dir);
+    for count in [1, 2, 3, 7] {
+        let dirs: Vec<PathBuf> = (0..count)
+            .map(|index| {
+                let job = ShardJob { command: Sharded::Compare, ..job(4, paths, ShardSpec { index, count }) };
+                simulate(&job, &scenarios, &tmp.path().join(format!("shards-{count}/shard-{index}")), false, &mut |_| {}).unwrap().dir
+            })
+            .collect();
+        let Merged::Compare(pending) = merge(&dirs, Some(&tmp.path().join(format!("merged-{count}"))), false, Some(2)).unwrap() else {
+            panic!("a comparison's shards merged as a run")
+        };
+        assert_eq!(files(&pending.publish(false).unwrap().dir), expected, "{count} shards");
+    }
 }
