@@ -56,7 +56,8 @@ impl QuantileSketch {
     fn decode(bytes: &mut &[u8]) -> Result<QuantileSketch, DecodeError> {
         let buckets_per_octave = take_f64(bytes)?;
         let min_magnitude = take_f64(bytes)?;
-        if !(buckets_per_octave >= 1.0 && buckets_per_octave.fract() == 0.0 && buckets_per_octave <= 1e6) || !(min_magnitude > 0.0) {
+        let sane = (1.0..=1e6).contains(&buckets_per_octave) && buckets_per_octave.fract() == 0.0 && min_magnitude.is_finite() && min_magnitude > 0.0;
+        if !sane {
             return Err(DecodeError("impossible sketch parameters"));
         }
         let mut stores = [Store::default(), Store::default()];
