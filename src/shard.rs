@@ -294,7 +294,7 @@ pub fn verify(dir: &Path, header: &Header) -> Result<(), ShardError> {
         return Err(ShardError::Invalid { path: dir.join(HEADER), problem: "lists no scenario".to_string() });
     }
     for part in &header.scenarios {
-        let expected_columns = (header.end_path - header.first_path) * part.metrics.len() as u64 * 8;
+        let expected_columns = header.end_path.saturating_sub(header.first_path).saturating_mul(part.metrics.len() as u64).saturating_mul(8);
         for sum in [&part.columns, &part.fans] {
             let path = dir.join(&sum.name);
             if sum.name.contains(['/', '\\']) || sum.name.starts_with('.') {

@@ -127,8 +127,8 @@ pub fn check(dirs: &[PathBuf], build_id: &str) -> Result<Vec<Shard>, IncompleteS
 
 /// What makes `header` part of another run than `first`, if anything.
 fn difference(first: &Header, header: &Header) -> Option<String> {
-    let files = |h: &Header| h.scenarios.iter().map(|p| p.scenario_file.as_str()).collect::<Vec<_>>().join(" ");
-    let hashes = |h: &Header| h.scenarios.iter().map(|p| p.scenario_hash.as_str()).collect::<Vec<_>>().join(" ");
+    let files = |h: &Header| format!("{:?}", h.scenarios.iter().map(|p| p.scenario_file.as_str()).collect::<Vec<_>>());
+    let hashes = |h: &Header| format!("{:?}", h.scenarios.iter().map(|p| p.scenario_hash.as_str()).collect::<Vec<_>>());
     let shapes = |h: &Header| h.scenarios.iter().map(|p| format!("{:?} {}", p.metrics, p.quarters)).collect::<Vec<_>>().join(" ");
     let fields: [(&str, String, String); 9] = [
         ("fifsim version", first.version.clone(), header.version.clone()),
