@@ -195,11 +195,91 @@ impl RunResults {
     }
 }
 
+impl RunResults {
+    /// The results of a run whose paths were simulated elsewhere (the shards of a run, read back
+    /// in path order): `columns` hold every path's values of `schema`'s metrics, `fans` every
+    /// path's series; summarised on `threads` threads.
+    pub fn assemble(scenario: &Scenario, (columns, indicators): (Columns, Columns), fans: Vec<Fan>, seed: u64, threads: Option<usize>) -> RunResults {
+        let (schema, controls) = (Schema::new(scenario), Controls::new(scenario));
+        RunResults { schema, controls, paths: columns.paths() as u64, columns, indicators, fans, seed, threads }
+    }
+
+    /// Values a path holds in the metrics' columns (every metric, then every control) and in
+    /// the indicators' columns.
+    pub fn widths(&self) -> (usize, usize) {
+        (self.columns.width(), self.indicators.width())
+    }
+
+    /// Writes every path's values as one block, column-major (see [`Columns::write_block`]):
+    /// the metrics' and controls' columns to `out`.
+    ///
+    /// # Errors
+    /// If the values cannot be read back, or `out` written.
+    pub fn write_columns(&self, out: &mut impl std::io::Write) -> std::io::Result<()> {
+        self.columns.write_block(out)
+    }
+
+    /// The same for the indicators' columns.
+    ///
+    /// # Errors
+    /// If the values cannot be read back, or `out` written.
+    pub fn write_indicators(&self, out: &mut impl std::io::Write) -> std::io::Result<()> {
+        self.indicators.write_block(out)
+    }
+
+    /// Hands every path's row to `sink`, in path order, [`CHUNK`] paths at a time (as a run
+    /// hands them while simulating).
+    ///
+    /// # Errors
+    /// If the values cannot be read back, or the sink fails.
+    pub fn write_rows(&self, sink: &mut dyn PathSink) -> Result<(), EngineError> {
+        let (width, paths) = (self.schema.len(), self.columns.paths());
+        let mut column = Vec::new();
+        let mut rows = Vec::new();
+        for first in (0..paths).step_by(CHUNK as usize) {
+            let last = (first + CHUNK as usize).min(paths);
+            rows.resize((last - first) * width, 0.0);
+            for metric in 0..width {
+                column.clear();
+                self.columns.read_range(metric, first..last, &mut column).map_err(EngineError::read_columns)?;
+                for (row, &value) in rows.chunks_exact_mut(width).zip(&column) {
+                    row[metric] = value;
+                }
+            }
+            sink.write_rows(first as u64, rows.chunks_exact(width))?;
+        }
+        Ok(())
+    }
+}
+
+/// The fans a run starts from, one per entry of [`SERIES`], for `scenario`'s quarters: merging
+/// into them the fans of a run's parts gives the run's fans.
+pub fn empty_fans(scenario: &Scenario) -> Vec<Fan> {
+    new_fans(scenario.horizon() + 1)
+}
+
 /// Runs `scenario`; `progress` is told the number of paths done after every chunk.
 ///
 /// # Errors
 /// See [`EngineError`].
-pub fn run(scenario: &Scenario, options: &RunOptions, progress: &mut dyn FnMut(u64), mut sink: Option<&mut dyn PathSink>) -> Result<RunResults, EngineError> {
+pub fn run(scenario: &Scenario, options: &RunOptions, progress: &mut dyn FnMut(u64), sink: Option<&mut dyn PathSink>) -> Result<RunResults, EngineError> {
+    run_from(scenario, options, 0, progress, sink)
+}
+
+/// Runs paths `range` of `scenario` and no others: each path's numbers are those it has in a
+/// run of every path (a path is keyed by its index), so runs of ranges that tile `0..N` hold,
+/// together, exactly the values of a run of `N` paths. The results' columns and `paths` count
+/// only the paths of `range`; `progress` is told the number done after every chunk.
+///
+/// # Errors
+/// See [`EngineError`]; [`EngineError::NoPaths`] for an empty range.
+pub fn run_range(scenario: &Scenario, seed: u64, threads: Option<usize>, range: std::ops::Range<u64>, progress: &mut dyn FnMut(u64), sink: Option<&mut dyn PathSink>) -> Result<RunResults, EngineError> {
+    let options = RunOptions { seed, stopping: Stopping::Paths(range.end.saturating_sub(range.start)), threads };
+    run_from(scenario, &options, range.start, progress, sink)
+}
+
+/// [`run`] of the paths from `first_path` on.
+fn run_from(scenario: &Scenario, options: &RunOptions, first_path: u64, progress: &mut dyn FnMut(u64), mut sink: Option<&mut dyn PathSink>) -> Result<RunResults, EngineError> {
     let simulator = Simulator::new(scenario, options.seed)?;
     let schema = Schema::new(scenario);
     let controls = Controls::new(scenario);
@@ -246,10 +326,10 @@ pub fn run(scenario: &Scenario, options: &RunOptions, progress: &mut dyn FnMut(u
         // the chunk size.
         let last = (first + CHUNK).min(target).min(options.stopping.next_check(&checks).filter(|&next| next > first).unwrap_or(u64::MAX));
         let mut rows = std::mem::take(&mut spare);
-        rows.first = first;
+        rows.first = first_path + first;
         let (simulated, written) = pool.install(|| {
             rayon::join(
-                || simulate_chunk(&simulator, &results.controls, &workers, first..last, (width, indicator_width), &mut rows),
+                || simulate_chunk(&simulator, &results.controls, &workers, first_path + first..first_path + last, (width, indicator_width), &mut rows),
                 || write(sink.as_deref_mut(), (&mut results.columns, &mut results.indicators), unwritten.as_ref(), width, metrics),
             )
         });

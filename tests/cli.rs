@@ -1224,3 +1224,29 @@ fn a_scorecard_of_ones_own_is_scored_and_a_bad_one_refused() {
     let err = stderr(&fifsim().arg("validate").arg(&bad).assert().code(2));
     assert!(err.contains("scorecard.items: weights of the items that are not bonus items must sum to 100, got 90"), "{err}");
 }
+
+/// `run --shard k/K` then `merge`, through the binary: the merged folder, charts included, is one
+/// run's byte for byte, and its table too; a merge short of a shard exits 2 naming the rerun.
+#[test]
+fn shards_merged_by_the_binary_equal_one_run_charts_included() {
+    let tmp = TempDir::new().unwrap();
+    let single = tmp.path().join("single");
+    let table = stdout(&fifsim().arg("run").arg(base()).arg("--out").arg(&single).args(["--paths", "301", "--seed", "9"]).assert().success());
+    let shard = |k: u32| {
+        let out = tmp.path().join(format!("shards/shard-{k}"));
+        fifsim().arg("run").arg(base()).arg("--out").arg(&out).args(["--paths", "301", "--seed", "9", "--shard", &format!("{k}/3")]).assert().success();
+        out
+    };
+    let dirs: Vec<PathBuf> = (0..3).map(shard).collect();
+    let short = fifsim().arg("merge").args(&dirs[..2]).arg("--out").arg(tmp.path().join("short")).assert().code(2);
+    let message = stderr(&short);
+    assert!(message.contains("missing shards: 2 (paths [200, 301))") && message.contains("sbatch --array=2 deploy/slurm/shard.sbatch"), "{message}");
+    let merged = tmp.path().join("merged");
+    let merged_table = stdout(&fifsim().arg("merge").args(&dirs).arg("--out").arg(&merged).assert().success());
+    assert_eq!(merged_table, table);
+    assert!(snapshot(&single) == snapshot(&merged), "merged folder differs from one run");
+    assert!(names(&merged).iter().any(|n| n.ends_with(".png")), "charts drawn");
+    // The shard needs a folder, and a shard that does not exist is a usage error.
+    fifsim().arg("run").arg(base()).args(["--paths", "10", "--shard", "0/2"]).assert().code(2);
+    fifsim().arg("run").arg(base()).arg("--out").arg(tmp.path().join("x")).args(["--paths", "10", "--shard", "2/2"]).assert().code(2);
+}

@@ -106,8 +106,17 @@ pub fn run(scenarios: &[Scenario], options: &RunOptions, progress: &mut dyn FnMu
         done += r.paths;
         results.push(r);
     }
+    of_results(scenarios, &results)
+}
+
+/// The comparison of runs `results` of `scenarios` made with one seed and number of paths, and
+/// its chart data (what [`run`] gives once the runs are done, wherever they were simulated).
+///
+/// # Errors
+/// [`AnalysisError::Engine`] if a run's values cannot be read back.
+pub fn of_results(scenarios: &[Scenario], results: &[RunResults]) -> Result<Compared, AnalysisError> {
     let refs: Vec<&Scenario> = scenarios.iter().collect();
-    let curves = scenarios.iter().zip(&results).map(|(s, r)| curves(s, r)).collect::<Result<_, _>>()?;
+    let curves = scenarios.iter().zip(results).map(|(s, r)| curves(s, r)).collect::<Result<_, _>>()?;
     let results: Vec<&RunResults> = results.iter().collect();
     Ok(Compared { comparison: compare(&refs, &results)?, curves })
 }

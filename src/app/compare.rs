@@ -10,7 +10,7 @@ use super::publish::{Documents, Pending, stage};
 use crate::analysis::compare::{self, Compared};
 use crate::charts::ChartError;
 use crate::engine::RunOptions;
-use crate::output::Command;
+use crate::output::{Command, Staging};
 use crate::report::document::{self, Document};
 use crate::report::export::compare_csv;
 use crate::scenario::Scenario;
@@ -41,6 +41,14 @@ pub fn default_results_dir(scenarios: &[Scenario]) -> PathBuf {
 pub fn compare(scenarios: &[Scenario], options: &RunOptions, out: &Path, force: bool, progress: &mut dyn FnMut(u64)) -> Result<Pending<Compared>, AppError> {
     let staging = stage(out, force, COMMAND)?;
     let compared = compare::run(scenarios, options, progress)?;
+    write_compared(compared, staging)
+}
+
+/// Writes `compared`'s JSON and CSV files into `staging`; the charts are drawn on publishing.
+///
+/// # Errors
+/// [`AppError::Export`].
+pub(super) fn write_compared(compared: Compared, staging: Staging) -> Result<Pending<Compared>, AppError> {
     let files = Files {
         json: COMPARE_JSON,
         to_json: |c: &Compared| &c.comparison,

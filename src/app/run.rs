@@ -10,9 +10,9 @@ use std::path::{Path, PathBuf};
 use super::AppError;
 use super::publish::{Documents, Pending, safe_folder_name, stage};
 use crate::charts::{self, ChartError};
-use crate::engine::{self, RunOptions, Stopping};
+use crate::engine::{self, RunOptions, RunResults, Stopping};
 use crate::metrics::path::Schema;
-use crate::output::Command;
+use crate::output::{Command, Staging};
 use crate::report::Report;
 use crate::report::document::{self, Document};
 use crate::report::export::{PathsCsv, SUMMARY_JSON, write_quarterly_csv, write_summary_json};
@@ -57,7 +57,17 @@ pub fn simulate(scenario: &Scenario, options: &RunOptions, out: &Path, force: bo
     let mut sink = PathsCsv::create(staging.dir(), &schema)?;
     let results = engine::run(scenario, options, progress, Some(&mut sink))
         .map_err(|source| AppError::Engine { file: scenario.source.clone(), source })?;
-    let report = Report::build(scenario, &results).map_err(|source| AppError::Engine { file: scenario.source.clone(), source })?;
+    summarise(scenario, &results, staging, sink)
+}
+
+/// What a run writes once its paths are simulated, with every path's row already in `sink`:
+/// `summary.json`, `paths.csv`, `quarterly.csv`, and the charts to draw. The one ending of a run,
+/// whether simulated here or merged from shards ([`super::merge`]).
+///
+/// # Errors
+/// [`AppError::Engine`] if the values cannot be read back, [`AppError::Export`].
+pub(super) fn summarise(scenario: &Scenario, results: &RunResults, staging: Staging, sink: PathsCsv) -> Result<Pending<Report>, AppError> {
+    let report = Report::build(scenario, results).map_err(|source| AppError::Engine { file: scenario.source.clone(), source })?;
     let files = vec![write_summary_json(&report, staging.dir())?, sink.finish(results.paths)?, write_quarterly_csv(&report, staging.dir())?];
     Ok(Pending::new(report, staging, files))
 }
