@@ -51,7 +51,7 @@ fn precision_stops_when_the_interval_is_narrow_enough() {
     let b = run(&scenario, &options, &mut |_| {}, None).unwrap();
     assert_eq!(a.paths, b.paths, "reproducible");
     let se = a.summary("fund_tvpi").unwrap().unwrap().std_error;
-    assert!(1.96 * se < 0.05 || a.paths == 50_000);
+    assert!(crate::stats::summary::Z95 * se < 0.05 || a.paths == 50_000);
     assert!(a.paths.is_multiple_of(CHUNK) || a.paths == 50_000, "stops at a chunk boundary");
 }
 
