@@ -56,7 +56,7 @@ fn precision_stops_when_the_interval_is_narrow_enough() {
     let controls = a.control_columns().unwrap();
     let controls: Vec<&[f64]> = controls.iter().map(Vec::as_slice).collect();
     let estimate = crate::stats::control::mean(&tvpi, &controls);
-    assert!(1.96 * estimate.std_error < 0.05 && a.paths < 50_000, "{estimate:?} after {} paths", a.paths);
+    assert!(crate::stats::summary::Z95 * estimate.std_error < 0.05 && a.paths < 50_000, "{estimate:?} after {} paths", a.paths);
     // The checks: 100 paths, then 10% more each time (rounded up); the run stops at one, not
     // before its third.
     let mut checks = vec![100u64];
