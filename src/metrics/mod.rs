@@ -1,4 +1,6 @@
 //! Per-path performance measures computed from cash flows.
 
+pub mod indicators;
 pub mod irr;
+pub mod controls;
 pub mod path;

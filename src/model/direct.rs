@@ -37,7 +37,7 @@ use super::company::{self, Backer, ProfileLaw, Round};
 use super::flows::CashFlows;
 use super::holdings::{Book, Close, Entry, RoundTake, RunningBalance};
 use super::mix::{cumulate, pick};
-use crate::rng::{PathRng, RandomUse, StreamKey, deal_item};
+use crate::rng::{PathRng, StreamKey, deal_item};
 use crate::scenario::workload::DealLimitReached;
 use super::subfund::HOLDING_SLOT;
 use crate::scenario::portfolio::{DirectHolding, HoldingStatus};
@@ -56,8 +56,6 @@ pub struct DirectOutcome {
     pub undeployed: f64,
     /// What the direct team cost, CNY m (paid in by the fund with the deals).
     pub team_costs: f64,
-    /// Random numbers it used (for the benchmarks' random-number floor).
-    pub random: RandomUse,
 }
 
 /// Buffers reused from path to path.
@@ -129,10 +127,9 @@ pub fn simulate(env: &Environment<'_>, laws: &[ProfileLaw], spec: &DirectSpec, k
 fn deploy(env: &Environment<'_>, laws: &[ProfileLaw], spec: &DirectSpec, key: &StreamKey, path: u64, max_deals: usize, ws: &mut Workspace, out: &mut DirectOutcome) -> Result<Range<usize>, DealLimitReached> {
     let scenario = env.scenario;
     let horizon = env.horizon();
-    out.book.reset(horizon, scenario.fields.len());
+    out.book.reset(horizon, scenario.fields.len(), scenario.calendar.year_offset());
     out.committed = 0.0;
     out.lapsed = 0.0;
-    out.random = RandomUse::default();
     ws.returns.clear();
     ws.returns.resize(horizon + 1, 0.0);
     ws.fields.reviews = None;
@@ -173,9 +170,6 @@ fn deploy(env: &Environment<'_>, laws: &[ProfileLaw], spec: &DirectSpec, key: &S
             pool -= deal.commitment;
             invest(env, spec, deal, quarter, backer, ws, out);
         }
-    }
-    if let Some(deal) = &pending {
-        out.random.record(&deal.rng);
     }
     out.undeployed = pool;
     Ok(deploying)
@@ -232,7 +226,6 @@ pub fn simulate_from(
         ws.rounds.clear();
         let post = holding.last_post_money_cny_m;
         let company = company::simulate_from(env, law, holding.field, holding.stage, as_of, post, backer, &mut rng, &mut ws.rounds, (as_of + 1) as f64);
-        out.random.record(&rng);
         ws.takes.clear();
         ws.takes.resize(ws.rounds.len(), RoundTake::NONE);
         let mut next = 0;
@@ -253,7 +246,10 @@ pub fn simulate_from(
         }
         // Tranches whose milestone is missed lapse and return to the fund uncalled.
         out.lapsed += holding.pending[next..].iter().map(|p| p.0).sum::<f64>();
-        let entry = Entry { ownership: holding.ownership, cost: holding.cost_cny_m, local: holding.local };
+        // The book keeps no entry post-money: the last one stands in for the small-company count.
+        let small = post <= env.scenario.indicators.small_company_post_money_cny_m;
+        let tier = env.scenario.fields[holding.field].tier.index();
+        let entry = Entry { ownership: holding.ownership, cost: holding.cost_cny_m, local: holding.local, tier, small };
         out.book.book(&company, &ws.rounds, &ws.takes, entry, close, env.scenario.fund.unicorn_cny_m, spec.loss_tolerance);
     }
     finish(spec, deploying, out);
@@ -322,7 +318,6 @@ fn draw_deal<'a>(env: &Environment<'_>, laws: &'a [ProfileLaw], spec: &DirectSpe
 fn invest(env: &Environment<'_>, spec: &DirectSpec, mut deal: Deal<'_>, quarter: usize, backer: Backer, ws: &mut Workspace, out: &mut DirectOutcome) {
     ws.rounds.clear();
     let company = company::simulate(env, deal.law, deal.field, deal.stage, quarter, deal.post, backer, &mut deal.rng, &mut ws.rounds);
-    out.random.record(&deal.rng);
     let tranches = &spec.tranches.shares;
     ws.takes.clear();
     ws.takes.resize(ws.rounds.len(), RoundTake::NONE);
@@ -356,7 +351,9 @@ fn invest(env: &Environment<'_>, spec: &DirectSpec, mut deal: Deal<'_>, quarter:
     }
     out.committed += deal.commitment;
     let first = tranches[0] * deal.commitment;
-    let entry = Entry { ownership: first / deal.post, cost: first, local: deal.local };
+    let field = &env.scenario.fields[deal.field];
+    let small = deal.post <= env.scenario.indicators.small_company_post_money_cny_m;
+    let entry = Entry { ownership: first / deal.post, cost: first, local: deal.local, tier: field.tier.index(), small };
     let close = Close::Hold { haircut: env.scenario.fund.horizon_haircut };
     out.book.book(&company, &ws.rounds, &ws.takes, entry, close, env.scenario.fund.unicorn_cny_m, spec.loss_tolerance);
 }

@@ -39,7 +39,7 @@ use super::flows::CashFlows;
 use super::holdings::{Book, Close, Entry, RoundTake, RunningBalance};
 use super::mix::{cumulate, pick};
 use super::waterfall::{Waterfall, WaterfallTerms};
-use crate::rng::{RandomUse, StreamKey, deal_item};
+use crate::rng::{StreamKey, deal_item};
 use crate::scenario::workload::DealLimitReached;
 use crate::scenario::portfolio::SubFundActual;
 use crate::scenario::{Stage, SubFundSpec};
@@ -64,12 +64,15 @@ pub struct SubFundOutcome {
     /// Last quarter of its life on this path.
     pub end: usize,
     pub skill: f64,
+    /// The path's draws of the manager's standard-normal skill, deployment pace and
+    /// extension, whose laws are known: control variates (`crate::metrics::controls`).
+    pub skill_z: f64,
+    pub pace: f64,
+    pub extended: bool,
     /// Local investment over what the 返投 rule requires (NaN when nothing is required).
     pub local_achievement: f64,
     /// Whether the sub-fund lost more than its loss tolerance (容错) of its cost.
     pub beyond_loss_tolerance: bool,
-    /// Random numbers it used (for the benchmarks' random-number floor).
-    pub random: RandomUse,
 }
 
 /// Buffers reused from path to path.
@@ -97,30 +100,35 @@ pub struct Workspace {
 #[allow(clippy::too_many_arguments)]
 pub fn simulate(env: &Environment<'_>, laws: &[ProfileLaw], spec: &SubFundSpec, key: &StreamKey, path: u64, max_deals: usize, ws: &mut Workspace, out: &mut SubFundOutcome) -> Result<(), DealLimitReached> {
     let horizon = env.horizon();
-    let Manager { skill, pace, term_end, backer } = Manager::draw(env, spec, key, path, out);
+    let manager = Manager::draw(env, spec, key, path);
+    let Manager { pace, term_end, backer, .. } = manager;
 
     let size = spec.commitment_cny_m / spec.fund_share;
     let investable = size * spec.investable_share;
     let plan = Deployment { start: spec.vintage, period: spec.investment_period_quarters, budget: investable * (1.0 - spec.reserve_share) };
-    make_deals(env, laws, spec, plan, pace, backer, key, path, max_deals, ws, &mut out.random)?;
+    make_deals(env, laws, spec, plan, pace, backer, key, path, max_deals, ws)?;
     let end = continuation_end(&ws.companies, term_end, (term_end + spec.continuation_quarters).min(horizon));
     decide_follow_ons(investable * spec.reserve_share, end, ws);
 
-    close_books(env, spec, size, (term_end, end), skill, None, ws, out);
+    close_books(env, spec, size, (term_end, end), manager, None, ws, out);
     Ok(())
 }
 
 /// A manager's draws on one path, from the sub-fund's own stream: skill, pace and whether the
 /// life is extended (hence the term's end).
+#[derive(Debug, Clone, Copy)]
 struct Manager {
     skill: f64,
+    /// The standard-normal draw behind `skill`.
+    z: f64,
     pace: f64,
+    extended: bool,
     term_end: usize,
     backer: Backer,
 }
 
 impl Manager {
-    fn draw(env: &Environment<'_>, spec: &SubFundSpec, key: &StreamKey, path: u64, out: &mut SubFundOutcome) -> Manager {
+    fn draw(env: &Environment<'_>, spec: &SubFundSpec, key: &StreamKey, path: u64) -> Manager {
         let scenario = env.scenario;
         let mut rng = key.rng(path, 0);
         let z = rng.normal();
@@ -129,9 +137,7 @@ impl Manager {
         let extended = rng.random::<f64>() < spec.extension_probability;
         let term_end = (spec.vintage + spec.term_quarters + if extended { spec.extension_quarters } else { 0 }).min(env.horizon());
         let backer = Backer::manager(z, scenario.skill.dispersion, scenario.skill.valuation_log_per_unit);
-        out.random = RandomUse::default();
-        out.random.record(&rng);
-        Manager { skill, pace, term_end, backer }
+        Manager { skill, z, pace, extended, term_end, backer }
     }
 }
 
@@ -139,9 +145,9 @@ impl Manager {
 /// `history`, if any, whose fund-side figures then stand in the as-of quarter exactly) and its
 /// concessions, and fills in the outcome's totals.
 #[allow(clippy::too_many_arguments)]
-fn close_books(env: &Environment<'_>, spec: &SubFundSpec, size: f64, (term_end, end): (usize, usize), skill: f64, history: Option<History<'_>>, ws: &Workspace, out: &mut SubFundOutcome) {
+fn close_books(env: &Environment<'_>, spec: &SubFundSpec, size: f64, (term_end, end): (usize, usize), manager: Manager, history: Option<History<'_>>, ws: &Workspace, out: &mut SubFundOutcome) {
     let scenario = env.scenario;
-    out.book.reset(env.horizon(), scenario.fields.len());
+    out.book.reset(env.horizon(), scenario.fields.len(), scenario.calendar.year_offset());
     let close = Close::Liquidate { quarter: end, discount: spec.end_of_life_discount };
     for (company, entry) in ws.companies.iter().zip(&ws.entries) {
         let takes = &ws.takes[company.rounds.clone()];
@@ -163,7 +169,8 @@ fn close_books(env: &Environment<'_>, spec: &SubFundSpec, size: f64, (term_end, 
     }
     out.concessions = concession::apply(&mut out.fund, &spec.concession, spec.fund_share, spec.commitment_cny_m, spec.vintage, end);
     out.end = end;
-    out.skill = skill;
+    out.skill = manager.skill;
+    (out.skill_z, out.pace, out.extended) = (manager.z, manager.pace, manager.extended);
     let required = spec.local_requirement * spec.commitment_cny_m;
     out.local_achievement = if required > 0.0 { local / required } else { f64::NAN };
     let cost = out.book.cost;
@@ -196,7 +203,7 @@ struct Deployment {
 /// Initial deals: cheques spread over the deployment period at `pace` until the budget is
 /// spent, or an error once `max_deals` are made and the budget is not.
 #[allow(clippy::too_many_arguments)]
-fn make_deals(env: &Environment<'_>, laws: &[ProfileLaw], spec: &SubFundSpec, plan: Deployment, pace: f64, backer: Backer, key: &StreamKey, path: u64, max_deals: usize, ws: &mut Workspace, random: &mut RandomUse) -> Result<(), DealLimitReached> {
+fn make_deals(env: &Environment<'_>, laws: &[ProfileLaw], spec: &SubFundSpec, plan: Deployment, pace: f64, backer: Backer, key: &StreamKey, path: u64, max_deals: usize, ws: &mut Workspace) -> Result<(), DealLimitReached> {
     ws.companies.clear();
     ws.entries.clear();
     ws.rounds.clear();
@@ -230,9 +237,9 @@ fn make_deals(env: &Environment<'_>, laws: &[ProfileLaw], spec: &SubFundSpec, pl
         let post = company::draw_entry_post_money(env, law, stage, field, quarter, rng);
         let cheque = (spec.round_participation * law.equity_sold(stage) * post).min(budget - spent);
         let company = company::simulate(env, law, field, stage, quarter, post, backer, rng, &mut ws.rounds);
-        random.record(rng);
         ws.companies.push(company);
-        ws.entries.push(Entry { ownership: cheque / post, cost: cheque, local });
+        let small = post <= env.scenario.indicators.small_company_post_money_cny_m;
+        ws.entries.push(Entry { ownership: cheque / post, cost: cheque, local, tier: fields[field].tier.index(), small });
         spent += cheque;
     }
     Ok(())
@@ -416,7 +423,8 @@ pub fn simulate_from(
     out: &mut SubFundOutcome,
 ) -> Result<(), DealLimitReached> {
     let horizon = env.horizon();
-    let Manager { skill, pace, term_end, backer } = Manager::draw(env, spec, key, path, out);
+    let manager = Manager::draw(env, spec, key, path);
+    let Manager { pace, term_end, backer, .. } = manager;
 
     let share = spec.fund_share;
     let size = spec.commitment_cny_m / share;
@@ -428,13 +436,13 @@ pub fn simulate_from(
     let initial = investable * (1.0 - spec.reserve_share);
     let (initial_left, reserves_left) = if invested < initial { (initial - invested, investable * spec.reserve_share) } else { (0.0, investable - invested) };
     let plan = Deployment { start: as_of + 1, period: ip_end.saturating_sub(as_of + 1), budget: if ip_end > as_of + 1 { initial_left } else { 0.0 } };
-    make_deals(env, laws, spec, plan, pace, backer, key, path, max_deals, ws, &mut out.random)?;
-    add_nav_holdings(env, laws, spec, actual.nav_cny_m / share, invested, as_of, backer, key, path, ws, &mut out.random);
+    make_deals(env, laws, spec, plan, pace, backer, key, path, max_deals, ws)?;
+    add_nav_holdings(env, laws, spec, actual.nav_cny_m / share, invested, as_of, backer, key, path, ws);
     let end = continuation_end(&ws.companies, term_end, (term_end + spec.continuation_quarters).min(horizon)).max(as_of);
     decide_follow_ons(reserves_left, end, ws);
 
     let history = History { quarter: as_of, calls: actual.called_cny_m / share, proceeds: actual.distributed_cny_m / share, actual };
-    close_books(env, spec, size, (term_end, end), skill, Some(history), ws, out);
+    close_books(env, spec, size, (term_end, end), manager, Some(history), ws, out);
     Ok(())
 }
 
@@ -443,7 +451,7 @@ pub fn simulate_from(
 /// `cost` (what is invested to date) is shared among them. Their lives start at the end of the
 /// as-of quarter. They are not local: the book's local investment to date is counted as such.
 #[allow(clippy::too_many_arguments)]
-fn add_nav_holdings(env: &Environment<'_>, laws: &[ProfileLaw], spec: &SubFundSpec, nav: f64, cost: f64, as_of: usize, backer: Backer, key: &StreamKey, path: u64, ws: &mut Workspace, random: &mut RandomUse) {
+fn add_nav_holdings(env: &Environment<'_>, laws: &[ProfileLaw], spec: &SubFundSpec, nav: f64, cost: f64, as_of: usize, backer: Backer, key: &StreamKey, path: u64, ws: &mut Workspace) {
     if nav <= 0.0 {
         return;
     }
@@ -469,9 +477,9 @@ fn add_nav_holdings(env: &Environment<'_>, laws: &[ProfileLaw], spec: &SubFundSp
         let law = &laws[profile];
         let post = company::draw_entry_post_money(env, law, stage, field, as_of, rng);
         let company = company::simulate_from(env, law, field, stage, as_of, post, backer, rng, &mut ws.rounds, (as_of + 1) as f64);
-        random.record(rng);
         ws.companies.push(company);
-        ws.entries.push(Entry { ownership: mark / post, cost, local: false });
+        let small = post <= env.scenario.indicators.small_company_post_money_cny_m;
+        ws.entries.push(Entry { ownership: mark / post, cost, local: false, tier: fields[field].tier.index(), small });
     }
 }
 
