@@ -19,6 +19,7 @@
 //! balance, which is how fund agreements state them).
 
 pub mod error;
+pub mod funding;
 pub mod load;
 mod ranges;
 pub mod raw;
@@ -415,6 +416,8 @@ pub struct Scenario {
     pub fields: Vec<Field>,
     pub subfunds: Vec<SubFundSpec>,
     pub direct: DirectSpec,
+    /// The city's funding plan, if the scenario states one.
+    pub funding: Option<funding::FundingPlan>,
 }
 
 impl Scenario {

@@ -34,6 +34,9 @@ pub struct RawScenario {
     #[serde(default)]
     pub subfunds: BTreeMap<String, RawSubFund>,
     pub direct: RawDirect,
+    /// Optional: the city's funding plan (docs/funding.md); without it no cash account is kept.
+    #[serde(default)]
+    pub funding: Option<super::funding::RawFunding>,
 }
 
 /// `[calendar]`.

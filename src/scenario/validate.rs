@@ -75,6 +75,7 @@ pub fn validate(raw: RawScenario, file: &Path) -> Result<Scenario> {
     };
     let subfunds = subfunds(&c, &raw.subfunds, &fund, &calendar, &fields)?;
     let direct = direct(&c, &raw.direct, &fund, &calendar, &fields)?;
+    let funding = raw.funding.as_ref().map(|f| super::funding::validate(&c, f, &fund, &calendar)).transpose()?;
     let name =
         raw.name.unwrap_or_else(|| file.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default());
     let scenario = Scenario {
@@ -90,6 +91,7 @@ pub fn validate(raw: RawScenario, file: &Path) -> Result<Scenario> {
         fields,
         subfunds,
         direct,
+        funding,
     };
     deal_limits(&c, &scenario)?;
     Ok(scenario)
