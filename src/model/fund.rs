@@ -10,6 +10,7 @@
 //! simulates many paths.
 
 use super::Shocks;
+use super::cash::{self, CashAccount};
 use super::company::{LawError, ProfileLaw};
 use super::direct::{self, DirectOutcome};
 use super::flows::CashFlows;
@@ -29,6 +30,8 @@ pub struct Simulator<'a> {
     direct_key: StreamKey,
     subfund_keys: Vec<StreamKey>,
     deal_limits: DealLimits,
+    /// The funding plan's appropriations by quarter (empty without a plan).
+    appropriated: Vec<f64>,
 }
 
 /// One path's state and outcome; reused across paths by one thread.
@@ -42,6 +45,8 @@ pub struct PathState {
     pub subfund_sleeve: CashFlows,
     /// Running costs per quarter.
     pub running_costs: Vec<f64>,
+    /// The fund's cash account under the scenario's funding plan (empty without one).
+    pub cash: CashAccount,
     pub subfunds: Vec<SubFundOutcome>,
     pub direct: DirectOutcome,
     /// Random numbers the path used, all components together.
@@ -82,6 +87,7 @@ impl<'a> Simulator<'a> {
             direct_key: StreamKey::new(seed, Component::Direct),
             subfund_keys: scenario.subfunds.iter().map(|s| StreamKey::new(seed, Component::SubFund(&s.key))).collect(),
             deal_limits: DealLimits::of(scenario),
+            appropriated: scenario.funding.as_ref().map(|plan| plan.by_quarter(scenario.horizon())).unwrap_or_default(),
         })
     }
 
@@ -135,6 +141,16 @@ impl<'a> Simulator<'a> {
         state.fund.add_scaled(&state.direct.flows, 1.0);
         for (paid, cost) in state.fund.paid_in.iter_mut().zip(&state.running_costs) {
             *paid += cost;
+        }
+        if let Some(plan) = &scenario.funding {
+            let flows = cash::Flows {
+                appropriated: &self.appropriated,
+                subfund_calls: &state.subfund_sleeve.paid_in,
+                direct: &state.direct.flows.paid_in,
+                running_costs: &state.running_costs,
+                distributions: &state.fund.distributed,
+            };
+            state.cash.keep(plan, flows);
         }
         Ok(())
     }
