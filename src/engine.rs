@@ -24,6 +24,7 @@ mod stopping;
 
 pub use self::columns::Columns;
 pub use self::stopping::{PRECISION_MAX_PATHS, PRECISION_MIN_PATHS, Stopping};
+use crate::metrics::liquidity::{self, CASH_SERIES, LiquiditySchema};
 use crate::metrics::path::{self, SERIES, Schema};
 use crate::model::company::LawError;
 use crate::model::fund::{PathState, Simulator};
@@ -129,6 +130,27 @@ pub struct RunResults {
     pub seed: u64,
     /// Worker threads of the run (`None` = all cores), which its summaries use too.
     threads: Option<usize>,
+    /// The fund's cash account on every path, for a scenario with a funding plan.
+    pub liquidity: Option<Liquidity>,
+}
+
+/// What the cash accounts of a run's paths say: a second per-path row ([`LiquiditySchema`])
+/// and the fans of [`CASH_SERIES`].
+#[derive(Debug)]
+pub struct Liquidity {
+    pub schema: LiquiditySchema,
+    columns: Columns,
+    pub fans: Vec<Fan>,
+}
+
+impl Liquidity {
+    /// Column `index` of the liquidity rows across paths, in path order.
+    ///
+    /// # Errors
+    /// If the values cannot be read back from their temporary file.
+    pub fn column_at(&self, index: usize) -> Result<Vec<f64>, EngineError> {
+        self.columns.read(index).map_err(EngineError::read_columns)
+    }
 }
 
 impl RunResults {
@@ -176,18 +198,25 @@ pub fn run(scenario: &Scenario, options: &RunOptions, progress: &mut dyn FnMut(u
     let simulator = Simulator::new(scenario, options.seed)?;
     let schema = Schema::new(scenario);
     let quarters = scenario.horizon() + 1;
+    let cash_schema = LiquiditySchema::new(scenario);
+    let liquidity = match cash_schema.clone() {
+        Some(schema) => Some(Liquidity { columns: Columns::new(schema.len()).map_err(EngineError::columns)?, schema, fans: new_fans(quarters, CASH_SERIES.len()) }),
+        None => None,
+    };
     let mut results = RunResults {
         columns: Columns::new(schema.len()).map_err(EngineError::columns)?,
         schema,
-        fans: new_fans(quarters),
+        fans: new_fans(quarters, SERIES.len()),
         paths: 0,
         seed: options.seed,
         threads: options.threads,
+        liquidity,
     };
     let pool = thread_pool(options.threads)?;
     // One set of buffers and fans per worker thread, kept for the whole run: a path reuses its
     // thread's allocations, and fans are merged once at the end (integer counts: order-free).
     let workers: Vec<Mutex<Worker>> = (0..pool.current_num_threads()).map(|_| Mutex::new(Worker::new(quarters))).collect();
+    let cash_schema = cash_schema.as_ref();
     let tvpi = results.schema.index("fund_tvpi").unwrap_or(0);
     // Fund TVPI of every path so far, for the precision rule (a fixed-size run keeps nothing).
     let mut tvpi_values = Vec::new();
@@ -198,27 +227,29 @@ pub fn run(scenario: &Scenario, options: &RunOptions, progress: &mut dyn FnMut(u
     if target > MAX_PATHS {
         return Err(EngineError::TooManyPaths(target));
     }
-    check_space(&std::env::temp_dir(), options.stopping.least_paths(), results.schema.len())?;
+    let cash_width = cash_schema.map_or(0, LiquiditySchema::len);
+    check_space(&std::env::temp_dir(), options.stopping.least_paths(), results.schema.len() + cash_width)?;
     // Chunk k's rows are written (to the sink and the columns) while chunk k + 1 is simulated:
     // writing is the one serial step per chunk, and the workers would otherwise wait for it.
     // The two row buffers swap roles.
     let width = results.schema.len();
-    let mut unwritten: Option<(u64, Vec<f64>)> = None;
-    let mut spare = Vec::new();
+    let mut unwritten: Option<(u64, Rows)> = None;
+    let mut spare = Rows::default();
+    let mut cash_columns = results.liquidity.as_mut().map(|l| &mut l.columns);
     while results.paths < target {
         let first = results.paths;
         let last = (first + CHUNK).min(target);
         let mut rows = std::mem::take(&mut spare);
         let (simulated, written) = pool.install(|| {
             rayon::join(
-                || simulate_chunk(&simulator, &workers, first..last, width, &mut rows),
-                || write(sink.as_deref_mut(), &mut results.columns, unwritten.as_ref(), width),
+                || simulate_chunk(&simulator, &workers, first..last, (width, cash_schema), &mut rows),
+                || write(sink.as_deref_mut(), &mut results.columns, cash_columns.as_deref_mut(), unwritten.as_ref(), width),
             )
         });
         simulated?;
         written?;
         if options.stopping.watches_tvpi() {
-            tvpi_values.extend(rows.chunks_exact(width).map(|row| row[tvpi]));
+            tvpi_values.extend(rows.metrics.chunks_exact(width).map(|row| row[tvpi]));
         }
         if let Some((_, written_rows)) = unwritten.replace((first, rows)) {
             spare = written_rows;
@@ -229,23 +260,45 @@ pub fn run(scenario: &Scenario, options: &RunOptions, progress: &mut dyn FnMut(u
             break;
         }
     }
-    write(sink, &mut results.columns, unwritten.as_ref(), width)?;
+    write(sink, &mut results.columns, cash_columns, unwritten.as_ref(), width)?;
     for worker in workers {
         let worker = worker.into_inner().unwrap_or_else(PoisonError::into_inner);
         for (fan, part) in results.fans.iter_mut().zip(&worker.fans) {
             fan.merge(part);
         }
+        if let Some(liquidity) = &mut results.liquidity {
+            for (fan, part) in liquidity.fans.iter_mut().zip(&worker.cash_fans) {
+                fan.merge(part);
+            }
+        }
     }
     Ok(results)
 }
 
+/// A chunk's rows, in path order: the metrics of the [`Schema`], and the liquidity values of
+/// the [`LiquiditySchema`] (empty without a funding plan).
+#[derive(Debug, Default)]
+struct Rows {
+    metrics: Vec<f64>,
+    cash: Vec<f64>,
+}
+
 /// Appends `rows` (first path, rows of `width` values), if any, to `columns` and to `sink`, if
-/// there is one.
-fn write<'s>(sink: Option<&mut (dyn PathSink + 's)>, columns: &mut Columns, rows: Option<&(u64, Vec<f64>)>, width: usize) -> Result<(), EngineError> {
+/// there is one; their liquidity values to `cash_columns`.
+fn write<'s>(
+    sink: Option<&mut (dyn PathSink + 's)>,
+    columns: &mut Columns,
+    cash_columns: Option<&mut Columns>,
+    rows: Option<&(u64, Rows)>,
+    width: usize,
+) -> Result<(), EngineError> {
     let Some((first, rows)) = rows else { return Ok(()) };
-    columns.append(rows).map_err(EngineError::columns)?;
+    columns.append(&rows.metrics).map_err(EngineError::columns)?;
+    if let Some(cash_columns) = cash_columns {
+        cash_columns.append(&rows.cash).map_err(EngineError::columns)?;
+    }
     if let Some(sink) = sink {
-        sink.write_rows(*first, rows.chunks_exact(width))?;
+        sink.write_rows(*first, rows.metrics.chunks_exact(width))?;
     }
     Ok(())
 }
@@ -256,16 +309,27 @@ struct Worker {
     series: [Vec<f64>; SERIES.len()],
     row: Vec<f64>,
     fans: Vec<Fan>,
+    cash_series: [Vec<f64>; CASH_SERIES.len()],
+    cash_row: Vec<f64>,
+    cash_fans: Vec<Fan>,
 }
 
 impl Worker {
     fn new(quarters: usize) -> Worker {
-        Worker { state: PathState::default(), series: Default::default(), row: Vec::new(), fans: new_fans(quarters) }
+        Worker {
+            state: PathState::default(),
+            series: Default::default(),
+            row: Vec::new(),
+            fans: new_fans(quarters, SERIES.len()),
+            cash_series: Default::default(),
+            cash_row: Vec::new(),
+            cash_fans: new_fans(quarters, CASH_SERIES.len()),
+        }
     }
 }
 
-fn new_fans(quarters: usize) -> Vec<Fan> {
-    SERIES.iter().map(|_| Fan::new(quarters, FAN_ACCURACY, FAN_MIN_MAGNITUDE)).collect()
+fn new_fans(quarters: usize, count: usize) -> Vec<Fan> {
+    (0..count).map(|_| Fan::new(quarters, FAN_ACCURACY, FAN_MIN_MAGNITUDE)).collect()
 }
 
 /// Simulates `paths` on the pool's threads into `rows`, `width` values per path, in path order.
@@ -273,15 +337,25 @@ fn new_fans(quarters: usize) -> Vec<Fan> {
 /// # Errors
 /// [`EngineError::DealLimit`] of the first path (in path order, whatever the threads) that
 /// reached a deal limit.
-fn simulate_chunk(simulator: &Simulator<'_>, workers: &[Mutex<Worker>], paths: std::ops::Range<u64>, width: usize, rows: &mut Vec<f64>) -> Result<(), EngineError> {
+fn simulate_chunk(
+    simulator: &Simulator<'_>,
+    workers: &[Mutex<Worker>],
+    paths: std::ops::Range<u64>,
+    (width, cash_schema): (usize, Option<&LiquiditySchema>),
+    rows: &mut Rows,
+) -> Result<(), EngineError> {
     let scenario = simulator.scenario();
     // Every value is overwritten, so a buffer of the right size needs no clearing. Indexed
-    // chunks keep path order whatever thread ran each path.
-    rows.resize((paths.end - paths.start) as usize * width, 0.0);
+    // chunks keep path order whatever thread ran each path. Without a funding plan the cash rows
+    // are one unused value a path (a chunk size of zero is not allowed).
+    let count = (paths.end - paths.start) as usize;
+    let cash_width = cash_schema.map_or(1, LiquiditySchema::len);
+    rows.metrics.resize(count * width, 0.0);
+    rows.cash.resize(count * cash_width, 0.0);
     // Touched only when a path fails; the lowest path's error is kept, for the same message
     // whatever thread ran which path.
     let failed: Mutex<Option<(u64, DealLimitReached)>> = Mutex::new(None);
-    rows.par_chunks_mut(width).enumerate().for_each(|(k, row)| {
+    rows.metrics.par_chunks_mut(width).zip(rows.cash.par_chunks_mut(cash_width)).enumerate().for_each(|(k, (row, cash_row))| {
         let slot = rayon::current_thread_index().unwrap_or(0) % workers.len();
         // No path runs inside another on one thread (nothing here yields to rayon), so a
         // thread's lock is never contended; a poisoned lock only follows a panic elsewhere.
@@ -301,6 +375,14 @@ fn simulate_chunk(simulator: &Simulator<'_>, workers: &[Mutex<Worker>], paths: s
             fan.insert_series(series);
         }
         row.copy_from_slice(&worker.row);
+        if let Some(cash_schema) = cash_schema {
+            cash_schema.compute(&worker.state.cash, &mut worker.cash_row);
+            liquidity::series(&worker.state.cash, &mut worker.cash_series);
+            for (fan, series) in worker.cash_fans.iter_mut().zip(&worker.cash_series) {
+                fan.insert_series(series);
+            }
+            cash_row.copy_from_slice(&worker.cash_row);
+        }
     });
     match failed.into_inner().unwrap_or_else(PoisonError::into_inner) {
         Some((path, source)) => Err(EngineError::DealLimit { path, source }),

@@ -118,8 +118,41 @@ fn tiny_run_writes_summary_paths_and_quarterly() {
     assert_eq!(lines[0], "series,quarter_index,quarter,p5,p25,p50,p75,p95");
     let horizon = summary["provenance"]["horizon_quarters"].as_u64().unwrap() as usize;
     let series = summary["fans"].as_array().unwrap().len();
-    assert_eq!(lines.len(), 1 + series * (horizon + 1));
+    // The cash account's fans (base has a funding plan) follow the others.
+    let cash_series = summary["liquidity"]["fans"].as_array().unwrap().len();
+    assert_eq!(cash_series, 2);
+    assert_eq!(lines.len(), 1 + (series + cash_series) * (horizon + 1));
     assert!(lines[1].starts_with("fund_cumulative_net_cny_m,0,2024Q3,"), "{}", lines[1]);
+    assert!(lines[1 + series * (horizon + 1)].starts_with("cash_balance_cny_m,0,2024Q3,"), "{}", lines[1 + series * (horizon + 1)]);
+    assert!(table.contains("LIQUIDITY"), "{table}");
+}
+
+/// The base plan and the tight budget side by side: each run writes `liquidity.png` and the
+/// `liquidity` answers; the tight budget falls short on some paths, the base plan on none, and
+/// `fifsim chart` redraws the liquidity chart from `summary.json`.
+#[test]
+fn runs_with_a_funding_plan_write_the_liquidity_answers_and_chart() {
+    let tmp = TempDir::new().unwrap();
+    let mut shortfall = Vec::new();
+    for name in ["base", "tight_budget"] {
+        let out = tmp.path().join(name);
+        let scenario = scenarios_dir().join(format!("{name}.toml"));
+        let assert = fifsim().arg("run").arg(&scenario).arg("--out").arg(&out).args(["--paths", "300", "--seed", "5"]).assert().success();
+        let table = stdout(&assert);
+        assert!(table.contains("LIQUIDITY") && table.contains("P(any year's calls exceed"), "{table}");
+        let png = fs::read(out.join("liquidity.png")).unwrap();
+        assert!(png.starts_with(b"\x89PNG"), "liquidity.png is a PNG");
+        let summary: serde_json::Value = serde_json::from_slice(&fs::read(out.join("summary.json")).unwrap()).unwrap();
+        let liquidity = &summary["liquidity"];
+        assert_eq!(liquidity["years"].as_array().unwrap().len(), 19, "2024 to 2042");
+        assert!(liquidity["years"][2]["calls_cny_m"]["p99"].as_f64().unwrap() >= liquidity["years"][2]["calls_cny_m"]["p95"].as_f64().unwrap());
+        shortfall.push(liquidity["life"]["p_any_shortfall"]["estimate"].as_f64().unwrap());
+        fs::remove_file(out.join("liquidity.png")).unwrap();
+        fifsim().arg("chart").arg(&out).assert().success();
+        assert!(out.join("liquidity.png").is_file(), "chart redraws liquidity.png");
+    }
+    assert_eq!(shortfall[0], 0.0, "the base plan covers every path");
+    assert!(shortfall[1] > 0.05 && shortfall[1] < 0.95, "the tight budget falls short on some paths: {}", shortfall[1]);
 }
 
 #[test]

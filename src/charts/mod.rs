@@ -11,6 +11,7 @@
 //! | `value_by_field.png` | Which fields and tiers create the value; direct vs sub-fund sleeve? |
 //! | `subfund_dispersion.png` | How much do outcomes differ between the 18 sub-funds (manager risk)? |
 //! | `policy.png` | Companies backed, capital mobilised, local reinvestment, cost of concessions. |
+//! | `liquidity.png` | With a funding plan: what the fund calls each year against the plan, how likely a shortfall is, the idle cash. |
 //!
 //! Every interval drawn is labelled: fans and whiskers are P5–P95 (and boxes P25–P75) of the
 //! simulated paths, i.e. the spread of outcomes, not the Monte Carlo error of an estimate;
@@ -28,6 +29,7 @@ mod distribution;
 mod fan;
 mod frontier;
 mod jcurve;
+mod liquidity;
 mod nav_dpi;
 mod policy;
 mod render;
@@ -48,6 +50,7 @@ pub use compare::{COMPARE_FILES, compare_charts};
 pub use distribution::distribution;
 pub use frontier::{FRONTIER_FILE, frontier};
 pub use jcurve::jcurve;
+pub use liquidity::{LIQUIDITY_FILE, liquidity};
 pub use nav_dpi::nav_dpi;
 pub use policy::policy;
 pub use subfund_dispersion::subfund_dispersion;
@@ -94,12 +97,14 @@ impl ChartError {
 type Chart = fn(&Report, &Path) -> Result<PathBuf, ChartError>;
 
 /// Draws every chart of `report` into the existing directory `dir` and returns the files
-/// written, in the order of [`CHART_FILES`]. Existing files of the same names are replaced.
+/// written, in the order of [`CHART_FILES`], then [`LIQUIDITY_FILE`] for a report with a funding
+/// plan. Existing files of the same names are replaced.
 ///
 /// # Errors
 /// The first chart that fails stops the run (charts already written stay); see
 /// [`ChartError`].
 pub fn draw_all(report: &Report, dir: &Path) -> Result<Vec<PathBuf>, ChartError> {
     let charts: [Chart; 6] = [jcurve, nav_dpi, distribution, value_by_field, subfund_dispersion, policy];
-    charts.iter().map(|chart| chart(report, dir)).collect()
+    let with_plan: Option<Chart> = report.liquidity.is_some().then_some(liquidity);
+    charts.iter().chain(&with_plan).map(|chart| chart(report, dir)).collect()
 }

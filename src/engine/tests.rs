@@ -122,10 +122,11 @@ fn a_chunk_that_reaches_a_deal_limit_fails_naming_its_first_path() {
     let simulator = simulator.with_deal_limits(limits);
     let first = (0..64u64).find(|&p| simulator.simulate_path(p, &mut state).is_err()).expect("a path over the limit");
     let width = Schema::new(&s).len();
+    let cash = LiquiditySchema::new(&s);
     for threads in [1, 3] {
         let workers: Vec<Mutex<Worker>> = (0..threads).map(|_| Mutex::new(Worker::new(s.horizon() + 1))).collect();
         let pool = thread_pool(Some(threads)).expect("pool");
-        let error = pool.install(|| simulate_chunk(&simulator, &workers, 0..64, width, &mut Vec::new())).unwrap_err();
+        let error = pool.install(|| simulate_chunk(&simulator, &workers, 0..64, (width, cash.as_ref()), &mut Rows::default())).unwrap_err();
         let message = error.to_string();
         assert!(matches!(error, EngineError::DealLimit { path, .. } if path == first), "{message}");
         assert!(message.starts_with(&format!("path {first}: direct: a path reached the ")), "{message}");

@@ -1,4 +1,5 @@
 //! Per-path performance measures computed from cash flows.
 
 pub mod irr;
+pub mod liquidity;
 pub mod path;

@@ -7,6 +7,7 @@
 //! same scenario and seed give byte-identical files.
 
 pub mod export;
+pub mod liquidity;
 pub mod table;
 pub mod text;
 
@@ -163,6 +164,9 @@ pub struct Report {
     pub metrics: Vec<MetricReport>,
     pub histograms: Vec<Histogram>,
     pub fans: Vec<FanReport>,
+    /// The fund's cash account under the scenario's funding plan; absent without a plan.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub liquidity: Option<liquidity::LiquidityReport>,
 }
 
 impl Report {
@@ -218,6 +222,10 @@ impl Report {
                 values: STANDARD_PROBABILITIES.iter().map(|&p| fan.quantiles(p)).collect(),
             })
             .collect();
+        let liquidity = match &results.liquidity {
+            Some(cash) => liquidity::LiquidityReport::build(scenario, cash, &quarters)?,
+            None => None,
+        };
         Ok(Report {
             provenance: Provenance {
                 tool: env!("CARGO_PKG_NAME").to_string(),
@@ -234,6 +242,7 @@ impl Report {
             metrics,
             histograms,
             fans,
+            liquidity,
         })
     }
 

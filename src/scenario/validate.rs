@@ -75,7 +75,6 @@ pub fn validate(raw: RawScenario, file: &Path) -> Result<Scenario> {
     };
     let subfunds = subfunds(&c, &raw.subfunds, &fund, &calendar, &fields)?;
     let direct = direct(&c, &raw.direct, &fund, &calendar, &fields)?;
-    let funding = raw.funding.as_ref().map(|f| super::funding::validate(&c, f, &fund, &calendar)).transpose()?;
     let name =
         raw.name.unwrap_or_else(|| file.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default());
     let scenario = Scenario {
@@ -91,10 +90,12 @@ pub fn validate(raw: RawScenario, file: &Path) -> Result<Scenario> {
         fields,
         subfunds,
         direct,
-        funding,
+        funding: None,
     };
     deal_limits(&c, &scenario)?;
-    Ok(scenario)
+    // After the sleeves' checks: a fund too large for its plan is first a fund too large.
+    let funding = raw.funding.as_ref().map(|f| super::funding::validate(&c, f, &scenario.fund, &scenario.calendar)).transpose()?;
+    Ok(Scenario { funding, ..scenario })
 }
 
 /// Refuses a scenario in which a sleeve could make more than [`workload::MAX_DEALS_PER_SLEEVE`]
