@@ -6,6 +6,7 @@
 //! * [`validate`]: check scenario files without simulating.
 //! * [`calibrate`]: the model's report card against published targets ([`crate::calibration`]).
 //! * [`chart`]: redraw the charts of an existing results folder from its `summary.json`.
+//! * [`pace`]: commitment schedules against the city's funding plan ([`crate::analysis::pace`]).
 //! * [`compare`], [`sensitivity`], [`frontier`]: decision analysis on common random numbers
 //!   ([`crate::analysis`]), each writing its JSON and CSV files ([`decision`]).
 //! * [`publish`]: how every command's results folder is staged and swapped in.
@@ -15,6 +16,7 @@ pub mod chart;
 pub mod compare;
 pub mod decision;
 pub mod frontier;
+pub mod pace;
 pub mod publish;
 pub mod run;
 pub mod sensitivity;

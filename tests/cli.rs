@@ -970,3 +970,27 @@ fn calibrate_help_documents_the_json_keys() {
     }
     fifsim().args(["calibrate", "--paths", "1"]).assert().code(2);
 }
+
+/// A pacing request the tight budget cannot meet is reported infeasible, with its reason, and the
+/// search's files and chart are written; a scenario without a plan is refused as bad input.
+#[test]
+fn pace_reports_an_infeasible_request_and_writes_its_files() {
+    let tmp = TempDir::new().unwrap();
+    let out = tmp.path().join("pace");
+    let tight = scenarios_dir().join("tight_budget.toml");
+    let assert = fifsim().arg("pace").arg(&tight).arg("--out").arg(&out).args(["--paths", "200", "--level", "0.999"]).assert().success();
+    let table = stdout(&assert);
+    assert!(table.contains("infeasible: no schedule commits everything by 2030Q3"), "{table}");
+    assert!(table.lines().all(|l| l.chars().count() <= 100), "{table}");
+    assert_eq!(names(&out), ["fifsim-manifest.json", "pace.csv", "pace.json", "pace.png"]);
+    let json: serde_json::Value = serde_json::from_slice(&fs::read(out.join("pace.json")).unwrap()).unwrap();
+    assert!(json["chosen"].is_null());
+    assert_eq!(json["candidates"].as_array().unwrap().len(), 6);
+
+    let no_plan = tmp.path().join("no_plan.toml");
+    let text = fs::read_to_string(base()).unwrap();
+    let cut = text.find("\n[funding]").unwrap();
+    fs::write(&no_plan, &text[..cut]).unwrap();
+    let assert = fifsim().arg("pace").arg(&no_plan).arg("--out").arg(tmp.path().join("x")).args(["--paths", "20"]).assert().code(2);
+    assert!(stderr(&assert).contains("has no [funding] plan"), "{}", stderr(&assert));
+}

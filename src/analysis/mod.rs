@@ -13,6 +13,7 @@
 //!   effect on mean fund TVPI (a tornado);
 //! * [`allocation`] and [`frontier`]: a sweep over the direct share and the tier split of the
 //!   fund's capital, with the efficient set marked;
+//! * [`pace`]: schedules for the capacity not yet committed, against the city's funding plan;
 //! * [`invariants`]: the checks a scenario changed in code must still pass.
 //!
 //! Results only: their tables and CSV files are written by [`crate::report`] ([`crate::report::text`],
@@ -23,6 +24,7 @@ pub mod compare;
 pub mod frontier;
 pub mod headline;
 pub mod invariants;
+pub mod pace;
 pub mod paired;
 pub mod sensitivity;
 pub mod shocks;
@@ -47,12 +49,15 @@ pub enum AnalysisError {
     /// A shocked scenario broke an invariant the engine relies on (a bug in the shock).
     #[error("{}: shock {shock} left an invalid scenario: {problem}", .file.display())]
     InvalidShock { file: PathBuf, shock: String, problem: String },
+    /// A pacing request pace cannot take (no funding plan, a target outside the fund's life).
+    #[error(transparent)]
+    Pace(Box<pace::PaceError>),
 }
 
 impl AnalysisError {
     /// Whether the user's input is at fault (a scenario or grid the analysis cannot use).
     pub fn is_input_error(&self) -> bool {
-        matches!(self, AnalysisError::Allocation { .. })
+        matches!(self, AnalysisError::Allocation { .. } | AnalysisError::Pace(_))
     }
 }
 

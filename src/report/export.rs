@@ -16,6 +16,7 @@
 
 pub mod compare_csv;
 pub mod frontier_csv;
+pub mod pace_csv;
 pub mod paths_csv;
 pub mod quarterly_csv;
 pub mod sensitivity_csv;

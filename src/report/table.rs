@@ -498,7 +498,7 @@ fn clip(text: &str, width: usize) -> String {
 }
 
 /// `text` broken into lines of at most `width` characters at spaces (a longer word is cut).
-fn wrap(text: &str, width: usize) -> Vec<String> {
+pub(crate) fn wrap(text: &str, width: usize) -> Vec<String> {
     let mut lines: Vec<String> = Vec::new();
     let mut current = String::new();
     for word in text.split_whitespace() {

@@ -6,4 +6,5 @@ pub(crate) mod cells;
 pub mod compare;
 pub mod frontier;
 pub mod liquidity;
+pub mod pace;
 pub mod sensitivity;
