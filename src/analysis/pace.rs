@@ -40,8 +40,11 @@ use crate::scenario::{self, Scenario};
 /// Default share of paths that must never fall short.
 pub const DEFAULT_LEVEL: f64 = 0.95;
 
+/// A schedule's weight of year `i` of `n`.
+pub type Weight = fn(usize, usize) -> f64;
+
 /// The schedules searched, by name, and their weight of year `i` of `n`.
-pub const SCHEDULES: [(&str, fn(usize, usize) -> f64); 5] = [
+pub const SCHEDULES: [(&str, Weight); 5] = [
     ("front-steep", |i, n| ((n - i) * (n - i)) as f64),
     ("front", |i, n| (n - i) as f64),
     ("even", |_, _| 1.0),
@@ -147,7 +150,9 @@ pub fn run(scenario: &Scenario, target: Target, options: &RunOptions, progress: 
     }
     let open: Vec<usize> = (0..scenario.subfunds.len()).filter(|&k| scenario.subfunds[k].vintage >= from).collect();
     let mut candidates = Vec::with_capacity(runs());
-    let mut plans: Vec<(String, Vec<(i32, f64)>, Option<Scenario>)> = vec![(AS_STATED.to_string(), Vec::new(), None)];
+    // Name, yearly shares and the re-dated scenario (none for the scenario as stated).
+    type Plan = (String, Vec<(i32, f64)>, Option<Scenario>);
+    let mut plans: Vec<Plan> = vec![(AS_STATED.to_string(), Vec::new(), None)];
     for (name, weight) in SCHEDULES {
         let shares = shares(target, weight);
         let text = variant(scenario, &open, from, by, &shares);
@@ -213,7 +218,7 @@ pub fn run(scenario: &Scenario, target: Target, options: &RunOptions, progress: 
 }
 
 /// The share of each calendar year from `target.from` to `target.by` under `weight`.
-pub fn shares(target: Target, weight: fn(usize, usize) -> f64) -> Vec<(i32, f64)> {
+pub fn shares(target: Target, weight: Weight) -> Vec<(i32, f64)> {
     let years: Vec<i32> = (target.from.year..=target.by.year).collect();
     let n = years.len();
     let weights: Vec<f64> = (0..n).map(|i| weight(i, n)).collect();

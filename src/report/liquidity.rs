@@ -247,9 +247,9 @@ mod tests {
         let quarters: Vec<String> = (0..=s.horizon()).map(|t| s.calendar.quarter(t).to_string()).collect();
         let report = LiquidityReport::build(&s, results.liquidity.as_ref().unwrap(), &quarters).unwrap().unwrap();
         let close = |a: f64, b: f64| (a - b).abs() < 1e-9;
-        let mut expected_calls = vec![150.0; 19];
+        let mut expected_calls = [150.0; 19];
         (expected_calls[0], expected_calls[18]) = (75.0, 75.0);
-        let mut expected_short = vec![150.0; 19];
+        let mut expected_short = [150.0; 19];
         (expected_short[0], expected_short[1], expected_short[2], expected_short[3], expected_short[18]) = (0.0, 125.0, 0.0, 100.0, 75.0);
         let mut need = 0.0;
         for (k, y) in report.years.iter().enumerate() {

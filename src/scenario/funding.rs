@@ -154,7 +154,7 @@ pub(crate) fn validate(c: &Checker, raw: &RawFunding, fund: &FundSpec, calendar:
         });
     }
     appropriations.sort_by_key(|a| a.quarter);
-    let distributions = match raw.distributions.trim().split_whitespace().collect::<Vec<_>>()[..] {
+    let distributions = match raw.distributions.split_whitespace().collect::<Vec<_>>()[..] {
         ["return"] => DistributionRule::Return,
         ["recycle", "until", quarter] => DistributionRule::RecycleUntil(within_life("funding.distributions", quarter)?),
         _ => {
