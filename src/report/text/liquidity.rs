@@ -6,7 +6,7 @@
 use std::fmt::Write as _;
 
 use super::cells::{NONE, thousands};
-use crate::report::liquidity::LiquidityReport;
+use crate::report::liquidity::{LiquidityReport, Tail};
 use crate::stats::summary::Proportion;
 
 /// An amount in CNY m, "12,345" ("–" if it does not exist).
@@ -26,6 +26,23 @@ fn probability(p: &Proportion) -> String {
     format!("{} (95% CI {}–{})", percent(p.estimate), percent(p.ci95.0), percent(p.ci95.1))
 }
 
+/// One row of the yearly table: the label, the plan's money in, the payments' mean and tail, the
+/// chance and P95 of a shortfall, and the covering schedule's part.
+fn row(out: &mut String, label: &str, appropriated: f64, calls: &Tail, p_short: f64, short_p95: f64, covering: f64) {
+    let _ = writeln!(
+        out,
+        "  {label:<6}{:>8}{:>10}{:>9}{:>9}{:>9}{:>17}{:>8}{:>16}",
+        cny_m(appropriated),
+        cny_m(calls.mean),
+        cny_m(calls.p50),
+        cny_m(calls.p95),
+        cny_m(calls.p99),
+        percent(p_short),
+        cny_m(short_p95),
+        cny_m(covering)
+    );
+}
+
 /// The block, starting with a blank line.
 pub fn render(l: &LiquidityReport) -> String {
     let mut out = String::from("\n");
@@ -43,36 +60,12 @@ pub fn render(l: &LiquidityReport) -> String {
     let _ = writeln!(out, "           plan   --------- paid out in the year ----------   P(short-   short   covering P95");
     let _ = writeln!(out, "  year       in      mean      P50      P95      P99            fall)     P95   by year start");
     for y in &l.years {
-        let c = &y.calls_cny_m;
-        let _ = writeln!(
-            out,
-            "  {:<6}{:>8}{:>10}{:>9}{:>9}{:>9}{:>17}{:>8}{:>16}",
-            y.year,
-            cny_m(y.appropriated_cny_m),
-            cny_m(c.mean),
-            cny_m(c.p50),
-            cny_m(c.p95),
-            cny_m(c.p99),
-            percent(y.p_shortfall.estimate),
-            cny_m(y.shortfall_cny_m.p95),
-            cny_m(y.covering_p95_cny_m)
-        );
+        let (short, covering) = (y.p_shortfall.estimate, y.covering_p95_cny_m);
+        row(&mut out, &y.year.to_string(), y.appropriated_cny_m, &y.calls_cny_m, short, y.shortfall_cny_m.p95, covering);
     }
     let life = &l.life;
-    let c = &life.calls_cny_m;
-    let _ = writeln!(
-        out,
-        "  {:<6}{:>8}{:>10}{:>9}{:>9}{:>9}{:>17}{:>8}{:>16}",
-        "life",
-        cny_m(plan.total_cny_m),
-        cny_m(c.mean),
-        cny_m(c.p50),
-        cny_m(c.p95),
-        cny_m(c.p99),
-        percent(life.p_any_shortfall.estimate),
-        cny_m(life.shortfall_cny_m.p95),
-        cny_m(life.covering_p95_total_cny_m)
-    );
+    let short = life.p_any_shortfall.estimate;
+    row(&mut out, "life", plan.total_cny_m, &life.calls_cny_m, short, life.shortfall_cny_m.p95, life.covering_p95_total_cny_m);
     let _ = writeln!(out, "  P(any year's calls exceed the cash the plan provides) = {}", probability(&life.p_any_shortfall));
     if life.p_any_shortfall.successes > 0 {
         let s = &life.shortfall_cny_m;
