@@ -3,7 +3,8 @@
 //! The fund's cash flows are the sum of its sleeves — its side of each sub-fund (after
 //! concessions) and the direct sleeve — plus its own running costs (a share of its size per
 //! quarter over its life, paid in by the sponsor like everything else). Distributions go straight
-//! back to the sponsor (no recycling). Commitments to sub-funds are paced by their vintages.
+//! back to the sponsor (no recycling). Commitments to sub-funds are paced by their vintages. With
+//! a funding plan, the path's cash account ([`super::cash`]) is kept from these flows, last.
 //!
 //! [`Simulator`] holds what is fixed for a run (the scenario, sampling laws, stream keys);
 //! [`Simulator::simulate_path`] fills a reusable [`PathState`], so a thread allocates once and
