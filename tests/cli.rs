@@ -73,7 +73,7 @@ fn stdout(assert: &assert_cmd::assert::Assert) -> String {
 fn help_lists_every_command() {
     let assert = fifsim().arg("--help").assert().success();
     let text = stdout(&assert);
-    for command in ["run", "validate", "calibrate", "chart", "Exit status"] {
+    for command in ["run", "validate", "calibrate", "chart", "pace", "Exit status"] {
         assert!(text.contains(command), "{command} missing from --help:\n{text}");
     }
     let run_help = stdout(&fifsim().args(["run", "--help"]).assert().success());
