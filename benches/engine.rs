@@ -12,7 +12,8 @@ use fifsim::model::Shocks;
 use fifsim::model::company::{self, Backer, ProfileLaw};
 use fifsim::model::fund::{PathState, Simulator};
 use fifsim::model::waterfall::{Waterfall, WaterfallTerms};
-use fifsim::rng::{Component, GammaQuantiles, RandomUse, StreamKey};
+use fifsim::rng::usage::{self, RandomUse};
+use fifsim::rng::{Component, GammaQuantiles, StreamKey};
 use fifsim::scenario::{self, Scenario, Stage};
 
 fn base() -> Scenario {
@@ -35,8 +36,9 @@ fn whole_path_and_its_floor(c: &mut Criterion) {
     let mut state = PathState::default();
     let uses: Vec<RandomUse> = (0..PATHS)
         .map(|p| {
+            usage::take();
             simulator.simulate_path(p, &mut state).expect("base stays within its deal limits");
-            state.random
+            usage::take()
         })
         .collect();
     let mut group = c.benchmark_group("path");
@@ -116,5 +118,27 @@ fn ten_thousand_paths(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, whole_path_and_its_floor, company_life_cycle, subfund_waterfall, ten_thousand_paths);
+/// Time to a decision: a run of base on all threads until the 95% interval of mean fund TVPI is
+/// within ±0.01 by the control variates and the stopping rule (`--precision 0.01`), beside a
+/// run of the paths the plain mean needs for the same interval (read off a 20,000-path pilot:
+/// the time the plain estimator would take). docs/performance.md, "Time to a decision".
+fn time_to_decision(c: &mut Criterion) {
+    let scenario = base();
+    let pilot = run(&scenario, &RunOptions { seed: 2, stopping: Stopping::Paths(20_000), threads: None }, &mut |_| {}, None).expect("pilot");
+    let tvpi = pilot.summary("fund_tvpi").expect("read").expect("fund TVPI");
+    let plain_paths = (fifsim::stats::summary::Z95 * tvpi.std_error * (tvpi.n as f64).sqrt() / 0.01).powi(2).ceil() as u64;
+    let mut group = c.benchmark_group("time_to_decision");
+    group.sample_size(10);
+    group.bench_function("fund_tvpi_0.01/control_variates", |b| {
+        let options = RunOptions { seed: 1, stopping: Stopping::precision(0.01, None), threads: None };
+        b.iter(|| black_box(run(&scenario, &options, &mut |_| {}, None).expect("run").paths))
+    });
+    group.bench_function(format!("fund_tvpi_0.01/plain_{plain_paths}_paths"), |b| {
+        let options = RunOptions { seed: 1, stopping: Stopping::Paths(plain_paths), threads: None };
+        b.iter(|| black_box(run(&scenario, &options, &mut |_| {}, None).expect("run").paths))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, whole_path_and_its_floor, company_life_cycle, subfund_waterfall, ten_thousand_paths, time_to_decision);
 criterion_main!(benches);

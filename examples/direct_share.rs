@@ -11,6 +11,7 @@ use std::path::Path;
 
 use anyhow::Context;
 use fifsim::analysis::allocation::set_direct_share;
+use fifsim::analysis::changed;
 use fifsim::analysis::paired::{indicator_below, mean_difference};
 use fifsim::engine::{RunOptions, Stopping, run};
 use fifsim::scenario;
@@ -26,8 +27,7 @@ fn main() -> anyhow::Result<()> {
     let base_tvpi = reference.column("fund_tvpi")?.context("fund_tvpi")?;
     println!("direct share  mean TVPI  P(TVPI<1)  TVPI vs base (paired 95% CI)");
     for share in [0.05, 0.1, 0.2, 0.3, 0.4] {
-        let mut scenario = base.clone();
-        set_direct_share(&mut scenario, share)?;
+        let scenario = changed(&base, format!("direct share {share}"), |raw| set_direct_share(&base, raw, share))?;
         let results = run(&scenario, &options, &mut |_| {}, None)?;
         let tvpi = results.column("fund_tvpi")?.context("fund_tvpi")?;
         let d = mean_difference(&base_tvpi, &tvpi);

@@ -25,7 +25,8 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use fifsim::model::fund::{PathState, Simulator};
-use fifsim::rng::{Component, GammaQuantiles, RandomUse, StreamKey};
+use fifsim::rng::usage::{self, RandomUse};
+use fifsim::rng::{Component, GammaQuantiles, StreamKey};
 use fifsim::stats::summary::{quantile_sorted, sorted_finite};
 
 /// One whole path (kept out of line, so callgrind reports it by itself).
@@ -37,7 +38,7 @@ fn one_path(simulator: &Simulator<'_>, path: u64, state: &mut PathState) -> anyh
 /// The random-number floor of a path whose use was `used` (out of line, as `one_path`).
 #[inline(never)]
 fn its_floor(used: &RandomUse, key: &StreamKey, path: u64, gammas: &GammaQuantiles) -> f64 {
-    used.replay(key, path, gammas).0
+    used.replay(key, path, gammas)
 }
 
 fn main() -> anyhow::Result<()> {
@@ -48,8 +49,9 @@ fn main() -> anyhow::Result<()> {
     let mut state = PathState::default();
     let uses: Vec<RandomUse> = (0..64)
         .map(|path| {
+            usage::take();
             simulator.simulate_path(path, &mut state)?;
-            Ok(state.random)
+            Ok(usage::take())
         })
         .collect::<anyhow::Result<_>>()?;
     // As the bench: base's waits mostly have shape 2.5, and every table lookup costs the same.

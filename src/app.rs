@@ -2,14 +2,17 @@
 //! parses the command line, shows progress, prints, and turns errors into exit codes.
 //!
 //! * [`run`]: simulate a scenario and publish a results folder (`summary.json`, `paths.csv`,
-//!   `quarterly.csv`, charts) safely ([`crate::output::Staging`]).
+//!   `quarterly.csv`, charts, `report.xlsx`, `report.html`) safely ([`crate::output::Staging`]).
 //! * [`validate`]: check scenario files without simulating.
 //! * [`calibrate`]: the model's report card against published targets ([`crate::calibration`]).
-//! * [`chart`]: redraw the charts of an existing results folder from its `summary.json`.
+//! * [`chart`]: remake the charts, `report.xlsx` and `report.html` of an existing results folder
+//!   from its saved results.
 //! * [`pace`]: commitment schedules against the city's funding plan ([`crate::analysis::pace`]).
 //! * [`compare`], [`sensitivity`], [`frontier`]: decision analysis on common random numbers
 //!   ([`crate::analysis`]), each writing its JSON and CSV files ([`decision`]).
-//! * [`publish`]: how every command's results folder is staged and swapped in.
+//! * [`shard`]: `run --shard k/K` writes one shard of a run; `merge` makes the shards the
+//!   results folder of one run ([`crate::shard`]).
+//! * [`publish`]: how every command's results folder is staged, given its documents and swapped in.
 
 pub mod calibrate;
 pub mod chart;
@@ -20,6 +23,7 @@ pub mod pace;
 pub mod publish;
 pub mod run;
 pub mod sensitivity;
+pub mod shard;
 pub mod validate;
 
 use std::path::{Path, PathBuf};
@@ -31,6 +35,8 @@ use crate::calibration::CalibrationError;
 use crate::output::OutputError;
 use crate::report::export::ExportError;
 use crate::scenario::ScenarioError;
+use crate::shard::ShardError;
+use crate::shard::set::IncompleteSet;
 
 /// Why a command failed.
 #[derive(Debug, thiserror::Error)]
@@ -45,6 +51,11 @@ pub enum AppError {
     Chart(#[from] ChartError),
     #[error(transparent)]
     Analysis(#[from] AnalysisError),
+    #[error(transparent)]
+    Shard(#[from] ShardError),
+    /// Shard folders given to `fifsim merge` that do not make up one run.
+    #[error(transparent)]
+    ShardSet(#[from] IncompleteSet),
     /// A run failed: the simulation itself, or the reading or writing of its values (the
     /// message then says which, and where, rather than blaming the scenario file).
     #[error("{}", engine_failure(.file, .source))]
@@ -52,7 +63,7 @@ pub enum AppError {
     #[error("{}: calibration failed: {source}", .file.display())]
     Calibration { file: PathBuf, source: CalibrationError },
     /// `fifsim chart` was pointed at something that is not a results folder.
-    #[error("{}: {problem}; expected a folder written by `fifsim run` (holding summary.json)", .dir.display())]
+    #[error("{}: {problem}; expected a folder written by `fifsim run`, `compare`, `sensitivity` or `frontier`", .dir.display())]
     NoResults { dir: PathBuf, problem: String },
 }
 
@@ -62,7 +73,8 @@ impl AppError {
     /// with 2 for the first, 1 for the second.
     pub fn is_input_error(&self) -> bool {
         match self {
-            AppError::Scenario(_) | AppError::NoResults { .. } => true,
+            AppError::Scenario(_) | AppError::NoResults { .. } | AppError::ShardSet(_) => true,
+            AppError::Shard(e) => matches!(e, ShardError::Invalid { .. }),
             AppError::Analysis(e) => e.is_input_error(),
             AppError::Output(e) | AppError::Export(ExportError::Output(e)) => e.is_refusal(),
             AppError::Export(ExportError::ReadJson { .. }) => true,

@@ -32,6 +32,20 @@ impl fmt::Display for Quarter {
     }
 }
 
+/// Written as its label, "2025Q4".
+impl serde::Serialize for Quarter {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Quarter {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let label = String::deserialize(deserializer)?;
+        label.parse().map_err(serde::de::Error::custom)
+    }
+}
+
 /// Why a quarter label could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("expected a quarter like \"2025Q4\" (year, 'Q', 1-4), got {0:?}")]
@@ -63,6 +77,12 @@ impl Calendar {
     /// The calendar quarter of index `t`.
     pub fn quarter(&self, t: usize) -> Quarter {
         self.start.plus(t)
+    }
+
+    /// Quarter of the year of quarter 0, less one: quarter `t` lies in evaluation year
+    /// `(t + year_offset()) / 4`, counted from the calendar's first year.
+    pub fn year_offset(&self) -> usize {
+        usize::from(self.start.quarter.saturating_sub(1))
     }
 
     /// Index of a calendar quarter, if it lies in `0..=horizon_quarters`.

@@ -22,6 +22,7 @@ pub mod stats;
 pub mod charts;
 pub mod engine;
 pub mod report;
+pub mod shard;
 #[cfg(test)]
 mod testing;
 pub mod calibration;

@@ -13,7 +13,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
-use fifsim::app::publish::Pending;
+use fifsim::app::publish::{Documents, Outputs, Pending};
 use fifsim::app::{self, AppError};
 use fifsim::engine::{self, RunOptions, Stopping};
 use fifsim::report::{Report, table, text};
@@ -37,7 +37,7 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Simulate a scenario: print the summary table and write a results folder
-    /// (summary.json, paths.csv, quarterly.csv, charts).
+    /// (summary.json, paths.csv, quarterly.csv, charts, report.xlsx, report.html).
     Run(RunArgs),
     /// Check scenario files without simulating; exits 2 if any is invalid.
     Validate {
@@ -49,21 +49,26 @@ enum Command {
     /// concentration, sub-funds net to their LPs, sleeves, the fund) against published targets.
     #[command(after_help = CALIBRATE_HELP)]
     Calibrate(CalibrateArgs),
-    /// Redraw the charts of a results folder from its summary.json, without simulating.
+    /// Redraw the charts, report.xlsx and report.html of a results folder from its saved results
+    /// (summary.json, compare.json, sensitivity.json or frontier.json), without simulating.
     Chart {
-        /// A folder written by `fifsim run`.
+        /// A folder written by `fifsim run`, `compare`, `sensitivity` or `frontier`.
         results_dir: PathBuf,
+        /// Do not write report.xlsx.
+        #[arg(long)]
+        no_xlsx: bool,
     },
     /// Compare scenarios on common random numbers: headline measures side by side and each
-    /// difference from the first with its paired 95% CI (writes compare.json, compare.csv, charts).
+    /// difference from the first with its paired 95% CI (writes compare.json, compare.csv,
+    /// compare_curves.json, charts, report.xlsx, report.html).
     #[command(after_help = COMPARE_HELP)]
     Compare(CompareArgs),
     /// One-at-a-time shocks to a scenario, ranked by their effect on mean fund TVPI, with paired
-    /// 95% CIs (writes sensitivity.json, sensitivity.csv, tornado.png).
+    /// 95% CIs (writes sensitivity.json, sensitivity.csv, tornado.png, report.xlsx, report.html).
     #[command(after_help = SENSITIVITY_HELP)]
     Sensitivity(SensitivityArgs),
     /// Sweep the direct share and the tier split of the fund's capital; mark the efficient set
-    /// (writes frontier.json, frontier.csv, frontier.png).
+    /// (writes frontier.json, frontier.csv, frontier.png, report.xlsx, report.html).
     #[command(after_help = FRONTIER_HELP)]
     Frontier(FrontierArgs),
     /// Schedules for the capacity not yet committed (front-loaded, even, back-loaded) against the
@@ -71,6 +76,28 @@ enum Command {
     /// with the least idle cash, or "infeasible" and why (writes pace.json, pace.csv, pace.png).
     #[command(after_help = PACE_HELP)]
     Pace(PaceArgs),
+    /// Merge the shard folders of a run (`run --shard k/K`) into the results folder one run of
+    /// the same scenario, seed and paths writes, byte for byte; refuses a missing, repeated,
+    /// damaged or foreign shard, naming the shards to rerun.
+    #[command(after_help = MERGE_HELP)]
+    Merge(MergeArgs),
+}
+
+const MERGE_HELP: &str = "\
+The scenario is loaded from the file the shards name, as they typed it (run the merge from the same
+folder), and must hold what they simulated. The merge runs on the fifsim build that simulated the
+shards. See docs/cluster.md for Slurm, Kubernetes and AWS Batch.";
+
+#[derive(Debug, Args)]
+struct MergeArgs {
+    /// Shard folders written by `fifsim run --shard k/K`, all K of them, in any order.
+    #[arg(required = true, value_name = "DIR")]
+    shards: Vec<PathBuf>,
+    #[command(flatten)]
+    folder: FolderArgs,
+    /// Worker threads for the summaries [default: all cores].
+    #[arg(long, value_name = "T", value_parser = clap::value_parser!(u16).range(1..))]
+    threads: Option<u16>,
 }
 
 const PACE_HELP: &str = "\
@@ -85,7 +112,7 @@ plan's cash; the one with the least mean idle cash is chosen. All run on one see
 const CALIBRATE_HELP: &str = "\
 Each row: the model's value with its Monte Carlo standard error, the target and its source, the
 tolerance (the target's own plus 2 standard errors) and pass/fail; * marks the targets the base
-scenario claims. At the defaults (4,000 fund paths, 2 × 40,000 companies) it takes about a second.
+scenario claims. The defaults simulate 4,000 fund paths and 2 × 40,000 companies.
 
 --json keys (stable): financing_multiples and position_multiples.direct / .subfund, each
 {edges: [0, 1, 5, 10, 20, 50], share: [...], count} (the last bucket open; financing_multiples
@@ -130,11 +157,18 @@ struct CommonArgs {
     /// (results are the same for any count).
     #[arg(long, value_name = "T", value_parser = clap::value_parser!(u16).range(1..))]
     threads: Option<u16>,
+    #[command(flatten)]
+    folder: FolderArgs,
+}
+
+/// Where and how a command publishes its results folder (the simulating commands and `merge`).
+#[derive(Debug, Args)]
+struct FolderArgs {
     /// Output folder [default: results/<scenario file name without .toml> for run (a copy of
     /// base.toml as mine.toml writes results/mine, whatever its `name`),
     /// results/<command>-<file name> for sensitivity and frontier, results/compare-<a>-vs-<b>
-    /// for compare; a default name of sensitivity, frontier or compare over 80 characters is
-    /// cut to 64 and ends in 8 hex digits of a hash of the whole name].
+    /// for compare, run's for merge; a default name of sensitivity, frontier or compare over 80
+    /// characters is cut to 64 and ends in 8 hex digits of a hash of the whole name].
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
     /// Replace an output folder written before by the same command (swapped in only once the
@@ -142,14 +176,23 @@ struct CommonArgs {
     /// it is replaced: anything added to it, or changed, keeps it from being replaced.
     #[arg(long)]
     force: bool,
-    /// Do not draw charts.
+    /// Do not draw the chart PNGs (report.html then names them as not drawn).
     #[arg(long)]
     no_charts: bool,
+    /// Do not write report.xlsx.
+    #[arg(long)]
+    no_xlsx: bool,
 }
 
 impl CommonArgs {
     fn options(&self, stopping: Stopping) -> RunOptions {
         RunOptions { seed: self.seed, stopping, threads: worker_threads(self.threads) }
+    }
+}
+
+impl FolderArgs {
+    fn outputs(&self) -> Outputs {
+        Outputs { charts: !self.no_charts, workbook: !self.no_xlsx }
     }
 }
 
@@ -181,6 +224,10 @@ struct CompareArgs {
     /// Paths per scenario.
     #[arg(long, value_name = "N", default_value_t = app::compare::DEFAULT_PATHS, allow_negative_numbers = true, value_parser = |s: &str| path_count(s, 2))]
     paths: u64,
+    /// Simulate only shard k of K (from 0): paths [k·N/K, (k+1)·N/K) of every scenario, written as
+    /// a shard folder at --out (required) for `fifsim merge`. See docs/cluster.md.
+    #[arg(long, value_name = "k/K", requires = "out")]
+    shard: Option<fifsim::shard::ShardSpec>,
     #[command(flatten)]
     common: CommonArgs,
 }
@@ -245,10 +292,16 @@ struct RunArgs {
     /// Paths to simulate [default: 10000]; with --precision, the most to run [default: 1000000].
     #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = |s: &str| path_count(s, 1))]
     paths: Option<u64>,
-    /// Run until the 95% CI of the mean fund TVPI is within ±X (at least 1000 paths, at most
-    /// --paths); the paths used are reported.
+    /// Run until the 95% CI of the mean fund TVPI, by control variates, is within ±X at three
+    /// successive checks 10% more paths apart, with estimates within X of each other (at least
+    /// 1000 paths, at most --paths); the paths used are reported.
     #[arg(long, value_name = "X", value_parser = positive)]
     precision: Option<f64>,
+    /// Simulate only shard k of K (from 0) of the run of --paths paths: paths [k·N/K, (k+1)·N/K),
+    /// written with what `fifsim merge` needs as a shard folder at --out (required), not a results
+    /// folder. See docs/cluster.md.
+    #[arg(long, value_name = "k/K", conflicts_with = "precision", requires = "out")]
+    shard: Option<fifsim::shard::ShardSpec>,
     #[command(flatten)]
     common: CommonArgs,
 }
@@ -339,21 +392,26 @@ fn dispatch(command: Command) -> anyhow::Result<ExitCode> {
         Command::Run(args) => run(args),
         Command::Validate { scenarios } => Ok(validate(&scenarios)),
         Command::Calibrate(args) => calibrate(args),
-        Command::Chart { results_dir } => {
-            let files = app::chart::redraw(&results_dir)?;
-            eprintln!("redrew {} charts in {}", files.len(), results_dir.display());
+        Command::Chart { results_dir, no_xlsx } => {
+            let files = app::chart::redraw(&results_dir, Outputs { charts: true, workbook: !no_xlsx })?;
+            let names: Vec<String> = files.iter().filter_map(|f| f.file_name()).map(|n| n.to_string_lossy().into_owned()).collect();
+            eprintln!("redrew {} files in {}: {}", files.len(), results_dir.display(), names.join(", "));
             Ok(ExitCode::SUCCESS)
         }
         Command::Compare(args) => compare(args),
         Command::Sensitivity(args) => sensitivity(args),
         Command::Frontier(args) => frontier(args),
         Command::Pace(args) => pace(args),
+        Command::Merge(args) => merge(args),
     }
 }
 
 fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     let scenario = scenario::load(&args.scenario).map_err(AppError::from)?;
-    let out = args.common.out.clone().unwrap_or_else(|| app::run::default_results_dir(&scenario));
+    if let (Some(spec), Some(out)) = (args.shard, &args.common.folder.out) {
+        return shard(app::shard::Sharded::Run, std::slice::from_ref(&scenario), &args.common, args.paths.unwrap_or(app::run::DEFAULT_PATHS), spec, out);
+    }
+    let out = args.common.folder.out.clone().unwrap_or_else(|| app::run::default_results_dir(&scenario));
     let stopping = match args.precision {
         None => Stopping::Paths(args.paths.unwrap_or(app::run::DEFAULT_PATHS)),
         Some(half_width) => Stopping::precision(half_width, args.paths),
@@ -363,30 +421,33 @@ fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         Some(note) => format!("{}\n{note}\n", table::render(report)),
         None => table::render(report),
     };
-    publish(&args.common, stopping.most_paths(), |progress| app::run::simulate(&scenario, &options, &out, args.common.force, progress), render)
+    publish(&args.common, stopping.most_paths(), |progress| app::run::simulate(&scenario, &options, &out, args.common.folder.force, progress), render)
 }
 
 fn compare(args: CompareArgs) -> anyhow::Result<ExitCode> {
     let scenarios = args.scenarios.iter().map(|f| scenario::load(f).map_err(AppError::from)).collect::<Result<Vec<_>, _>>()?;
-    let out = args.common.out.clone().unwrap_or_else(|| app::compare::default_results_dir(&scenarios));
+    if let (Some(spec), Some(out)) = (args.shard, &args.common.folder.out) {
+        return shard(app::shard::Sharded::Compare, &scenarios, &args.common, args.paths, spec, out);
+    }
+    let out = args.common.folder.out.clone().unwrap_or_else(|| app::compare::default_results_dir(&scenarios));
     let options = args.common.options(Stopping::Paths(args.paths));
     let total = args.paths * scenarios.len() as u64;
-    publish(&args.common, total, |progress| app::compare::compare(&scenarios, &options, &out, args.common.force, progress), |c| {
+    publish(&args.common, total, |progress| app::compare::compare(&scenarios, &options, &out, args.common.folder.force, progress), |c| {
         text::compare::render(&c.comparison)
     })
 }
 
 fn sensitivity(args: SensitivityArgs) -> anyhow::Result<ExitCode> {
     let scenario = scenario::load(&args.scenario).map_err(AppError::from)?;
-    let out = args.common.out.clone().unwrap_or_else(|| app::sensitivity::default_results_dir(&scenario));
+    let out = args.common.folder.out.clone().unwrap_or_else(|| app::sensitivity::default_results_dir(&scenario));
     let options = args.common.options(Stopping::Paths(args.paths));
     let total = args.paths * fifsim::analysis::sensitivity::runs(&scenario) as u64;
-    publish(&args.common, total, |progress| app::sensitivity::sensitivity(&scenario, &options, &out, args.common.force, progress), text::sensitivity::render)
+    publish(&args.common, total, |progress| app::sensitivity::sensitivity(&scenario, &options, &out, args.common.folder.force, progress), text::sensitivity::render)
 }
 
 fn pace(args: PaceArgs) -> anyhow::Result<ExitCode> {
     let scenario = scenario::load(&args.scenario).map_err(AppError::from)?;
-    let out = args.common.out.clone().unwrap_or_else(|| app::pace::default_results_dir(&scenario));
+    let out = args.common.folder.out.clone().unwrap_or_else(|| app::pace::default_results_dir(&scenario));
     let options = args.common.options(Stopping::Paths(args.paths));
     let from = match args.from {
         Some(q) => q,
@@ -394,23 +455,45 @@ fn pace(args: PaceArgs) -> anyhow::Result<ExitCode> {
     };
     let target = fifsim::analysis::pace::Target { from, by: args.by, level: args.level };
     let total = args.paths * fifsim::analysis::pace::runs() as u64;
-    publish(&args.common, total, |progress| app::pace::pace(&scenario, target, &options, &out, args.common.force, progress), text::pace::render)
+    publish(&args.common, total, |progress| app::pace::pace(&scenario, target, &options, &out, args.common.folder.force, progress), text::pace::render)
 }
 
 fn frontier(args: FrontierArgs) -> anyhow::Result<ExitCode> {
     let scenario = scenario::load(&args.scenario).map_err(AppError::from)?;
-    let out = args.common.out.clone().unwrap_or_else(|| app::frontier::default_results_dir(&scenario));
+    let out = args.common.folder.out.clone().unwrap_or_else(|| app::frontier::default_results_dir(&scenario));
     let options = args.common.options(Stopping::Paths(args.paths));
     let divisions = usize::from(args.grid);
     let total = args.paths * app::frontier::runs(&args.direct_shares, divisions) as u64;
-    publish(&args.common, total, |progress| app::frontier::frontier(&scenario, &args.direct_shares, divisions, &options, &out, args.common.force, progress), text::frontier::render)
+    publish(&args.common, total, |progress| app::frontier::frontier(&scenario, &args.direct_shares, divisions, &options, &out, args.common.folder.force, progress), text::frontier::render)
+}
+
+/// `--shard k/K` of `run` or `compare`: simulates that shard of `paths` paths a scenario into
+/// the shard folder `out`.
+fn shard(command: app::shard::Sharded, scenarios: &[scenario::Scenario], common: &CommonArgs, paths: u64, spec: fifsim::shard::ShardSpec, out: &std::path::Path) -> anyhow::Result<ExitCode> {
+    let range = fifsim::shard::range(spec.index, spec.count, paths);
+    let bar = progress_bar((range.end - range.start) * scenarios.len() as u64);
+    let job = app::shard::ShardJob { command, seed: common.seed, threads: worker_threads(common.threads), paths, spec };
+    let published = app::shard::simulate(&job, scenarios, out, common.folder.force, &mut |done| bar.set_position(done));
+    bar.finish_and_clear();
+    let published = published?;
+    eprintln!("wrote shard {}/{} (paths [{}, {})) to {}", spec.index, spec.count, range.start, range.end, published.dir.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+fn merge(args: MergeArgs) -> anyhow::Result<ExitCode> {
+    let threads = worker_threads(args.threads);
+    let pending = app::shard::merge(&args.shards, args.folder.out.as_deref(), args.folder.force, threads)?;
+    match pending {
+        app::shard::Merged::Run(pending) => show_and_publish(pending, args.folder.outputs(), table::render),
+        app::shard::Merged::Compare(pending) => show_and_publish(pending, args.folder.outputs(), |c| text::compare::render(&c.comparison)),
+    }
 }
 
 /// What every simulating command does once its inputs are loaded: runs `work` under a progress bar
 /// of `total` paths, prints its result as `render` makes it, then publishes its results folder
-/// (with charts unless `--no-charts`) and says what it wrote. The table is printed before the
-/// charts are drawn, so the figures show while they are.
-fn publish<T>(
+/// (with charts unless `--no-charts`, the workbook unless `--no-xlsx`) and says what it wrote.
+/// The table is printed before the charts are drawn, so the figures show while they are.
+fn publish<T: Documents>(
     common: &CommonArgs,
     total: u64,
     work: impl FnOnce(&mut dyn FnMut(u64)) -> Result<Pending<T>, AppError>,
@@ -419,10 +502,15 @@ fn publish<T>(
     let bar = progress_bar(total);
     let pending = work(&mut |done| bar.set_position(done));
     bar.finish_and_clear();
-    let pending = pending?;
+    show_and_publish(pending?, common.folder.outputs(), render)
+}
+
+/// Prints a finished command's result as `render` makes it, then publishes its results folder
+/// (with the `outputs` asked for) and says what it wrote.
+fn show_and_publish<T: Documents>(pending: Pending<T>, outputs: Outputs, render: impl FnOnce(&T) -> String) -> anyhow::Result<ExitCode> {
     // The files are the product: a closed stdout (e.g. `| head`) must not stop them being written.
     print_out(&render(&pending.result));
-    let published = pending.publish(!common.no_charts)?;
+    let published = pending.publish(outputs)?;
     let names: Vec<String> = published.files.iter().filter_map(|f| f.file_name()).map(|n| n.to_string_lossy().into_owned()).collect();
     eprintln!("wrote {}: {}", published.dir.display(), names.join(", "));
     Ok(ExitCode::SUCCESS)

@@ -24,37 +24,76 @@
 
 use std::convert::Infallible;
 
-use rand::{Rng, RngExt, SeedableRng, TryRng};
+use rand::{Rng, SeedableRng, TryRng};
 use rand_distr::{Distribution, StandardNormal};
 use rand_xoshiro::Xoshiro256PlusPlus;
 
 mod gamma;
+#[cfg(feature = "random-use")]
+pub mod usage;
 
 pub use self::gamma::GammaQuantiles;
 
-/// The generator every draw comes from: xoshiro256++, counting the words it hands out and the
-/// variates it makes of them (one add per draw), so benchmarks can replay a path's random-number
-/// use without the model.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg(feature = "random-use")]
+use self::usage::Tally;
+
+/// Without the `random-use` feature a generator counts nothing ([`usage`] with it).
+#[cfg(not(feature = "random-use"))]
+#[derive(Debug)]
+struct Tally;
+
+#[cfg(not(feature = "random-use"))]
+impl Tally {
+    #[inline(always)]
+    fn seeded() -> Tally {
+        Tally
+    }
+    #[inline(always)]
+    fn copy() -> Tally {
+        Tally
+    }
+    #[inline(always)]
+    fn absorb(&mut self, _: Tally) {}
+    #[inline(always)]
+    fn words(&mut self, _: u64) {}
+    #[inline(always)]
+    fn normal(&mut self) {}
+    #[inline(always)]
+    fn lognormal(&mut self) {}
+    #[inline(always)]
+    fn gamma(&mut self) {}
+}
+
+/// The generator every draw comes from: xoshiro256++. With the `random-use` feature it also
+/// counts the words it hands out and the variates it makes of them ([`usage`]), so benchmarks can
+/// replay a path's random-number use without the model.
+#[derive(Debug)]
 pub struct PathRng {
     inner: Xoshiro256PlusPlus,
-    words: u64,
-    normals: u64,
-    lognormals: u64,
-    gammas: u64,
+    tally: Tally,
 }
 
 impl PathRng {
-    /// Words (32- or 64-bit) drawn so far, including those that made normals.
-    pub fn words(&self) -> u64 {
-        self.words
+    /// A copy to draw from in a hot loop: through `&mut` a generator's state goes to memory after
+    /// every draw (the compiler cannot tell it from other memory being written), a local's stays
+    /// in registers. [`PathRng::resume`] continues from where the copy stopped.
+    #[inline]
+    pub fn local_copy(&self) -> PathRng {
+        PathRng { inner: self.inner.clone(), tally: Tally::copy() }
+    }
+
+    /// Continues from where `copy` (made by [`PathRng::local_copy`]) stopped.
+    #[inline]
+    pub fn resume(&mut self, copy: PathRng) {
+        self.inner = copy.inner;
+        self.tally.absorb(copy.tally);
     }
 
     /// A standard normal variate (rand_distr's ziggurat). Every normal the model uses is drawn
     /// here, so that the random-number floor draws as many.
     #[inline]
     pub fn normal(&mut self) -> f64 {
-        self.normals += 1;
+        self.tally.normal();
         StandardNormal.sample(self)
     }
 
@@ -63,7 +102,7 @@ impl PathRng {
     /// path makes over a thousand of these.
     #[inline]
     pub fn lognormal(&mut self, median: f64, sigma: f64) -> f64 {
-        self.lognormals += 1;
+        self.tally.lognormal();
         median * crate::numeric::exp(sigma * self.normal())
     }
 
@@ -71,7 +110,7 @@ impl PathRng {
     /// word.
     #[inline]
     pub fn gamma(&mut self, quantiles: &GammaQuantiles) -> f64 {
-        self.gammas += 1;
+        self.tally.gamma();
         quantiles.quantile(self.next_u64())
     }
 }
@@ -81,19 +120,19 @@ impl TryRng for PathRng {
 
     #[inline]
     fn try_next_u32(&mut self) -> Result<u32, Infallible> {
-        self.words += 1;
+        self.tally.words(1);
         Ok(self.inner.next_u32())
     }
 
     #[inline]
     fn try_next_u64(&mut self) -> Result<u64, Infallible> {
-        self.words += 1;
+        self.tally.words(1);
         Ok(self.inner.next_u64())
     }
 
     #[inline]
     fn try_fill_bytes(&mut self, bytes: &mut [u8]) -> Result<(), Infallible> {
-        self.words += bytes.len().div_ceil(8) as u64;
+        self.tally.words(bytes.len().div_ceil(8) as u64);
         self.inner.fill_bytes(bytes);
         Ok(())
     }
@@ -103,73 +142,12 @@ impl SeedableRng for PathRng {
     type Seed = [u8; 32];
 
     fn from_seed(seed: [u8; 32]) -> PathRng {
-        PathRng { inner: Xoshiro256PlusPlus::from_seed(seed), words: 0, normals: 0, lognormals: 0, gammas: 0 }
+        PathRng { inner: Xoshiro256PlusPlus::from_seed(seed), tally: Tally::seeded() }
     }
 }
 
-/// How much randomness a path used: generators seeded, words drawn, and the variates made of
-/// them: standard normals (lognormals included), lognormals, gamma waits; the other words were
-/// uniforms.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct RandomUse {
-    pub generators: u64,
-    pub words: u64,
-    pub normals: u64,
-    pub lognormals: u64,
-    pub gammas: u64,
-}
-
-impl RandomUse {
-    /// Counts a generator that is done drawing.
-    pub fn record(&mut self, rng: &PathRng) {
-        self.generators += 1;
-        self.words += rng.words;
-        self.normals += rng.normals;
-        self.lognormals += rng.lognormals;
-        self.gammas += rng.gammas;
-    }
-
-    pub fn add(&mut self, other: RandomUse) {
-        self.generators += other.generators;
-        self.words += other.words;
-        self.normals += other.normals;
-        self.lognormals += other.lognormals;
-        self.gammas += other.gammas;
-    }
-
-    /// The random-number floor of a path: seeds as many generators as the path did and makes as
-    /// many variates of each kind — standard normals, lognormals, gamma waits (from `gammas`, a
-    /// table of the path's commonest shape) and, from the words left, uniforms in [0, 1) —
-    /// spread evenly over the generators, with none of the model's work. A normal takes one
-    /// word, rarely more, so the floor draws about the words the path did. Returns a checksum of
-    /// the draws (so the work cannot be optimised away) and what the replay itself used.
-    pub fn replay(&self, key: &StreamKey, path: u64, gammas: &GammaQuantiles) -> (f64, RandomUse) {
-        let generators = self.generators.max(1);
-        let each = |count: u64| count / generators;
-        let normals = each(self.normals - self.lognormals);
-        let lognormals = each(self.lognormals);
-        let waits = each(self.gammas);
-        let uniforms = each(self.words.saturating_sub(self.normals + self.gammas));
-        let (mut checksum, mut used) = (0.0, RandomUse::default());
-        for item in 0..self.generators {
-            let mut rng = key.rng(path, item);
-            for _ in 0..normals {
-                checksum += rng.normal();
-            }
-            for _ in 0..lognormals {
-                checksum += rng.lognormal(1.0, 1.0);
-            }
-            for _ in 0..waits {
-                checksum += rng.gamma(gammas);
-            }
-            for _ in 0..uniforms {
-                checksum += rng.random::<f64>();
-            }
-            used.record(&rng);
-        }
-        (checksum, used)
-    }
-}
+/// Told apart from a sub-fund's own tag: "SHORTFAL" in ASCII.
+const FUNDRAISING_TAG: u64 = 0x5348_4f52_5446_414c;
 
 /// Which part of the model a stream feeds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -179,6 +157,9 @@ pub enum Component<'a> {
     Direct,
     /// A sub-fund, by its scenario key.
     SubFund(&'a str),
+    /// Whether a sub-fund's other LPs commit less than planned, by the sub-fund's key: a stream of
+    /// its own, so that turning the risk on changes no other draw.
+    Fundraising(&'a str),
 }
 
 impl Component<'_> {
@@ -188,6 +169,7 @@ impl Component<'_> {
             Component::FieldFactors => 2,
             Component::Direct => 3,
             Component::SubFund(key) => fnv1a(key.as_bytes()),
+            Component::Fundraising(key) => fnv1a(key.as_bytes()) ^ FUNDRAISING_TAG,
         }
     }
 }
@@ -332,37 +314,6 @@ mod tests {
             assert!((mean - 0.5).abs() < 4.0 * (1.0 / 12.0 / n as f64).sqrt(), "mean {mean}");
             assert!(lag1.abs() < 4.0 / (n as f64).sqrt(), "lag-1 correlation {lag1}");
         }
-    }
-
-    /// The floor seeds the generators the path did and makes its variates.
-    #[test]
-    fn the_floor_replays_a_path_random_use() {
-        let key = StreamKey::new(9, Component::Direct);
-        let gammas = GammaQuantiles::shared(2.5).unwrap();
-        let mut path_use = RandomUse::default();
-        for item in 0..4 {
-            let mut rng = key.rng(0, item);
-            for _ in 0..25 {
-                rng.normal();
-            }
-            for _ in 0..10 {
-                rng.lognormal(2.0, 0.5);
-            }
-            for _ in 0..15 {
-                rng.gamma(&gammas);
-            }
-            for _ in 0..40 {
-                rng.random::<f64>();
-            }
-            path_use.record(&rng);
-        }
-        assert_eq!((path_use.normals, path_use.lognormals, path_use.gammas), (140, 40, 60));
-        let (checksum, floor) = path_use.replay(&key, 1, &gammas);
-        assert!(checksum.is_finite());
-        assert_eq!(floor.generators, 4);
-        assert_eq!((floor.normals, floor.lognormals, floor.gammas), (140, 40, 60));
-        // The same uniforms; normals take a second word only on a ziggurat rejection (~1%).
-        assert!(floor.words.abs_diff(path_use.words) <= 8, "{floor:?} vs {path_use:?}");
     }
 
     #[test]

@@ -1,12 +1,14 @@
 //! Scenarios for unit tests: the shipped base scenario, and variants whose outcomes are known in
 //! closed form.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use crate::engine::{self, RunOptions, RunResults, Stopping};
 use crate::model::company::ProfileLaw;
 use crate::model::{Environment, Shocks};
-use crate::scenario::{self, Outcome, Scenario, Stage};
+use crate::scenario::raw::{RawGamma, RawOutcome, RawScenario, RawSplicedTail};
+use crate::scenario::{self, Scenario, Stage};
 
 /// `scenarios/base.toml`, validated.
 pub fn base() -> Scenario {
@@ -17,65 +19,70 @@ pub fn base() -> Scenario {
     }
 }
 
+/// `s` with `change` made to its raw scenario, validated again.
+pub fn edited(s: &Scenario, change: impl FnOnce(&mut RawScenario)) -> Scenario {
+    match s.edited(change) {
+        Ok(s) => s,
+        Err(e) => panic!("the edited {} must stay valid: {e}", s.name),
+    }
+}
+
 /// The base scenario with every source of randomness that shifts outcomes switched off:
 /// no market effects, flat field factors, no manager skill, no valuation dispersion.
 pub fn quiet() -> Scenario {
-    let mut s = base();
-    for state in &mut s.market.states {
-        state.ipo_logit_shift = 0.0;
-        state.round_logit_shift = 0.0;
-        state.acquisition_logit_shift = 0.0;
-        state.hold_logit_shift = 0.0;
-        state.valuation_log_shift = 0.0;
-    }
-    for field in &mut s.fields {
-        field.drift_per_quarter = 0.0;
-        field.volatility_per_quarter = 0.0;
-        field.breakthrough.quarterly_probability = 0.0;
-        field.winter.quarterly_probability = 0.0;
-    }
-    s.skill.dispersion = 0.0;
-    s.fund.running_cost_per_quarter = 0.0;
-    s.direct.team_cost_per_quarter = 0.0;
-    s.direct.team_cost_after_per_quarter = 0.0;
-    s
+    edited(&base(), |raw| {
+        for state in raw.exit_market.states.values_mut() {
+            state.ipo_logit_shift = 0.0;
+            state.round_logit_shift = 0.0;
+            state.acquisition_logit_shift = 0.0;
+            state.hold_logit_shift = 0.0;
+            state.valuation_log_shift = 0.0;
+        }
+        for field in raw.fields.values_mut() {
+            field.drift_per_year = 0.0;
+            field.volatility_per_year = 0.0;
+            field.breakthrough.hazard_per_year = 0.0;
+            field.winter.hazard_per_year = 0.0;
+        }
+        raw.skill.dispersion = 0.0;
+        raw.fund.running_cost_per_year = 0.0;
+        raw.direct.team_cost_per_year = 0.0;
+        raw.direct.team_cost_after_per_year = 0.0;
+    })
 }
 
 /// `s` with sub-funds that cost nothing: no fees, carry, end-of-life discount or concessions, so
 /// that their LPs receive exactly what their companies return.
-pub fn cost_free_subfunds(mut s: Scenario) -> Scenario {
-    for sub in &mut s.subfunds {
-        sub.management_fee_ip_per_quarter = 0.0;
-        sub.management_fee_post_per_quarter = 0.0;
-        sub.carry = 0.0;
-        sub.end_of_life_discount = 0.0;
-        sub.concession.buyback.share = 0.0;
-        sub.concession.profit_cession_share = 0.0;
-        sub.concession.loss_first_cap = 0.0;
-    }
-    s
+pub fn cost_free_subfunds(s: Scenario) -> Scenario {
+    edited(&s, |raw| {
+        for sub in raw.subfunds.values_mut() {
+            sub.management_fee_ip = 0.0;
+            sub.management_fee_post = 0.0;
+            sub.carry = 0.0;
+            sub.end_of_life_discount = 0.0;
+            sub.buyback.share = 0.0;
+            sub.profit_cession.share = 0.0;
+            sub.loss_first.cap = 0.0;
+        }
+    })
 }
 
 /// Every company, whatever its profile, enters at growth, waits exactly `wait_quarters` and
 /// lists at `multiple` × its entry post-money.
-pub fn deterministic_ipos(mut s: Scenario, wait_quarters: f64, multiple: f64) -> Scenario {
-    for profile in &mut s.profiles {
-        let growth = &mut profile.stages[Stage::Growth.index()];
-        growth.wait_mean_quarters = wait_quarters;
-        growth.wait_shape = f64::INFINITY;
-        growth.outcome_probabilities = [1.0, 0.0, 0.0, 0.0];
-        growth.outcome_logits = growth.outcome_probabilities.map(f64::ln);
-        debug_assert_eq!(Outcome::Advance.index(), 0);
-        profile.ipo_multiple.body.median = multiple;
-        profile.ipo_multiple.body.sigma = 0.0;
-        profile.ipo_multiple.tail_share = 0.0;
-        profile.ipo_multiple.threshold = f64::INFINITY;
-    }
-    s.direct.stage_mix = [0.0, 0.0, 0.0, 0.0, 1.0];
-    for sub in &mut s.subfunds {
-        sub.stage_mix = [0.0, 0.0, 0.0, 0.0, 1.0];
-    }
-    s
+pub fn deterministic_ipos(s: Scenario, wait_quarters: f64, multiple: f64) -> Scenario {
+    let growth_only: BTreeMap<String, f64> = [(Stage::Growth.key().to_string(), 1.0)].into_iter().collect();
+    edited(&s, |raw| {
+        for profile in raw.profiles.values_mut() {
+            let growth = &mut profile.stages.growth;
+            growth.months_to_event = RawGamma { mean: 3.0 * wait_quarters, shape: f64::INFINITY };
+            growth.outcome = RawOutcome { advance: 1.0, acquired: 0.0, failed: 0.0, hold: 0.0 };
+            profile.ipo_multiple = RawSplicedTail { median: multiple, sigma: 0.0, tail_share: 0.0, ..profile.ipo_multiple };
+        }
+        raw.direct.stage_mix = growth_only.clone();
+        for sub in raw.subfunds.values_mut() {
+            sub.stage_mix = growth_only.clone();
+        }
+    })
 }
 
 /// A direct-only fund without running costs that, on some paths, never makes a deal and so pays
@@ -92,6 +99,18 @@ pub fn idle_on_some_paths() -> Scenario {
     s.direct.budget_cny_m = s.fund.size_cny_m;
     s.direct.deploy_quarters = 10 * (s.horizon() + 1);
     s.direct.stage_mix = [0.0, 0.0, 0.0, 0.0, 1.0];
+    s
+}
+
+/// A small fund on base's laws: its first two sub-funds and a tenth of base's direct budget,
+/// sized to fit them. A path costs a small share of a base path, so tests can run many
+/// independent runs of it (interval coverage).
+pub fn small() -> Scenario {
+    let mut s = base();
+    s.subfunds.truncate(2);
+    s.direct.budget_cny_m *= 0.1;
+    s.fund.size_cny_m = s.subfund_commitments_cny_m() + s.direct.budget_cny_m;
+    s.fund.direct_share = s.direct.budget_cny_m / s.fund.size_cny_m;
     s
 }
 

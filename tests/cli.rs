@@ -9,6 +9,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
+use calamine::DataType as _;
 use tempfile::TempDir;
 
 fn fifsim() -> Command {
@@ -96,7 +97,7 @@ fn tiny_run_writes_summary_paths_and_quarterly() {
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(err.starts_with(&format!("wrote {}", out.display())), "{err}");
 
-    assert_eq!(names(&out), ["fifsim-manifest.json", "paths.csv", "quarterly.csv", "summary.json"]);
+    assert_eq!(names(&out), ["fifsim-manifest.json", "paths.csv", "quarterly.csv", "report.html", "report.xlsx", "summary.json"]);
     assert_eq!(names(tmp.path()), ["run"], "no staging folder left behind");
 
     let summary: serde_json::Value = serde_json::from_slice(&fs::read(out.join("summary.json")).unwrap()).unwrap();
@@ -173,7 +174,7 @@ fn outputs_are_byte_identical_for_one_and_two_threads() {
 fn default_results_folder_is_named_after_the_scenario() {
     let tmp = TempDir::new().unwrap();
     fifsim().current_dir(tmp.path()).arg("run").arg(base()).args(["--paths", "50", "--no-charts"]).assert().success();
-    assert_eq!(names(&tmp.path().join("results/base")), ["fifsim-manifest.json", "paths.csv", "quarterly.csv", "summary.json"]);
+    assert_eq!(names(&tmp.path().join("results/base")), ["fifsim-manifest.json", "paths.csv", "quarterly.csv", "report.html", "report.xlsx", "summary.json"]);
 }
 
 #[test]
@@ -269,7 +270,7 @@ fn existing_results_are_refused_untouched_without_force_and_replaced_with_it() {
     assert_eq!(snapshot(tmp.path()), before, "left untouched");
 
     tiny_run(&out, 50, &["--force"]).success();
-    assert_eq!(names(&out), ["fifsim-manifest.json", "paths.csv", "quarterly.csv", "summary.json"], "the old run is replaced as a whole");
+    assert_eq!(names(&out), ["fifsim-manifest.json", "paths.csv", "quarterly.csv", "report.html", "report.xlsx", "summary.json"], "the old run is replaced as a whole");
     assert_eq!(names(tmp.path()), ["base"], "no staging or replaced folder left behind");
     let summary: serde_json::Value = serde_json::from_slice(&fs::read(out.join("summary.json")).unwrap()).unwrap();
     assert_eq!(summary["provenance"]["paths"], 50);
@@ -354,7 +355,7 @@ fn compare_writes_table_json_csv_and_charts_and_itself_differs_by_zero() {
         assert!(table.contains(block), "{block} missing:\n{table}");
     }
     assert!(table.lines().all(|l| l.chars().count() <= 100), "table wider than 100 columns:\n{table}");
-    assert_eq!(names(&out), ["compare.csv", "compare.json", "compare_jcurve.png", "compare_tvpi.png", "fifsim-manifest.json"]);
+    assert_eq!(names(&out), ["compare.csv", "compare.json", "compare_curves.json", "compare_jcurve.png", "compare_tvpi.png", "fifsim-manifest.json", "report.html", "report.xlsx"]);
     assert!(stderr(&assert).starts_with(&format!("wrote {}", out.display())));
 
     let json: serde_json::Value = serde_json::from_slice(&fs::read(out.join("compare.json")).unwrap()).unwrap();
@@ -392,7 +393,7 @@ fn decision_folders_follow_the_results_folder_policy() {
     assert!(err.contains("already holds a run of `fifsim compare`; use --force"), "{err}");
     assert_eq!(snapshot(&out), before);
     compare(&["--force", "--seed", "3"]).success();
-    assert_eq!(names(&out), ["compare.csv", "compare.json", "fifsim-manifest.json"]);
+    assert_eq!(names(&out), ["compare.csv", "compare.json", "compare_curves.json", "fifsim-manifest.json", "report.html", "report.xlsx"]);
     assert_eq!(names(tmp.path()), ["cmp"], "no staging folder left behind");
     // A folder of another command (or anything else) is never replaced, even with --force.
     let err = stderr(&fifsim().arg("sensitivity").arg(base()).arg("--out").arg(&out).args(["--paths", "10", "--force"]).assert().code(2));
@@ -401,7 +402,7 @@ fn decision_folders_follow_the_results_folder_policy() {
     tiny_run(&run, 20, &[]).success();
     let err = stderr(&fifsim().arg("compare").arg(base()).arg(base()).arg("--out").arg(&run).args(["--paths", "10", "--force"]).assert().code(2));
     assert!(err.contains("holds a run of `fifsim run`, which `fifsim compare` never replaces"), "{err}");
-    assert_eq!(names(&run), ["fifsim-manifest.json", "paths.csv", "quarterly.csv", "summary.json"], "the run is left alone");
+    assert_eq!(names(&run), ["fifsim-manifest.json", "paths.csv", "quarterly.csv", "report.html", "report.xlsx", "summary.json"], "the run is left alone");
     let err = stderr(&fifsim().arg("frontier").arg(base()).arg("--out").arg(&run).args(["--paths", "10", "--force"]).assert().code(2));
     assert!(err.contains("never replaces"), "{err}");
 }
@@ -442,7 +443,7 @@ fn sensitivity_ranks_every_shock_with_paired_intervals() {
         .collect();
     assert_eq!(by_loss.len(), 15, "{table}");
     assert!(by_loss.windows(2).all(|w| w[0] >= w[1]), "ranked by |Δ P|: {by_loss:?}");
-    assert_eq!(names(&out), ["fifsim-manifest.json", "sensitivity.csv", "sensitivity.json", "tornado.png"]);
+    assert_eq!(names(&out), ["fifsim-manifest.json", "report.html", "report.xlsx", "sensitivity.csv", "sensitivity.json", "tornado.png"]);
     let rows = csv_rows(&fs::read_to_string(out.join("sensitivity.csv")).unwrap());
     assert_eq!(rows.len(), 1 + 2 * 15, "base and 15 shocks down and up");
     assert_eq!(rows[0]["shock"], "base");
@@ -475,7 +476,7 @@ fn frontier_is_reproducible_and_marks_an_efficient_set() {
     assert!(table.lines().all(|l| l.chars().count() <= 100), "{table}");
     frontier("two", "2");
     let (one, two) = (tmp.path().join("one"), tmp.path().join("two"));
-    assert_eq!(names(&one), ["fifsim-manifest.json", "frontier.csv", "frontier.json", "frontier.png"]);
+    assert_eq!(names(&one), ["fifsim-manifest.json", "frontier.csv", "frontier.json", "frontier.png", "report.html", "report.xlsx"]);
     for file in ["frontier.csv", "frontier.json"] {
         assert!(fs::read(one.join(file)).unwrap() == fs::read(two.join(file)).unwrap(), "{file} differs between runs with the same seed");
     }
@@ -602,8 +603,8 @@ fn force_replaces_a_run_fifsim_wrote_with_a_complete_new_one() {
     assert_eq!(listed, on_disk, "the manifest lists every file with its size");
 
     tiny_run(&out, 40, &["--force"]).success();
-    assert_eq!(names(&out), ["fifsim-manifest.json", "paths.csv", "quarterly.csv", "summary.json"], "the old charts are gone");
-    assert_eq!(manifest_files(&out).keys().collect::<Vec<_>>(), ["paths.csv", "quarterly.csv", "summary.json"]);
+    assert_eq!(names(&out), ["fifsim-manifest.json", "paths.csv", "quarterly.csv", "report.html", "report.xlsx", "summary.json"], "the old charts are gone");
+    assert_eq!(manifest_files(&out).keys().collect::<Vec<_>>(), ["paths.csv", "quarterly.csv", "report.html", "report.xlsx", "summary.json"]);
     let summary: serde_json::Value = serde_json::from_slice(&fs::read(out.join("summary.json")).unwrap()).unwrap();
     assert_eq!(summary["provenance"]["paths"], 40);
     assert_eq!(fs::read_to_string(out.join("paths.csv")).unwrap().lines().count(), 41, "the header row and one row a path");
@@ -930,7 +931,7 @@ fn a_copied_scenario_writes_into_its_own_default_folder() {
     let assert = fifsim().current_dir(tmp.path()).args(["run", "mine.toml", "--paths", "20", "--no-charts"]).assert().success();
     assert!(stdout(&assert).contains("scenario base"), "the scenario keeps its name");
     assert_eq!(names(&tmp.path().join("results")), ["mine"]);
-    assert_eq!(names(&tmp.path().join("results/mine")), ["fifsim-manifest.json", "paths.csv", "quarterly.csv", "summary.json"]);
+    assert_eq!(names(&tmp.path().join("results/mine")), ["fifsim-manifest.json", "paths.csv", "quarterly.csv", "report.html", "report.xlsx", "summary.json"]);
     let help = stdout(&fifsim().args(["run", "--help"]).assert().success());
     assert!(help.contains("results/<scenario file name without .toml>"), "{help}");
 }
@@ -993,4 +994,316 @@ fn pace_reports_an_infeasible_request_and_writes_its_files() {
     fs::write(&no_plan, &text[..cut]).unwrap();
     let assert = fifsim().arg("pace").arg(&no_plan).arg("--out").arg(tmp.path().join("x")).args(["--paths", "20"]).assert().code(2);
     assert!(stderr(&assert).contains("has no [funding] plan"), "{}", stderr(&assert));
+}
+
+// ---------------------------------------------------------------------------------------------
+// The analysts' files: report.xlsx and report.html.
+
+/// Every row of sheet `name` of `dir/report.xlsx`, as calamine reads it.
+fn sheet(dir: &Path, name: &str) -> Vec<Vec<calamine::Data>> {
+    use calamine::Reader;
+    let mut workbook: calamine::Xlsx<_> = calamine::open_workbook(dir.join("report.xlsx")).unwrap();
+    let range = workbook.worksheet_range(name).unwrap_or_else(|e| panic!("sheet {name}: {e}"));
+    assert_eq!(range.start(), Some((0, 0)), "sheet {name} starts at A1");
+    range.rows().map(<[calamine::Data]>::to_vec).collect()
+}
+
+fn sheet_names(dir: &Path) -> Vec<String> {
+    use calamine::Reader;
+    let workbook: calamine::Xlsx<_> = calamine::open_workbook(dir.join("report.xlsx")).unwrap();
+    workbook.sheet_names()
+}
+
+/// The rows whose first cells are the text `keys`.
+fn rows_of<'a>(rows: &'a [Vec<calamine::Data>], keys: &[&str]) -> Vec<&'a [calamine::Data]> {
+    rows.iter().filter(|r| keys.iter().enumerate().all(|(i, key)| r.get(i).and_then(|c| c.get_string()) == Some(*key))).map(Vec::as_slice).collect()
+}
+
+/// The one row whose first cells are `keys`.
+fn row_of<'a>(rows: &'a [Vec<calamine::Data>], keys: &[&str]) -> &'a [calamine::Data] {
+    match rows_of(rows, keys).as_slice() {
+        [row] => row,
+        found => panic!("{} rows start with {keys:?}", found.len()),
+    }
+}
+
+/// A number cell's value (NaN for the "–" of a number that does not exist); panics on other text.
+fn number(cell: &calamine::Data) -> f64 {
+    match cell {
+        calamine::Data::Float(x) => *x,
+        calamine::Data::Int(x) => *x as f64,
+        calamine::Data::String(s) if s == "–" => f64::NAN,
+        other => panic!("not a number cell: {other:?}"),
+    }
+}
+
+/// `a` and `b` agree to rounding (both NaN counts as agreeing; JSON `null` is NaN).
+fn close(a: f64, b: &serde_json::Value) -> bool {
+    let b = b.as_f64().unwrap_or(f64::NAN);
+    (a.is_nan() && b.is_nan()) || (a - b).abs() <= 1e-12 * b.abs().max(1e-9)
+}
+
+/// The names under `folder/` in the zip archive `file`.
+fn zip_entries(file: &Path, folder: &str) -> Vec<String> {
+    let archive = zip::ZipArchive::new(fs::File::open(file).unwrap()).unwrap();
+    let mut names: Vec<String> = archive.file_names().map(|n| n.unwrap().into_owned()).filter(|n| n.starts_with(folder)).collect();
+    names.sort();
+    names
+}
+
+fn zip_text(file: &Path, entry: &str) -> String {
+    use std::io::Read;
+    let mut archive = zip::ZipArchive::new(fs::File::open(file).unwrap()).unwrap();
+    let mut text = String::new();
+    archive.by_name(entry).unwrap().read_to_string(&mut text).unwrap();
+    text
+}
+
+#[test]
+fn the_workbook_of_a_run_holds_the_numbers_of_summary_json() {
+    let tmp = TempDir::new().unwrap();
+    let out = tmp.path().join("run");
+    fifsim().arg("run").arg(base()).arg("--out").arg(&out).args(["--paths", "200", "--no-charts"]).assert().success();
+    let summary: serde_json::Value = serde_json::from_slice(&fs::read(out.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(sheet_names(&out), ["Summary", "Policy", "Sub-funds", "Fields", "Quarterly", "Distributions", "Metrics", "Provenance"]);
+
+    let metrics = sheet(&out, "Metrics");
+    let header = row_of(&metrics, &["Key", "Label"]);
+    let column = |name: &str| header.iter().position(|c| c.get_string() == Some(name)).unwrap_or_else(|| panic!("no column {name}"));
+    let (n, mean, se, p50, es) = (column("Paths with a value"), column("Mean"), column("SE"), column("P50"), column("Mean of worst 5%"));
+    let all = summary["metrics"].as_array().unwrap();
+    for m in all {
+        let key = m["key"].as_str().unwrap();
+        let row = row_of(&metrics, &[key]);
+        let s = &m["summary"];
+        let median = s["quantiles"].as_array().unwrap().iter().find(|q| q["p"] == 0.5).unwrap();
+        assert_eq!(number(&row[n]), s["n"].as_f64().unwrap(), "{key}: paths");
+        for (col, json, what) in [(mean, &s["mean"], "mean"), (se, &s["std_error"], "SE"), (p50, &median["value"], "P50"), (es, &s["expected_shortfall_5"], "ES5")] {
+            assert!(close(number(&row[col]), json), "{key} {what}: workbook {:?}, summary.json {json}", row[col]);
+        }
+    }
+
+    // The summary sheet is laid out as the printed table: TVPI as a multiple, the need in CNY bn.
+    let first = sheet(&out, "Summary");
+    let metric = |key: &str| all.iter().find(|m| m["key"] == key).unwrap()["summary"].clone();
+    let tvpi = row_of(&first, &["TVPI (×)"]);
+    assert!(close(number(&tvpi[1]), &metric("fund_tvpi")["mean"]));
+    let need = row_of(&first, &["Peak capital need (CNY bn)"]);
+    assert!(close(number(&need[1]), &serde_json::json!(-metric("fund_trough_cny_m")["mean"].as_f64().unwrap() / 1e3)));
+    assert!(close(number(&row_of(&first, &["Mean TVPI (×)"])[1]), &metric("fund_tvpi")["mean"]));
+
+    // One row per sub-fund; the fields with their Chinese names.
+    let subfunds = sheet(&out, "Sub-funds");
+    for sub in summary["fund"]["subfunds"].as_array().unwrap() {
+        let row = row_of(&subfunds, &[sub["label"].as_str().unwrap(), sub["key"].as_str().unwrap()]);
+        assert!(close(number(&row[6]), &metric(&format!("subfund_{}_tvpi", sub["key"].as_str().unwrap()))["mean"]));
+    }
+    let fields = sheet(&out, "Fields");
+    let chinese = summary["fund"]["fields"].as_array().unwrap().iter().map(|field| {
+        let zh = field["label_zh"].as_str().unwrap();
+        row_of(&fields, &[field["label"].as_str().unwrap(), zh]);
+        zh
+    });
+    assert!(chinese.filter(|zh| !zh.is_ascii()).count() >= 10, "the Chinese names come through");
+    let provenance = sheet(&out, "Provenance");
+    assert_eq!(row_of(&provenance, &["Seed"])[1].get_string(), Some("20250926"));
+    assert_eq!(number(&row_of(&provenance, &["Paths"])[1]), 200.0);
+    assert_eq!(row_of(&provenance, &["Scenario"])[1].get_string(), summary["provenance"]["scenario"].as_str());
+
+    // Quarterly fans: one row a quarter.
+    let quarterly = sheet(&out, "Quarterly");
+    let start = summary["provenance"]["start_quarter"].as_str().unwrap();
+    let fans = rows_of(&quarterly, &[start]);
+    assert_eq!(fans.len(), summary["fans"].as_array().unwrap().len(), "every fan starts at the first close");
+    let fund_fan = &summary["fans"][0];
+    assert!(close(number(&fans[0][3]), &serde_json::json!(fund_fan["values"][2][0].as_f64().unwrap() / 1e3)), "P50 at quarter 0, CNY bn");
+
+    // Native charts: the J-curve fan (a line chart) and the TVPI distribution (columns).
+    let file = out.join("report.xlsx");
+    assert_eq!(zip_entries(&file, "xl/charts/"), ["xl/charts/chart1.xml", "xl/charts/chart2.xml"]);
+    let jcurve = zip_text(&file, "xl/charts/chart1.xml");
+    assert!(jcurve.contains("<c:lineChart>") && jcurve.matches("<c:ser>").count() == 5, "five quantile lines");
+    assert!(jcurve.contains("Quarterly!$B$"), "{jcurve}");
+    let distribution = zip_text(&file, "xl/charts/chart2.xml");
+    assert!(distribution.contains("<c:barChart>") && distribution.contains("<c:barDir val=\"col\"/>"));
+    let styles = zip_text(&file, "xl/styles.xml");
+    for format in ["0.00&quot;×&quot;", "0.0%", "#,##0.00"] {
+        assert!(styles.contains(format), "number format {format} missing");
+    }
+}
+
+#[test]
+fn the_html_report_of_a_run_embeds_every_chart_and_table() {
+    let tmp = TempDir::new().unwrap();
+    let out = tmp.path().join("run");
+    fifsim().arg("run").arg(base()).arg("--out").arg(&out).args(["--paths", "200", "--no-xlsx"]).assert().success();
+    assert!(!out.join("report.xlsx").exists(), "--no-xlsx leaves the workbook out");
+    let page = fs::read_to_string(out.join("report.html")).unwrap();
+    let charts: Vec<String> = names(&out).into_iter().filter(|n| n.ends_with(".png")).collect();
+    assert_eq!(charts.len(), 6);
+    use base64::Engine as _;
+    for chart in &charts {
+        let embedded = base64::engine::general_purpose::STANDARD.encode(fs::read(out.join(chart)).unwrap());
+        assert!(page.contains(&format!("data:image/png;base64,{embedded}\"")), "{chart} is not embedded");
+    }
+    for title in ["Fund (CNY 15.00 bn", "Fund: mean, loss and tail", "Sleeves", "By tier", "Policy outcomes", "Sub-funds: TVPI", "Sub-fund dispersion", "Fields", "Provenance"] {
+        assert!(page.contains(&format!("<h3>{title}")), "table {title} missing");
+    }
+    assert!(page.contains("@page { size: A4"));
+    assert!(!page.contains("<script") && !page.contains("src=\"http") && !page.contains("href="), "nothing to run or fetch");
+
+    // Without charts the page says so, and `fifsim chart` completes it.
+    let bare = tmp.path().join("bare");
+    tiny_run(&bare, 30, &[]).success();
+    assert!(fs::read_to_string(bare.join("report.html")).unwrap().contains("jcurve.png): not drawn"));
+    fifsim().arg("chart").arg(&bare).assert().success();
+    assert_eq!(fs::read_to_string(bare.join("report.html")).unwrap().matches("data:image/png;base64,").count(), 6);
+}
+
+#[test]
+fn the_workbook_of_a_comparison_holds_the_numbers_of_compare_json() {
+    let tmp = TempDir::new().unwrap();
+    let out = tmp.path().join("cmp");
+    fifsim().arg("compare").arg(base()).arg(scenario("no_buyback.toml")).arg("--out").arg(&out).args(["--paths", "100", "--no-charts"]).assert().success();
+    let json: serde_json::Value = serde_json::from_slice(&fs::read(out.join("compare.json")).unwrap()).unwrap();
+    assert_eq!(sheet_names(&out), ["Comparison", "Curves", "Provenance"]);
+    let rows = sheet(&out, "Comparison");
+    let metrics = json["metrics"].as_array().unwrap();
+    assert_eq!(metrics.len(), 16);
+    for m in metrics {
+        let label = m["label"].as_str().unwrap();
+        let (level_scale, difference_scale) = match m["unit"].as_str().unwrap() {
+            "cny_bn" => (1e-3, 1e-3),
+            "percent" => (1.0, 100.0),
+            _ => (1.0, 1.0),
+        };
+        let level_rows = rows_of(&rows, &[label]);
+        let levels = level_rows.iter().find(|r| !matches!(&r[1], calamine::Data::String(s) if s != "–")).unwrap();
+        for (k, level) in m["levels"].as_array().unwrap().iter().enumerate() {
+            let expected = serde_json::json!(level["estimate"].as_f64().map(|x| x * level_scale));
+            assert!(close(number(&levels[1 + k]), &expected), "{label} level {k}: {:?} vs {expected}", levels[1 + k]);
+        }
+        let d = &m["differences"][0];
+        let row = row_of(&rows, &[label, d["scenario"].as_str().unwrap(), d["baseline"].as_str().unwrap()]);
+        for (col, key) in [(3, "estimate"), (6, "paired_half_width"), (7, "independent_half_width")] {
+            let expected = serde_json::json!(d[key].as_f64().map(|x| x * difference_scale));
+            assert!(close(number(&row[col]), &expected), "{label} {key}: {:?} vs {expected}", row[col]);
+        }
+    }
+    let charts = zip_entries(&out.join("report.xlsx"), "xl/charts/");
+    assert_eq!(charts.len(), 2, "J-curves and TVPI quantiles: {charts:?}");
+}
+
+#[test]
+fn chart_remakes_the_documents_of_every_command_byte_for_byte() {
+    let tmp = TempDir::new().unwrap();
+    let folders = [
+        ("cmp", vec!["compare".into(), base().display().to_string(), scenario("no_buyback.toml").display().to_string(), "--paths".into(), "60".into()]),
+        ("sens", vec!["sensitivity".into(), base().display().to_string(), "--paths".into(), "20".into()]),
+        ("front", vec!["frontier".into(), base().display().to_string(), "--grid".into(), "1".into(), "--direct-shares".into(), "0.2".into(), "--paths".into(), "20".into()]),
+    ];
+    for (name, args) in folders {
+        let out = tmp.path().join(name);
+        fifsim().args(&args).arg("--out").arg(&out).assert().success();
+        let before = snapshot(&out);
+        let documents: Vec<String> = names(&out).into_iter().filter(|n| n.ends_with(".png") || n.starts_with("report.")).collect();
+        assert!(documents.len() >= 3, "{name}: {documents:?}");
+        for file in &documents {
+            fs::remove_file(out.join(file)).unwrap();
+        }
+        let assert = fifsim().arg("chart").arg(&out).assert().success();
+        assert!(stderr(&assert).contains("report.xlsx, report.html"), "{}", stderr(&assert));
+        assert!(snapshot(&out) == before, "{name}: the documents remade differ from those the command wrote");
+    }
+    let cmp = tmp.path().join("cmp");
+    fs::remove_file(cmp.join("compare_curves.json")).unwrap();
+    let err = stderr(&fifsim().arg("chart").arg(&cmp).assert().code(2));
+    assert!(err.contains("no compare_curves.json"), "{err}");
+}
+
+/// Renders `report.html` in headless Chromium (Debian's package) and checks the picture shows
+/// the report. Skipped where no browser is installed, unless FIFSIM_REQUIRE_BROWSER=1 (as in CI).
+#[test]
+fn the_html_report_renders_in_a_browser() {
+    let browser = Path::new("/usr/bin/chromium");
+    if !browser.exists() {
+        assert!(std::env::var("FIFSIM_REQUIRE_BROWSER").as_deref() != Ok("1"), "FIFSIM_REQUIRE_BROWSER=1 but /usr/bin/chromium is not installed");
+        eprintln!("skipped: /usr/bin/chromium is not installed (apt-get install chromium), so report.html was not rendered");
+        return;
+    }
+    let tmp = TempDir::new().unwrap();
+    let out = tmp.path().join("run");
+    fifsim().arg("run").arg(base()).arg("--out").arg(&out).args(["--paths", "100", "--no-xlsx"]).assert().success();
+    let profile = TempDir::new().unwrap();
+    let shot = tmp.path().join("shot.png");
+    let output = std::process::Command::new(browser)
+        .args(["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg(format!("--screenshot={}", shot.display()))
+        .arg("--window-size=1200,2400")
+        .arg(format!("file://{}", out.join("report.html").display()))
+        .output()
+        .unwrap();
+    assert!(shot.is_file(), "no screenshot: {}\n{}", output.status, String::from_utf8_lossy(&output.stderr));
+    let picture = image::open(&shot).unwrap().to_rgb8();
+    assert_eq!(picture.dimensions(), (1200, 2400));
+    let inked = picture.pixels().filter(|p| p.0.iter().any(|&c| c < 200)).count();
+    let share = inked as f64 / f64::from(1200 * 2400);
+    // Text and tables alone ink a few per cent; the embedded J-curve chart far more.
+    assert!(share > 0.03, "the rendered report is nearly blank: {:.2}% inked", 100.0 * share);
+    let colours: std::collections::BTreeSet<[u8; 3]> = picture.pixels().map(|p| p.0).collect();
+    assert!(colours.len() > 100, "only {} colours: the charts did not render", colours.len());
+}
+
+/// A scorecard of one's own, entered as a table in the scenario: the run prints its section
+/// and keeps it in summary.json; a table whose weights do not add up is refused, naming the field.
+#[test]
+fn a_scorecard_of_ones_own_is_scored_and_a_bad_one_refused() {
+    let tmp = TempDir::new().unwrap();
+    let card = |weight: u32| {
+        format!(
+            "[scorecard]\nname = \"quanzhou_like\"\ngrades = [{{ label = \"pass\", min_score = 60 }}, {{ label = \"fail\", min_score = 0 }}]\n\
+             [[scorecard.items]]\nindicator = \"follow_on_per_invested\"\nweight = 40\nlinear = {{ zero_at = 0, full_at = 2 }}\n\
+             [[scorecard.items]]\nindicator = \"local_reinvestment\"\nweight = {weight}\nat_least = [[0.5, 20], [1.0, {weight}]]\n"
+        )
+    };
+    let good = scenario_file(tmp.path(), "own.toml", &card(60));
+    let out = tmp.path().join("own");
+    let assert = fifsim().arg("run").arg(&good).arg("--out").arg(&out).args(["--no-charts", "--paths", "100"]).assert().success();
+    let table = stdout(&assert);
+    assert!(table.contains("SCORECARD quanzhou_like") && table.contains("P(pass)"), "{table}");
+    assert!(table.lines().all(|l| l.chars().count() <= 100), "{table}");
+    let summary: serde_json::Value = serde_json::from_slice(&fs::read(out.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["scorecard"]["name"], "quanzhou_like");
+    assert_eq!(summary["scorecard"]["years"][0]["year"], 2024);
+
+    let bad = scenario_file(tmp.path(), "bad.toml", &card(50));
+    let err = stderr(&fifsim().arg("validate").arg(&bad).assert().code(2));
+    assert!(err.contains("scorecard.items: weights of the items that are not bonus items must sum to 100, got 90"), "{err}");
+}
+
+/// `run --shard k/K` then `merge`, through the binary: the merged folder, charts included, is one
+/// run's byte for byte, and its table too; a merge short of a shard exits 2 naming the rerun.
+#[test]
+fn shards_merged_by_the_binary_equal_one_run_charts_included() {
+    let tmp = TempDir::new().unwrap();
+    let single = tmp.path().join("single");
+    let table = stdout(&fifsim().arg("run").arg(base()).arg("--out").arg(&single).args(["--paths", "301", "--seed", "9"]).assert().success());
+    let shard = |k: u32| {
+        let out = tmp.path().join(format!("shards/shard-{k}"));
+        fifsim().arg("run").arg(base()).arg("--out").arg(&out).args(["--paths", "301", "--seed", "9", "--shard", &format!("{k}/3")]).assert().success();
+        out
+    };
+    let dirs: Vec<PathBuf> = (0..3).map(shard).collect();
+    let short = fifsim().arg("merge").args(&dirs[..2]).arg("--out").arg(tmp.path().join("short")).assert().code(2);
+    let message = stderr(&short);
+    assert!(message.contains("missing shards: 2 (paths [200, 301))") && message.contains("sbatch --array=2 deploy/slurm/shard.sbatch"), "{message}");
+    let merged = tmp.path().join("merged");
+    let merged_table = stdout(&fifsim().arg("merge").args(&dirs).arg("--out").arg(&merged).assert().success());
+    assert_eq!(merged_table, table);
+    assert!(snapshot(&single) == snapshot(&merged), "merged folder differs from one run");
+    assert!(names(&merged).iter().any(|n| n.ends_with(".png")), "charts drawn");
+    // The shard needs a folder, and a shard that does not exist is a usage error.
+    fifsim().arg("run").arg(base()).args(["--paths", "10", "--shard", "0/2"]).assert().code(2);
+    fifsim().arg("run").arg(base()).arg("--out").arg(tmp.path().join("x")).args(["--paths", "10", "--shard", "2/2"]).assert().code(2);
 }

@@ -6,10 +6,11 @@
 //! independent-samples interval would have ([`super::paired`]). The ratio of the two widths is
 //! what common random numbers buy.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::headline::{HEADLINES, Headline, Statistic, Unit};
 use super::paired::{self, Difference};
+use super::scorecard::{self, ScoreDifference};
 use super::{AnalysisError, Provenance, simulate, values};
 use crate::calendar::Quarter;
 use crate::engine::{RunOptions, RunResults};
@@ -22,14 +23,16 @@ pub const METHOD: &str = "every scenario run with the same seed (common random n
      of 400 resamples; independent half-width = 1.96 √(SE_a² + SE_b²)";
 
 /// Levels of every headline measure and differences from the first scenario.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Comparison {
     pub provenance: Provenance,
     pub metrics: Vec<MetricComparison>,
+    /// The scorecard's mean score of each scenario after the first minus the first's, by year.
+    pub scores: Vec<ScoreDifference>,
 }
 
 /// One measure across the scenarios.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MetricComparison {
     pub key: String,
     pub label: String,
@@ -42,18 +45,20 @@ pub struct MetricComparison {
 }
 
 /// A measure's value in one scenario.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Level {
     pub scenario: String,
+    #[serde(deserialize_with = "crate::stats::nan::deserialize")]
     pub estimate: f64,
     /// Monte Carlo standard error (bootstrap for expected shortfall).
+    #[serde(deserialize_with = "crate::stats::nan::deserialize")]
     pub std_error: f64,
     /// Paths with a value.
     pub n: usize,
 }
 
 /// A scenario's difference from the first.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DifferenceFromFirst {
     pub scenario: String,
     pub baseline: String,
@@ -61,16 +66,20 @@ pub struct DifferenceFromFirst {
     pub difference: Difference,
 }
 
-/// What the overlay charts need of one scenario's run.
-#[derive(Debug, Clone, PartialEq)]
+/// What the overlay charts need of one scenario's run (saved as `compare_curves.json`, so that
+/// `fifsim chart` redraws them).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ScenarioCurves {
     pub name: String,
     /// Calendar quarter of quarter 0.
     pub start: Quarter,
     /// Fund TVPI quantiles at probabilities `k / CDF_POINTS`, `k = 0..=CDF_POINTS`.
+    #[serde(deserialize_with = "crate::stats::nan::deserialize")]
     pub tvpi_quantiles: Vec<f64>,
+    #[serde(deserialize_with = "crate::stats::nan::deserialize")]
     pub loss_probability: f64,
     /// Cumulative net cash flow of the fund (CNY m) by quarter: P25, P50, P75 across paths.
+    #[serde(deserialize_with = "crate::stats::nan::deserialize")]
     pub jcurve: [Vec<f64>; 3],
 }
 
@@ -97,8 +106,17 @@ pub fn run(scenarios: &[Scenario], options: &RunOptions, progress: &mut dyn FnMu
         done += r.paths;
         results.push(r);
     }
+    of_results(scenarios, &results)
+}
+
+/// The comparison of runs `results` of `scenarios` made with one seed and number of paths, and
+/// its chart data (what [`run`] gives once the runs are done, wherever they were simulated).
+///
+/// # Errors
+/// [`AnalysisError::Engine`] if a run's values cannot be read back.
+pub fn of_results(scenarios: &[Scenario], results: &[RunResults]) -> Result<Compared, AnalysisError> {
     let refs: Vec<&Scenario> = scenarios.iter().collect();
-    let curves = scenarios.iter().zip(&results).map(|(s, r)| curves(s, r)).collect::<Result<_, _>>()?;
+    let curves = scenarios.iter().zip(results).map(|(s, r)| curves(s, r)).collect::<Result<_, _>>()?;
     let results: Vec<&RunResults> = results.iter().collect();
     Ok(Compared { comparison: compare(&refs, &results)?, curves })
 }
@@ -112,7 +130,8 @@ pub fn compare(scenarios: &[&Scenario], results: &[&RunResults]) -> Result<Compa
     let seed = results.first().map_or(0, |r| r.seed);
     let paths = results.first().map_or(0, |r| r.paths);
     let metrics = HEADLINES.iter().map(|h| measure(h, scenarios, results, seed)).collect::<Result<_, _>>()?;
-    Ok(Comparison { provenance: Provenance::new(scenarios, seed, paths, results.len(), METHOD), metrics })
+    let scores = scorecard::compare(scenarios, results).map_err(|(k, source)| super::engine_error(scenarios[k], source))?;
+    Ok(Comparison { provenance: Provenance::new(scenarios, seed, paths, results.len(), METHOD), metrics, scores })
 }
 
 fn measure(h: &Headline, scenarios: &[&Scenario], results: &[&RunResults], seed: u64) -> Result<MetricComparison, AnalysisError> {
@@ -193,8 +212,7 @@ mod tests {
         // difference is narrower than an independent one. The direct sleeve pairs only loosely
         // (a bigger budget backs companies the smaller one never does), the sub-fund sleeve closely.
         let base = crate::testing::base();
-        let mut heavy = base.clone();
-        crate::analysis::allocation::set_direct_share(&mut heavy, 0.35).unwrap();
+        let mut heavy = crate::testing::edited(&base, |raw| raw.fund.direct_share = 0.35);
         heavy.name = "direct_0.35".into();
         let ra = results(&base, 400);
         let c = compare(&[&base, &heavy], &[&ra, &results(&heavy, 400)]).unwrap();
@@ -208,8 +226,7 @@ mod tests {
             assert!(d.crn_gain() > gain, "{key}: pairing should narrow the interval {gain}-fold: {d:?}");
         }
         // A change that leaves the deal flow alone pairs almost perfectly: fees up 0.5 pp.
-        let mut fees = base.clone();
-        crate::analysis::shocks::fees(&mut fees, crate::analysis::shocks::Direction::Up);
+        let fees = crate::testing::edited(&base, |raw| crate::analysis::shocks::fees(&base, raw, crate::analysis::shocks::Direction::Up));
         let c = compare(&[&base, &fees], &[&ra, &results(&fees, 400)]).unwrap();
         let d = c.metrics[0].differences[0].difference;
         assert!(d.estimate < 0.0 && d.crn_gain() > 5.0, "{d:?}");

@@ -14,11 +14,11 @@
 //! second flag. Points are compared on their estimates; since all share their random numbers,
 //! their ranking is far more precise than each estimate's own interval suggests.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::allocation::{self, TierShares, tier_split};
 use super::headline::{FUND_TVPI, PEAK_NEED};
-use super::{AnalysisError, Provenance, invariants, simulate, values};
+use super::{AnalysisError, Provenance, changed, simulate, values};
 use crate::engine::RunOptions;
 use crate::scenario::Scenario;
 use crate::stats::summary::{Summary, probability_below};
@@ -55,23 +55,30 @@ pub fn grid(direct_shares: &[f64], divisions: usize) -> Vec<Allocation> {
 }
 
 /// One evaluated allocation.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Point {
     /// e.g. "d20% 50/25/25", or "as is".
     pub label: String,
     /// The scenario as it is (not a grid point).
     pub reference: bool,
+    #[serde(deserialize_with = "crate::stats::nan::deserialize")]
     pub direct_share: f64,
     /// The fund's capital by tier (for the reference: the two sleeves' splits combined).
     pub tiers: TierShares,
+    #[serde(deserialize_with = "crate::stats::nan::deserialize")]
     pub mean_tvpi: f64,
+    #[serde(deserialize_with = "crate::stats::nan::deserialize")]
     pub tvpi_std_error: f64,
+    #[serde(deserialize_with = "crate::stats::nan::deserialize")]
     pub loss_probability: f64,
     /// Wilson 95 % interval of P(TVPI < 1).
+    #[serde(deserialize_with = "crate::stats::nan::deserialize")]
     pub loss_ci95: (f64, f64),
     /// Mean fund TVPI of the worst 5 % of paths.
+    #[serde(deserialize_with = "crate::stats::nan::deserialize")]
     pub es5: f64,
     /// Mean peak capital need, CNY m.
+    #[serde(deserialize_with = "crate::stats::nan::deserialize")]
     pub peak_need_cny_m: f64,
     /// Efficient on mean TVPI against P(TVPI < 1) (the primary risk).
     pub efficient: bool,
@@ -83,7 +90,7 @@ pub struct Point {
 }
 
 /// The sweep.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Frontier {
     pub provenance: Provenance,
     pub primary_risk: String,
@@ -144,16 +151,15 @@ pub const METHOD: &str = "every allocation run with the same seed (common random
      share (same total) and scale both sleeves' field weights and sub-fund commitments by tier; efficient = no other point \
      with a mean fund TVPI at least as high and a P(fund TVPI < 1) at least as low (one strictly)";
 
-/// `scenario` re-allocated to `a`, checked.
+/// `scenario` re-allocated to `a`: its raw scenario changed and validated again, first for the
+/// direct share, then for the tier split.
 ///
 /// # Errors
-/// [`AnalysisError::Allocation`] or [`AnalysisError::InvalidShock`].
+/// [`AnalysisError::Allocation`] or [`AnalysisError::InvalidChange`].
 pub fn allocate(scenario: &Scenario, a: &Allocation) -> Result<Scenario, AnalysisError> {
-    let mut s = scenario.clone();
-    let fail = |source| AnalysisError::Allocation { file: scenario.source.clone(), source };
-    allocation::set_direct_share(&mut s, a.direct_share).map_err(fail)?;
-    allocation::set_tier_shares(&mut s, a.tiers).map_err(fail)?;
-    invariants::check(&s).map_err(|problem| AnalysisError::InvalidShock { file: scenario.source.clone(), shock: label(a), problem })?;
+    let what = || format!("allocation {}", label(a));
+    let shared = changed(scenario, what(), |raw| allocation::set_direct_share(scenario, raw, a.direct_share))?;
+    let mut s = changed(&shared, what(), |raw| allocation::set_tier_shares(&shared, raw, a.tiers))?;
     s.name = format!("{} [{}]", scenario.name, label(a));
     Ok(s)
 }

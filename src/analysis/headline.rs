@@ -6,12 +6,12 @@
 //! paths), so its difference between two runs on common random numbers has a paired interval
 //! ([`super::paired`]).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::engine::{EngineError, RunResults};
 
 /// How a measure is printed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Unit {
     /// A multiple of money (×), two decimals.
@@ -27,7 +27,7 @@ pub enum Unit {
 }
 
 /// Which statistic of the per-path values a measure is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Statistic {
     Mean,

@@ -9,12 +9,11 @@
 //!
 //! * [`compare`]: scenarios side by side, with the paired interval of each difference next to the
 //!   width an independent-samples interval would have;
-//! * [`shocks`] and [`sensitivity`]: one-at-a-time shocks to a validated scenario, ranked by their
-//!   effect on mean fund TVPI (a tornado);
+//! * [`shocks`] and [`sensitivity`]: one-at-a-time shocks to a scenario, ranked by their effect
+//!   on mean fund TVPI (a tornado);
 //! * [`allocation`] and [`frontier`]: a sweep over the direct share and the tier split of the
 //!   fund's capital, with the efficient set marked;
 //! * [`pace`]: schedules for the capacity not yet committed, against the city's funding plan;
-//! * [`invariants`]: the checks a scenario changed in code must still pass.
 //!
 //! Results only: their tables and CSV files are written by [`crate::report`] ([`crate::report::text`],
 //! [`crate::report::export`]).
@@ -23,9 +22,9 @@ pub mod allocation;
 pub mod compare;
 pub mod frontier;
 pub mod headline;
-pub mod invariants;
 pub mod pace;
 pub mod paired;
+pub mod scorecard;
 pub mod sensitivity;
 pub mod shocks;
 
@@ -33,6 +32,7 @@ use std::path::PathBuf;
 
 use crate::engine::{self, EngineError, RunOptions, RunResults};
 use crate::scenario::Scenario;
+use crate::scenario::raw::RawScenario;
 use headline::Headline;
 
 pub use allocation::AllocationError;
@@ -46,19 +46,33 @@ pub enum AnalysisError {
     /// A re-allocation asked of the scenario cannot be made.
     #[error("{}: {source}", .file.display())]
     Allocation { file: PathBuf, source: AllocationError },
-    /// A shocked scenario broke an invariant the engine relies on (a bug in the shock).
-    #[error("{}: shock {shock} left an invalid scenario: {problem}", .file.display())]
-    InvalidShock { file: PathBuf, shock: String, problem: String },
+    /// A shock or re-allocation left a value out of what validation allows; `source` names the
+    /// scenario's file and the field.
+    #[error("{change}: {source}")]
+    InvalidChange { change: String, source: crate::scenario::ScenarioError },
     /// A pacing request pace cannot take (no funding plan, a target outside the fund's life).
     #[error(transparent)]
     Pace(Box<pace::PaceError>),
 }
 
 impl AnalysisError {
-    /// Whether the user's input is at fault (a scenario or grid the analysis cannot use).
+    /// Whether the user's input is at fault (a scenario or grid the analysis cannot use, or a
+    /// change of it that validation refuses).
     pub fn is_input_error(&self) -> bool {
-        matches!(self, AnalysisError::Allocation { .. } | AnalysisError::Pace(_))
+        matches!(self, AnalysisError::Allocation { .. } | AnalysisError::InvalidChange { .. } | AnalysisError::Pace(_))
     }
+}
+
+/// `scenario` with `change` made to its raw scenario, validated again: how shocks and
+/// re-allocations change a scenario. `what` names the change in errors.
+///
+/// # Errors
+/// [`AnalysisError::Allocation`] when `change` cannot be made, [`AnalysisError::InvalidChange`]
+/// when it leaves a value validation refuses.
+pub fn changed(scenario: &Scenario, what: String, change: impl FnOnce(&mut RawScenario) -> Result<(), AllocationError>) -> Result<Scenario, AnalysisError> {
+    let mut raw = scenario.raw().clone();
+    change(&mut raw).map_err(|source| AnalysisError::Allocation { file: scenario.source.clone(), source })?;
+    scenario.revalidated(raw).map_err(|source| AnalysisError::InvalidChange { change: what, source })
 }
 
 /// Runs `scenario` with `options`; `done` is the number of paths of earlier runs, added to what
@@ -89,7 +103,7 @@ pub(crate) fn engine_error(scenario: &Scenario, source: EngineError) -> Analysis
 }
 
 /// Where the numbers came from, for every machine-readable output of this module.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Provenance {
     pub tool: String,
     pub version: String,
@@ -103,7 +117,7 @@ pub struct Provenance {
 }
 
 /// A scenario, by name, file and description.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ScenarioRef {
     pub name: String,
     pub file: String,

@@ -22,7 +22,7 @@
 
 use rand::{RngExt, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::stats::summary::{Summary, Z95, expected_shortfall};
 
@@ -31,17 +31,22 @@ use crate::stats::summary::{Summary, Z95, expected_shortfall};
 pub const BOOTSTRAP_RESAMPLES: usize = 400;
 
 /// An estimate of B − A with its paired 95 % interval and the independent-samples width.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Difference {
     /// Estimate for B minus estimate for A, over the pairs.
+    #[serde(deserialize_with = "crate::stats::nan::deserialize")]
     pub estimate: f64,
     /// Standard error from the per-path differences (or the paired bootstrap).
+    #[serde(deserialize_with = "crate::stats::nan::deserialize")]
     pub paired_std_error: f64,
     /// `estimate ± 1.96 · paired_std_error`.
+    #[serde(deserialize_with = "crate::stats::nan::deserialize")]
     pub paired_ci95: (f64, f64),
     /// Half-width of the paired interval, `1.96 · paired_std_error`.
+    #[serde(deserialize_with = "crate::stats::nan::deserialize")]
     pub paired_half_width: f64,
     /// Half-width two independent runs would give, `1.96 · √(SE_a² + SE_b²)`.
+    #[serde(deserialize_with = "crate::stats::nan::deserialize")]
     pub independent_half_width: f64,
     /// Paths where both values are defined.
     pub pairs: usize,

@@ -5,12 +5,12 @@
 //! base's, each with a paired 95 % interval ([`super::paired`]). Shocks are ranked by the larger
 //! of their two |effects| on mean TVPI (the tornado's order).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::headline::{FUND_TVPI, LOSS_PROBABILITY};
 use super::paired::{Difference, mean_difference};
 use super::shocks::{Direction, Shock, library};
-use super::{AnalysisError, Provenance, invariants, simulate, values};
+use super::{AnalysisError, Provenance, changed, simulate, values};
 use crate::engine::RunOptions;
 use crate::scenario::Scenario;
 use crate::stats::summary::{Proportion, Summary, probability_below};
@@ -20,7 +20,7 @@ pub const METHOD: &str = "one shock at a time, each run down and up with the bas
      effect = shocked − base from per-path differences: mean ± 1.96 SE; ranked by the larger |effect| on mean fund TVPI";
 
 /// The base run and every shock's effects.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Sensitivity {
     pub provenance: Provenance,
     pub base: BaseRun,
@@ -29,15 +29,17 @@ pub struct Sensitivity {
 }
 
 /// The unshocked scenario's headline numbers.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BaseRun {
+    #[serde(deserialize_with = "crate::stats::nan::deserialize")]
     pub mean_tvpi: f64,
+    #[serde(deserialize_with = "crate::stats::nan::deserialize")]
     pub mean_tvpi_ci95: (f64, f64),
     pub loss_probability: Proportion,
 }
 
 /// One shock's effects, down and up.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ShockEffects {
     /// 1 = the largest effect.
     pub rank: usize,
@@ -46,16 +48,19 @@ pub struct ShockEffects {
     pub down: Effect,
     pub up: Effect,
     /// The larger |effect| on mean TVPI of the two moves: what the ranking uses.
+    #[serde(deserialize_with = "crate::stats::nan::deserialize")]
     pub size: f64,
 }
 
 /// The effect of one move.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Effect {
     pub direction: Direction,
     /// The move, e.g. "×1.25".
     pub setting: String,
+    #[serde(deserialize_with = "crate::stats::nan::deserialize")]
     pub mean_tvpi: f64,
+    #[serde(deserialize_with = "crate::stats::nan::deserialize")]
     pub loss_probability: f64,
     /// Shocked − base, mean fund TVPI.
     pub tvpi: Difference,
@@ -73,7 +78,7 @@ pub fn runs(scenario: &Scenario) -> usize {
 ///
 /// # Errors
 /// [`AnalysisError::Engine`] if a run fails, [`AnalysisError::Allocation`] if the direct-share
-/// shock cannot be made, [`AnalysisError::InvalidShock`] if a shock broke an invariant.
+/// shock cannot be made, [`AnalysisError::InvalidChange`] if a shock left a value out of range.
 pub fn run(scenario: &Scenario, options: &RunOptions, progress: &mut dyn FnMut(u64)) -> Result<Sensitivity, AnalysisError> {
     let base = simulate(scenario, options, 0, progress)?;
     let mut done = base.paths;
@@ -121,19 +126,14 @@ pub fn run(scenario: &Scenario, options: &RunOptions, progress: &mut dyn FnMut(u
     })
 }
 
-/// `scenario` with `shock` applied in `direction`, checked.
+/// `scenario` with `shock` applied in `direction` to its raw scenario, validated again.
 ///
 /// # Errors
-/// [`AnalysisError::Allocation`] or [`AnalysisError::InvalidShock`].
+/// [`AnalysisError::Allocation`] or [`AnalysisError::InvalidChange`].
 pub fn shocked(scenario: &Scenario, shock: &Shock, direction: Direction) -> Result<Scenario, AnalysisError> {
-    let mut s = scenario.clone();
-    shock.apply(&mut s, direction).map_err(|source| AnalysisError::Allocation { file: scenario.source.clone(), source })?;
-    invariants::check(&s).map_err(|problem| AnalysisError::InvalidShock {
-        file: scenario.source.clone(),
-        shock: format!("{} {}", shock.key, shock.setting(direction)),
-        problem,
-    })?;
-    s.name = format!("{} [{} {}]", scenario.name, shock.key, shock.setting(direction));
+    let change = format!("{} {}", shock.key, shock.setting(direction));
+    let mut s = changed(scenario, format!("shock {change}"), |raw| shock.apply(scenario, raw, direction))?;
+    s.name = format!("{} [{change}]", scenario.name);
     Ok(s)
 }
 

@@ -22,18 +22,21 @@
 //! 2.9 or 6.7 quarters; the fee and carry steps span the usual 1.5–2.5 % and 15–25 % of
 //! guidance-fund terms (docs/calibration.md §1).
 //!
-//! Every shock keeps the scenario valid (probabilities in [0, 1], tables and rows summing to 1,
-//! log-odds recomputed): moves are clipped where a probability would leave [0, 1] (graduation
-//! moves at most what failure has to give; a self-transition stops at 0 or 1), `fund_share` stays
-//! in [0.01, 1], carry in [0, 0.95], the buy-back share at most 1, fees at least 0. A higher fee
-//! that would no longer fit the capital not invested (the validation rule) lowers the sub-fund's
-//! investable share to make room, as its agreement would have to. [`super::invariants`] checks
-//! the result.
+//! A shock changes the raw scenario (the file's values, in its units) and the result is validated
+//! again ([`Scenario::revalidated`]), so a shocked scenario is what the edited file would give:
+//! the same checks, and derived values (log-odds, the IPO tail's threshold, per-quarter rates,
+//! commitments) computed by validation alone. Moves are clipped so that validation accepts them:
+//! where a probability would leave [0, 1] (graduation moves at most what failure has to give; a
+//! self-transition stops at 0 or 1), `fund_share` stays in [0.01, 1] and under the fund's cap,
+//! carry in [0, 0.95], the buy-back share at most 1, fees at least 0, skill dispersion within its
+//! range. A higher fee that would no longer fit the capital not invested (the validation rule)
+//! lowers the sub-fund's investable share to make room, as its agreement would have to.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::allocation::{self, AllocationError};
-use crate::scenario::{Outcome, Scenario, Tier};
+use crate::scenario::raw::{RawOutcome, RawScenario, RawSubFund};
+use crate::scenario::{Outcome, Scenario, SubFundSpec, Tier, ranges, validate};
 
 /// Factor on exit multiples.
 pub const EXIT_MULTIPLE_FACTOR: f64 = 1.25;
@@ -61,7 +64,7 @@ pub const DIRECT_SKILL_STEP: f64 = 0.3;
 pub const TEAM_COST_FACTORS: (f64, f64) = (0.0, 2.0);
 
 /// Which way a shock moves its parameter.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Direction {
     Down,
@@ -121,24 +124,25 @@ impl Shock {
         direction.pick(&self.down, &self.up)
     }
 
-    /// Applies the shock to `s`.
+    /// Applies the shock to `raw`, the raw scenario of `s` (validate it again to use it:
+    /// [`super::changed`]).
     ///
     /// # Errors
     /// Only the direct-share shock can fail, when the scenario has no sleeve to move money into.
-    pub fn apply(&self, s: &mut Scenario, direction: Direction) -> Result<(), AllocationError> {
+    pub fn apply(&self, s: &Scenario, raw: &mut RawScenario, direction: Direction) -> Result<(), AllocationError> {
         match self.kind {
-            ShockKind::ExitMultiples => exit_multiples(s, direction),
-            ShockKind::Graduation { profile } => graduation(s, profile, direction),
-            ShockKind::MarketPersistence => market_persistence(s, direction),
-            ShockKind::SkillDispersion => skill_dispersion(s, direction),
-            ShockKind::FundShare => fund_share(s, direction),
-            ShockKind::Fees => fees(s, direction),
-            ShockKind::Carry => carry(s, direction),
-            ShockKind::Buyback => buyback(s, direction),
-            ShockKind::Continuation => continuation(s, direction),
-            ShockKind::DirectSkill => direct_skill(s, direction),
-            ShockKind::TeamCost => team_cost(s, direction),
-            ShockKind::DirectShare => return direct_share(s, direction),
+            ShockKind::ExitMultiples => exit_multiples(raw, direction),
+            ShockKind::Graduation { profile } => graduation(s, raw, profile, direction),
+            ShockKind::MarketPersistence => market_persistence(s, raw, direction),
+            ShockKind::SkillDispersion => skill_dispersion(raw, direction),
+            ShockKind::FundShare => fund_share(s, raw, direction),
+            ShockKind::Fees => fees(s, raw, direction),
+            ShockKind::Carry => carry(s, raw, direction),
+            ShockKind::Buyback => buyback(s, raw, direction),
+            ShockKind::Continuation => continuation(s, raw, direction),
+            ShockKind::DirectSkill => direct_skill(raw, direction),
+            ShockKind::TeamCost => team_cost(s, raw, direction),
+            ShockKind::DirectShare => return direct_share(s, raw, direction),
         }
         Ok(())
     }
@@ -185,43 +189,38 @@ pub fn library(s: &Scenario) -> Vec<Shock> {
     // Moving the split needs both sleeves to exist (a direct-only fund has no sub-fund
     // commitments to scale up; a fund without direct weights has no deal flow to grow).
     let direct_share = shock("direct_share", "Direct share (same total)".into(), "-0.1", "+0.1", ShockKind::DirectShare);
-    if Direction::BOTH.into_iter().all(|d| direct_share.apply(&mut s.clone(), d).is_ok()) {
+    if Direction::BOTH.into_iter().all(|d| direct_share.apply(s, &mut s.raw().clone(), d).is_ok()) {
         out.push(direct_share);
     }
     out
 }
 
-/// IPO and acquisition medians × or ÷ [`EXIT_MULTIPLE_FACTOR`].
-pub fn exit_multiples(s: &mut Scenario, direction: Direction) {
+/// IPO and acquisition medians × or ÷ [`EXIT_MULTIPLE_FACTOR`] (the IPO tail's threshold, a
+/// quantile of the body, follows at validation).
+pub fn exit_multiples(raw: &mut RawScenario, direction: Direction) {
     let factor = direction.pick(1.0 / EXIT_MULTIPLE_FACTOR, EXIT_MULTIPLE_FACTOR);
-    for p in &mut s.profiles {
-        p.ipo_multiple.body.median *= factor;
-        // The threshold is a quantile of the body: it scales with the median.
-        p.ipo_multiple.threshold *= factor;
-        for stage in &mut p.stages {
+    for p in raw.profiles.values_mut() {
+        p.ipo_multiple.median *= factor;
+        for stage in p.stages.all_mut() {
             stage.acquisition_multiple.median *= factor;
         }
     }
 }
 
 /// Every stage of profile `profile`: advance ± [`GRADUATION_STEP`], failure ∓ the same, clipped so
-/// both stay in [0, 1] and the table still sums to 1.
-pub fn graduation(s: &mut Scenario, profile: usize, direction: Direction) {
-    let Some(p) = s.profiles.get_mut(profile) else { return };
+/// both stay in [0, 1]; validation normalises the table to sum to 1 again.
+pub fn graduation(s: &Scenario, raw: &mut RawScenario, profile: usize, direction: Direction) {
+    let Some(p) = s.profiles.get(profile) else { return };
+    let Some(raw_profile) = raw.profiles.get_mut(&p.key) else { return };
     let (advance, failed) = (Outcome::Advance.index(), Outcome::Failed.index());
-    for stage in &mut p.stages {
+    for (stage, raw_stage) in p.stages.iter().zip(raw_profile.stages.all_mut()) {
         let mut probs = stage.outcome_probabilities;
         let pool = probs[advance] + probs[failed];
         probs[advance] = (probs[advance] + direction.sign() * GRADUATION_STEP).clamp(0.0, pool);
         probs[failed] = (pool - probs[advance]).max(0.0);
-        set_outcomes(stage, probs);
+        let [advance, acquired, failed, hold] = probs;
+        raw_stage.outcome = RawOutcome { advance, acquired, failed, hold };
     }
-}
-
-fn set_outcomes(stage: &mut crate::scenario::StageSpec, probs: [f64; 4]) {
-    let sum: f64 = probs.iter().sum();
-    stage.outcome_probabilities = probs.map(|x| x / sum);
-    stage.outcome_logits = stage.outcome_probabilities.map(f64::ln);
 }
 
 /// Market states whose IPO log-odds shift is below the best state's (base: tight and closed).
@@ -231,10 +230,12 @@ fn stressed_states(s: &Scenario) -> Vec<usize> {
 }
 
 /// Self-transition of every stressed state ± [`PERSISTENCE_STEP`] (clipped to [0, 1]); the rest
-/// of its row is rescaled to fill the remainder (spread evenly if it was empty).
-pub fn market_persistence(s: &mut Scenario, direction: Direction) {
+/// of its row is rescaled to fill the remainder (spread evenly if it was empty), and validation
+/// normalises the row to sum to 1 again.
+pub fn market_persistence(s: &Scenario, raw: &mut RawScenario, direction: Direction) {
+    let states = &s.market.states;
     for i in stressed_states(s) {
-        let row = &mut s.market.transition[i];
+        let mut row = s.market.transition[i].clone();
         let old = row[i];
         let new = (old + direction.sign() * PERSISTENCE_STEP).clamp(0.0, 1.0);
         let rest = 1.0 - old;
@@ -248,88 +249,104 @@ pub fn market_persistence(s: &mut Scenario, direction: Direction) {
                 *x = (1.0 - new) / others as f64;
             }
         }
-        let sum: f64 = row.iter().sum();
-        row.iter_mut().for_each(|x| *x /= sum);
+        if let Some(state) = raw.exit_market.states.get_mut(&states[i].key) {
+            state.transition = states.iter().map(|m| m.key.clone()).zip(row).collect();
+        }
     }
 }
 
-/// Skill dispersion × 0 or × 2.
-pub fn skill_dispersion(s: &mut Scenario, direction: Direction) {
-    s.skill.dispersion *= direction.pick(SKILL_FACTORS.0, SKILL_FACTORS.1);
+/// Skill dispersion × 0 or × 2 (at most the largest validation allows).
+pub fn skill_dispersion(raw: &mut RawScenario, direction: Direction) {
+    let factor = direction.pick(SKILL_FACTORS.0, SKILL_FACTORS.1);
+    raw.skill.dispersion = ranges::SKILL_DISPERSION.clamp(raw.skill.dispersion * factor);
 }
 
-/// Every sub-fund's fund share ± [`FUND_SHARE_STEP`], within [0.01, 1]; commitments unchanged.
-pub fn fund_share(s: &mut Scenario, direction: Direction) {
-    for sub in &mut s.subfunds {
-        sub.fund_share = (sub.fund_share + direction.sign() * FUND_SHARE_STEP).clamp(0.01, 1.0);
+/// Applies `change` to every sub-fund of `s` and its raw counterpart.
+fn each_subfund(s: &Scenario, raw: &mut RawScenario, mut change: impl FnMut(&SubFundSpec, &mut RawSubFund)) {
+    for sub in &s.subfunds {
+        if let Some(raw_sub) = raw.subfunds.get_mut(&sub.key) {
+            change(sub, raw_sub);
+        }
     }
+}
+
+/// Every sub-fund's fund share ± [`FUND_SHARE_STEP`], within [0.01, 1] and the fund's cap on its
+/// share of a sub-fund; commitments unchanged.
+pub fn fund_share(s: &Scenario, raw: &mut RawScenario, direction: Direction) {
+    each_subfund(s, raw, |sub, raw_sub| {
+        let cap = if sub.registered_in_shanghai { s.fund.max_subfund_share } else { s.fund.max_subfund_share_outside_shanghai };
+        raw_sub.fund_share = (sub.fund_share + direction.sign() * FUND_SHARE_STEP).clamp(0.01, 1.0).min(cap.max(sub.fund_share));
+    });
 }
 
 /// Both management fees ± [`FEE_STEP`] a year (at least 0); see the module docs for the
 /// investable share.
-pub fn fees(s: &mut Scenario, direction: Direction) {
+pub fn fees(s: &Scenario, raw: &mut RawScenario, direction: Direction) {
     let step = direction.sign() * FEE_STEP / 4.0;
-    for sub in &mut s.subfunds {
-        sub.management_fee_ip_per_quarter = (sub.management_fee_ip_per_quarter + step).max(0.0);
-        sub.management_fee_post_per_quarter = (sub.management_fee_post_per_quarter + step).max(0.0);
-        // Fee load fee_ip·ip + fee_post·inv·post must not exceed 1 − inv.
-        let (ip_years, post_years) = super::invariants::fee_years(sub);
-        let fitting = (1.0 - 4.0 * sub.management_fee_ip_per_quarter * ip_years) / (1.0 + 4.0 * sub.management_fee_post_per_quarter * post_years);
-        sub.investable_share = sub.investable_share.min(fitting);
-    }
+    each_subfund(s, raw, |sub, raw_sub| {
+        // Stepped per quarter, as the scenario holds them: a quarter of an annual rate is exact.
+        raw_sub.management_fee_ip = 4.0 * (sub.management_fee_ip_per_quarter + step).max(0.0);
+        raw_sub.management_fee_post = 4.0 * (sub.management_fee_post_per_quarter + step).max(0.0);
+        let fitting = validate::max_investable_share(raw_sub.management_fee_ip, raw_sub.management_fee_post, sub.fee_years());
+        raw_sub.investable_share = sub.investable_share.min(fitting);
+    });
 }
 
 /// Carry ± [`CARRY_STEP`], within [0, 0.95].
-pub fn carry(s: &mut Scenario, direction: Direction) {
-    for sub in &mut s.subfunds {
-        sub.carry = (sub.carry + direction.sign() * CARRY_STEP).clamp(0.0, 0.95);
-    }
+pub fn carry(s: &Scenario, raw: &mut RawScenario, direction: Direction) {
+    each_subfund(s, raw, |sub, raw_sub| raw_sub.carry = (sub.carry + direction.sign() * CARRY_STEP).clamp(0.0, 0.95));
 }
 
 /// Buy-back share × 0 or × 2 (at most 1).
-pub fn buyback(s: &mut Scenario, direction: Direction) {
+pub fn buyback(s: &Scenario, raw: &mut RawScenario, direction: Direction) {
     let factor = direction.pick(BUYBACK_FACTORS.0, BUYBACK_FACTORS.1);
-    for sub in &mut s.subfunds {
-        sub.concession.buyback.share = (sub.concession.buyback.share * factor).min(1.0);
-    }
+    each_subfund(s, raw, |sub, raw_sub| raw_sub.buyback.share = (sub.concession.buyback.share * factor).min(1.0));
 }
 
-/// Every sub-fund's continuation × 0 or × 2, within what the fund's life and the horizon leave
-/// after its term and extension (as validation clips it).
-pub fn continuation(s: &mut Scenario, direction: Direction) {
+/// Every sub-fund's continuation × 0 or × 2 (whole quarters, rounded down); validation clips it
+/// to what the fund's life and the horizon leave after the term and extension.
+pub fn continuation(s: &Scenario, raw: &mut RawScenario, direction: Direction) {
     let factor = direction.pick(CONTINUATION_FACTORS.0, CONTINUATION_FACTORS.1);
-    let end_limit = s.fund.life_quarters.min(s.calendar.horizon_quarters);
-    for sub in &mut s.subfunds {
-        let room = end_limit.saturating_sub(sub.vintage + sub.term_quarters + sub.extension_quarters);
-        sub.continuation_quarters = ((sub.continuation_quarters as f64 * factor) as usize).min(room);
-    }
+    each_subfund(s, raw, |sub, raw_sub| {
+        let quarters = (sub.continuation_quarters as f64 * factor) as usize;
+        raw_sub.continuation_years = quarters as f64 / 4.0;
+    });
 }
 
 /// The direct team's skill ± [`DIRECT_SKILL_STEP`].
-pub fn direct_skill(s: &mut Scenario, direction: Direction) {
-    s.direct.skill += direction.sign() * DIRECT_SKILL_STEP;
+pub fn direct_skill(raw: &mut RawScenario, direction: Direction) {
+    raw.direct.skill += direction.sign() * DIRECT_SKILL_STEP;
 }
 
 /// Both of the direct team's cost rates × 0 or × 2 (at most all of the budget a year).
-pub fn team_cost(s: &mut Scenario, direction: Direction) {
+pub fn team_cost(s: &Scenario, raw: &mut RawScenario, direction: Direction) {
     let factor = direction.pick(TEAM_COST_FACTORS.0, TEAM_COST_FACTORS.1);
-    s.direct.team_cost_per_quarter = (s.direct.team_cost_per_quarter * factor).min(0.25);
-    s.direct.team_cost_after_per_quarter = (s.direct.team_cost_after_per_quarter * factor).min(0.25);
+    raw.direct.team_cost_per_year = 4.0 * (s.direct.team_cost_per_quarter * factor).min(0.25);
+    raw.direct.team_cost_after_per_year = 4.0 * (s.direct.team_cost_after_per_quarter * factor).min(0.25);
 }
 
 /// Direct share ± [`DIRECT_SHARE_STEP`] (within [0, 1]), same total.
 ///
 /// # Errors
 /// See [`allocation::set_direct_share`].
-pub fn direct_share(s: &mut Scenario, direction: Direction) -> Result<(), AllocationError> {
+pub fn direct_share(s: &Scenario, raw: &mut RawScenario, direction: Direction) -> Result<(), AllocationError> {
     let share = (s.fund.direct_share + direction.sign() * DIRECT_SHARE_STEP).clamp(0.0, 1.0);
-    allocation::set_direct_share(s, share)
+    allocation::set_direct_share(s, raw, share)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::invariants;
+
+    /// `s` with `shock` applied in `direction`, validated again.
+    fn shocked(s: &Scenario, shock: &Shock, direction: Direction) -> Scenario {
+        crate::analysis::changed(s, shock.key.clone(), |raw| shock.apply(s, raw, direction)).unwrap_or_else(|e| panic!("{direction:?}: {e}"))
+    }
+
+    /// `s` with `change` made to its raw scenario, validated again.
+    fn changed(s: &Scenario, change: impl FnOnce(&Scenario, &mut RawScenario)) -> Scenario {
+        crate::testing::edited(s, |raw| change(s, raw))
+    }
 
     #[test]
     fn the_base_library_has_every_shock_with_clinical_on_its_own_line() {
@@ -365,22 +382,15 @@ mod tests {
     /// no commitment): the shocks that need sub-funds are left out, the others apply.
     #[test]
     fn a_direct_only_fund_is_shocked_where_it_can_be() {
-        let mut base = crate::testing::base();
-        base.fund.direct_share = 1.0;
-        base.direct.budget_cny_m = base.fund.size_cny_m;
-        for sub in &mut base.subfunds {
-            sub.commitment_cny_m = 0.0;
-        }
-        invariants::check(&base).unwrap();
+        let base = crate::testing::base().edited(|raw| raw.fund.direct_share = 1.0).unwrap();
+        assert!(!base.subfunds.is_empty() && base.subfund_commitments_cny_m() == 0.0);
         let keys: Vec<String> = library(&base).into_iter().map(|s| s.key).collect();
         for absent in ["fund_share", "fees", "carry", "buyback", "skill_dispersion", "continuation", "direct_share"] {
             assert!(!keys.iter().any(|k| k == absent), "{absent} in {keys:?}");
         }
         for shock in library(&base) {
             for direction in Direction::BOTH {
-                let mut s = base.clone();
-                shock.apply(&mut s, direction).unwrap_or_else(|e| panic!("{} {direction:?}: {e}", shock.key));
-                invariants::check(&s).unwrap_or_else(|e| panic!("{} {direction:?}: {e}", shock.key));
+                shocked(&base, &shock, direction);
             }
         }
     }
@@ -390,79 +400,77 @@ mod tests {
         let base = crate::testing::base();
         for shock in library(&base) {
             for direction in Direction::BOTH {
-                // Twice, and from an extreme scenario, so the clipping is exercised too.
+                // Three times, so the clipping is exercised too.
                 let mut s = base.clone();
                 for _ in 0..3 {
-                    shock.apply(&mut s, direction).unwrap();
-                    invariants::check(&s).unwrap_or_else(|e| panic!("{} {direction:?}: {e}", shock.key));
+                    s = shocked(&s, &shock, direction);
                 }
                 assert_ne!(s, base, "{} {direction:?} changed nothing", shock.key);
             }
         }
         // Extremes: a certain failure, an absorbing closed market.
-        let mut s = base.clone();
-        for p in &mut s.profiles {
-            for stage in &mut p.stages {
-                set_outcomes(stage, [0.0, 0.0, 1.0 - stage.outcome_probabilities[3], stage.outcome_probabilities[3]]);
+        let s = changed(&base, |_, raw| {
+            for p in raw.profiles.values_mut() {
+                for stage in p.stages.all_mut() {
+                    let hold = stage.outcome.hold;
+                    stage.outcome = RawOutcome { advance: 0.0, acquired: 0.0, failed: 1.0 - hold, hold };
+                }
             }
-        }
-        let closed = s.market.states.iter().position(|m| m.key == "closed").unwrap();
-        s.market.transition[closed] = vec![0.0; s.market.states.len()];
-        s.market.transition[closed][closed] = 1.0;
+            let closed = raw.exit_market.states.get_mut("closed").unwrap();
+            closed.transition = [("closed".to_string(), 1.0)].into_iter().collect();
+        });
         for direction in Direction::BOTH {
-            let mut t = s.clone();
-            for p in 0..t.profiles.len() {
-                graduation(&mut t, p, direction);
-            }
-            market_persistence(&mut t, direction);
-            invariants::check(&t).unwrap_or_else(|e| panic!("{direction:?}: {e}"));
+            changed(&s, |s, raw| {
+                for p in 0..s.profiles.len() {
+                    graduation(s, raw, p, direction);
+                }
+                market_persistence(s, raw, direction);
+            });
         }
     }
 
     #[test]
     fn shocks_move_what_they_say() {
         let base = crate::testing::base();
-        let mut s = base.clone();
-        exit_multiples(&mut s, Direction::Up);
+        let shock = |kind: ShockKind, direction: Direction| {
+            let shock = library(&base).into_iter().find(|s| s.kind == kind).unwrap();
+            shocked(&base, &shock, direction)
+        };
+        let s = shock(ShockKind::ExitMultiples, Direction::Up);
         assert!((s.profiles[0].ipo_multiple.body.median / base.profiles[0].ipo_multiple.body.median - 1.25).abs() < 1e-12);
-        let mut s = base.clone();
-        graduation(&mut s, 1, Direction::Up);
+        assert!((s.profiles[0].ipo_multiple.threshold / base.profiles[0].ipo_multiple.threshold - 1.25).abs() < 1e-12, "the threshold follows");
+        let s = shock(ShockKind::Graduation { profile: 1 }, Direction::Up);
         let (new, old) = (&s.profiles[1].stages[0].outcome_probabilities, &base.profiles[1].stages[0].outcome_probabilities);
         assert!((new[0] - old[0] - 0.05).abs() < 1e-12 && (old[2] - new[2] - 0.05).abs() < 1e-12 && new[1] == old[1]);
+        assert_eq!(s.profiles[1].stages[0].outcome_logits, new.map(f64::ln));
         assert_eq!(s.profiles[0], base.profiles[0], "other profiles untouched");
-        let mut s = base.clone();
-        market_persistence(&mut s, Direction::Up);
+        let s = shock(ShockKind::MarketPersistence, Direction::Up);
         let closed = s.market.states.iter().position(|m| m.key == "closed").unwrap();
         assert!((s.market.transition[closed][closed] - base.market.transition[closed][closed] - 0.1).abs() < 1e-12);
         let open = s.market.states.iter().position(|m| m.key == "open").unwrap();
         assert_eq!(s.market.transition[open], base.market.transition[open], "the open state's row is untouched");
-        let mut s = base.clone();
-        fees(&mut s, Direction::Up);
+        let s = shock(ShockKind::Fees, Direction::Up);
         let sub = &s.subfunds[0];
         assert!((sub.management_fee_ip_per_quarter * 4.0 - 0.025).abs() < 1e-12);
         assert!(sub.investable_share < 0.8, "the higher fee no longer fits 80% invested: {}", sub.investable_share);
-        let mut s = base.clone();
-        fees(&mut s, Direction::Down);
+        let s = shock(ShockKind::Fees, Direction::Down);
         assert_eq!(s.subfunds[0].investable_share, 0.8);
-        let mut s = base.clone();
-        direct_share(&mut s, Direction::Up).unwrap();
+        let s = shock(ShockKind::DirectShare, Direction::Up);
         assert!((s.fund.direct_share - 0.3).abs() < 1e-12);
-        let mut s = base.clone();
-        buyback(&mut s, Direction::Up);
+        let s = shock(ShockKind::Buyback, Direction::Up);
         assert!((s.subfunds[0].concession.buyback.share - 0.6).abs() < 1e-12);
-        let mut s = base.clone();
-        continuation(&mut s, Direction::Up);
+        let s = shock(ShockKind::Continuation, Direction::Up);
         let (sub, was) = (&s.subfunds[0], &base.subfunds[0]);
         let room = s.fund.life_quarters - sub.vintage - sub.term_quarters - sub.extension_quarters;
         assert_eq!(sub.continuation_quarters, (2 * was.continuation_quarters).min(room));
         assert!(sub.continuation_quarters > was.continuation_quarters);
-        continuation(&mut s, Direction::Down);
+        let s = changed(&s, |s, raw| continuation(s, raw, Direction::Down));
         assert!(s.subfunds.iter().all(|sub| sub.continuation_quarters == 0));
-        let mut s = base.clone();
-        direct_skill(&mut s, Direction::Up);
+        let s = shock(ShockKind::DirectSkill, Direction::Up);
         assert!((s.direct.skill - base.direct.skill - 0.3).abs() < 1e-12);
-        let mut s = base.clone();
-        team_cost(&mut s, Direction::Up);
+        let s = shock(ShockKind::TeamCost, Direction::Up);
         assert_eq!(s.direct.team_cost_per_quarter, 2.0 * base.direct.team_cost_per_quarter);
+        let s = shock(ShockKind::SkillDispersion, Direction::Up);
+        assert_eq!(s.skill.dispersion, 2.0 * base.skill.dispersion);
     }
 }

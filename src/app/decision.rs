@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use super::AppError;
-use super::publish::{DrawCharts, Pending, safe_folder_name};
+use super::publish::{Documents, Pending, safe_folder_name};
 use super::run::RESULTS_ROOT;
 use crate::output::{Staging, write_atomic};
 use crate::report::export::ExportError;
@@ -37,29 +37,46 @@ pub fn default_dir(name: &str) -> PathBuf {
     Path::new(RESULTS_ROOT).join(safe)
 }
 
-/// How a result is written: its JSON file and what goes in it, its CSV file and how it is made,
-/// and its charts.
+/// How a result is written: its JSON file and what goes in it, its CSV file and how it is made.
 pub struct Files<T, J> {
     pub json: &'static str,
     pub to_json: fn(&T) -> &J,
     pub csv: &'static str,
     pub to_csv: fn(&T) -> String,
-    pub charts: DrawCharts<T>,
 }
 
 /// Writes `result`'s JSON and CSV files into `staging`.
 ///
 /// # Errors
 /// [`AppError::Export`] naming the file.
-pub fn write<T, J: Serialize>(result: T, staging: Staging, files: Files<T, J>) -> Result<Pending<T>, AppError> {
-    let Files { json, to_json, csv, to_csv, charts } = files;
-    let json_path = staging.dir().join(json);
-    let mut text = serde_json::to_string_pretty(to_json(&result)).map_err(|source| ExportError::WriteJson { path: json_path.clone(), source })?;
-    text.push('\n');
-    write_atomic(&json_path, text.as_bytes()).map_err(ExportError::from)?;
+pub fn write<T: Documents, J: Serialize>(result: T, staging: Staging, files: Files<T, J>) -> Result<Pending<T>, AppError> {
+    let Files { json, to_json, csv, to_csv } = files;
+    let json_path = write_json(staging.dir(), json, to_json(&result))?;
     let csv_path = staging.dir().join(csv);
     write_atomic(&csv_path, to_csv(&result).as_bytes()).map_err(ExportError::from)?;
-    Ok(Pending::new(result, staging, vec![json_path, csv_path], charts))
+    Ok(Pending::new(result, staging, vec![json_path, csv_path]))
+}
+
+/// Writes `value` as pretty JSON to `dir/name`, atomically; returns its path.
+///
+/// # Errors
+/// [`AppError::Export`] naming the file.
+pub fn write_json<J: Serialize + ?Sized>(dir: &Path, name: &str, value: &J) -> Result<PathBuf, AppError> {
+    let path = dir.join(name);
+    let mut text = serde_json::to_string_pretty(value).map_err(|source| ExportError::WriteJson { path: path.clone(), source })?;
+    text.push('\n');
+    write_atomic(&path, text.as_bytes()).map_err(ExportError::from)?;
+    Ok(path)
+}
+
+/// Reads a JSON file a command wrote, for `fifsim chart`.
+///
+/// # Errors
+/// [`AppError::Output`] if it cannot be read, [`AppError::Export`] if it is not what this
+/// fifsim writes.
+pub fn read_json<J: serde::de::DeserializeOwned>(path: &Path) -> Result<J, AppError> {
+    let text = std::fs::read_to_string(path).map_err(|source| crate::output::OutputError::Read { path: path.to_path_buf(), source })?;
+    Ok(serde_json::from_str(&text).map_err(|source| ExportError::ReadJson { path: path.to_path_buf(), source })?)
 }
 
 #[cfg(test)]

@@ -5,10 +5,12 @@ use std::path::{Path, PathBuf};
 
 use super::AppError;
 use super::decision::{Files, default_dir, write};
-use super::publish::{Pending, stage};
+use super::publish::{Documents, Pending, stage};
 use crate::analysis::frontier::{self, Frontier};
+use crate::charts::ChartError;
 use crate::engine::RunOptions;
 use crate::output::Command;
+use crate::report::document::{self, Document};
 use crate::report::export::frontier_csv;
 use crate::scenario::Scenario;
 
@@ -49,9 +51,18 @@ pub fn frontier(
         to_json: |f: &Frontier| f,
         csv: FRONTIER_CSV,
         to_csv: frontier_csv::to_csv,
-        charts: |f, dir| Ok(vec![crate::charts::frontier(f, dir)?]),
     };
     write(result, staging, files)
+}
+
+impl Documents for Frontier {
+    fn draw_charts(&self, dir: &Path) -> Result<Vec<PathBuf>, ChartError> {
+        Ok(vec![crate::charts::frontier(self, dir)?])
+    }
+
+    fn document(&self) -> Document {
+        document::decision::frontier(self)
+    }
 }
 
 /// Allocations the sweep will run (the grid and the scenario as it is), for progress.

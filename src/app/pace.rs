@@ -6,10 +6,12 @@ use std::path::{Path, PathBuf};
 
 use super::AppError;
 use super::decision::{Files, default_dir, write};
-use super::publish::{Pending, stage};
+use super::publish::{Documents, Pending, stage};
 use crate::analysis::pace::{self, Pace, Target};
 use crate::engine::RunOptions;
+use crate::charts::ChartError;
 use crate::output::Command;
+use crate::report::document::{self, Document};
 use crate::report::export::pace_csv;
 use crate::scenario::Scenario;
 
@@ -43,7 +45,16 @@ pub fn pace(
 ) -> Result<Pending<Pace>, AppError> {
     let staging = stage(out, force, COMMAND)?;
     let result = pace::run(scenario, target, options, progress)?;
-    let files =
-        Files { json: PACE_JSON, to_json: |p: &Pace| p, csv: PACE_CSV, to_csv: pace_csv::to_csv, charts: |p, dir| Ok(vec![crate::charts::pace(p, dir)?]) };
+    let files = Files { json: PACE_JSON, to_json: |p: &Pace| p, csv: PACE_CSV, to_csv: pace_csv::to_csv };
     write(result, staging, files)
+}
+
+impl Documents for Pace {
+    fn draw_charts(&self, dir: &Path) -> Result<Vec<PathBuf>, ChartError> {
+        Ok(vec![crate::charts::pace(self, dir)?])
+    }
+
+    fn document(&self) -> Document {
+        document::decision::pace(self)
+    }
 }

@@ -5,10 +5,12 @@ use std::path::{Path, PathBuf};
 
 use super::AppError;
 use super::decision::{Files, default_dir, write};
-use super::publish::{Pending, stage};
+use super::publish::{Documents, Pending, stage};
 use crate::analysis::sensitivity::{self, Sensitivity};
+use crate::charts::ChartError;
 use crate::engine::RunOptions;
 use crate::output::Command;
+use crate::report::document::{self, Document};
 use crate::report::export::sensitivity_csv;
 use crate::scenario::Scenario;
 
@@ -39,7 +41,16 @@ pub fn sensitivity(scenario: &Scenario, options: &RunOptions, out: &Path, force:
         to_json: |s: &Sensitivity| s,
         csv: SENSITIVITY_CSV,
         to_csv: sensitivity_csv::to_csv,
-        charts: |s, dir| Ok(vec![crate::charts::tornado(s, dir)?]),
     };
     write(result, staging, files)
+}
+
+impl Documents for Sensitivity {
+    fn draw_charts(&self, dir: &Path) -> Result<Vec<PathBuf>, ChartError> {
+        Ok(vec![crate::charts::tornado(self, dir)?])
+    }
+
+    fn document(&self) -> Document {
+        document::decision::sensitivity(self)
+    }
 }

@@ -12,6 +12,7 @@
 //! | `subfund_dispersion.png` | How much do outcomes differ between the 18 sub-funds (manager risk)? |
 //! | `policy.png` | Companies backed, capital mobilised, local reinvestment, cost of concessions. |
 //! | `liquidity.png` | With a funding plan: what the fund calls each year against the plan, how likely a shortfall is, the idle cash. |
+//! | `scorecard.png` | What grade will the evaluators likely give each year (绩效评价)? |
 //!
 //! Every interval drawn is labelled: fans and whiskers are P5–P95 (and boxes P25–P75) of the
 //! simulated paths, i.e. the spread of outcomes, not the Monte Carlo error of an estimate;
@@ -35,6 +36,7 @@ mod pace;
 mod policy;
 mod render;
 mod rows;
+mod scorecard;
 mod style;
 mod subfund_dispersion;
 mod tornado;
@@ -55,6 +57,7 @@ pub use liquidity::{LIQUIDITY_FILE, liquidity};
 pub use nav_dpi::nav_dpi;
 pub use pace::{PACE_FILE, pace};
 pub use policy::policy;
+pub use scorecard::scorecard;
 pub use subfund_dispersion::subfund_dispersion;
 pub use tornado::{TORNADO_FILE, tornado};
 pub use value_by_field::value_by_field;
@@ -63,7 +66,7 @@ pub use value_by_field::value_by_field;
 pub const CHART_SIZE: (u32, u32) = (style::WIDTH, style::HEIGHT);
 
 /// File names of the charts [`draw_all`] writes, in the order it writes them.
-pub const CHART_FILES: [&str; 6] = ["jcurve.png", "nav_dpi.png", "distribution.png", "value_by_field.png", "subfund_dispersion.png", "policy.png"];
+pub const CHART_FILES: [&str; 7] = ["jcurve.png", "nav_dpi.png", "distribution.png", "value_by_field.png", "subfund_dispersion.png", "policy.png", scorecard::FILE];
 
 /// Why a chart could not be drawn or saved. Every variant names the chart file.
 #[derive(Debug, thiserror::Error)]
@@ -99,14 +102,15 @@ impl ChartError {
 type Chart = fn(&Report, &Path) -> Result<PathBuf, ChartError>;
 
 /// Draws every chart of `report` into the existing directory `dir` and returns the files
-/// written, in the order of [`CHART_FILES`], then [`LIQUIDITY_FILE`] for a report with a funding
-/// plan. Existing files of the same names are replaced.
+/// written, in the order of [`CHART_FILES`] (`scorecard.png` only when the report has a
+/// scorecard: a summary from an earlier version has none), then [`LIQUIDITY_FILE`] for a report
+/// with a funding plan. Existing files of the same names are replaced.
 ///
 /// # Errors
 /// The first chart that fails stops the run (charts already written stay); see
 /// [`ChartError`].
 pub fn draw_all(report: &Report, dir: &Path) -> Result<Vec<PathBuf>, ChartError> {
-    let charts: [Chart; 6] = [jcurve, nav_dpi, distribution, value_by_field, subfund_dispersion, policy];
+    let charts: [Chart; 7] = [jcurve, nav_dpi, distribution, value_by_field, subfund_dispersion, policy, scorecard];
     let with_plan: Option<Chart> = report.liquidity.is_some().then_some(liquidity);
-    charts.iter().chain(&with_plan).map(|chart| chart(report, dir)).collect()
+    charts.iter().take(if report.scorecard.is_some() { 7 } else { 6 }).chain(&with_plan).map(|chart| chart(report, dir)).collect()
 }

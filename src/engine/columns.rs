@@ -10,7 +10,8 @@
 //!
 //! Layout: one block per appended chunk of rows, column-major inside the block (a chunk's values
 //! of metric 0, then of metric 1, …), little-endian `f64`; reading a column takes one read per
-//! block. Columns may be read from several threads at once (the report summarises metrics in
+//! block. A store may also be opened over files written before, one block each (the shards of a
+//! run, [`Columns::open`]): their values are then read in place, never copied. Columns may be read from several threads at once (the report summarises metrics in
 //! parallel): a read holds the file for its seeks and reads, a few milliseconds at a million
 //! paths against the tens a summary of the column takes.
 
@@ -29,14 +30,25 @@ pub fn bytes_needed(paths: u64, metrics: usize) -> u64 {
 /// Per-path values of `metrics` metrics, in path order, on disk.
 #[derive(Debug)]
 pub struct Columns {
-    /// Locked by a read: the file's position is shared by every handle to it.
-    file: Mutex<File>,
+    /// Locked by a read: a file's position is shared by every handle to it. Appends go to the
+    /// first.
+    files: Vec<Mutex<File>>,
     metrics: usize,
-    /// Paths in each block, in order (block `k` starts at byte `VALUE · metrics · Σ_{j<k} paths`).
-    blocks: Vec<usize>,
+    /// The blocks in path order.
+    blocks: Vec<Block>,
     paths: usize,
+    /// Opened over files written before: never appended to.
+    read_only: bool,
     /// Scratch for a block's bytes.
     bytes: Vec<u8>,
+}
+
+/// `paths` paths' values, column-major, from byte `start` of file `file`.
+#[derive(Debug, Clone, Copy)]
+struct Block {
+    file: usize,
+    start: u64,
+    paths: usize,
 }
 
 impl Columns {
@@ -45,7 +57,35 @@ impl Columns {
     /// # Errors
     /// If the temporary file cannot be created.
     pub fn new(metrics: usize) -> io::Result<Columns> {
-        Ok(Columns { file: Mutex::new(tempfile::tempfile()?), metrics, blocks: Vec::new(), paths: 0, bytes: Vec::new() })
+        Ok(Columns { files: vec![Mutex::new(tempfile::tempfile()?)], metrics, blocks: Vec::new(), paths: 0, read_only: false, bytes: Vec::new() })
+    }
+
+    /// A store read in place from `blocks`, in path order: each a file holding `paths` paths'
+    /// values of `metrics` metrics, column-major (as [`Columns::write_block`] writes them).
+    /// Nothing can be appended to it.
+    pub fn open(metrics: usize, blocks: Vec<(File, usize)>) -> Columns {
+        let paths = blocks.iter().map(|(_, paths)| paths).sum();
+        let (files, blocks) = blocks.into_iter().enumerate().map(|(file, (f, paths))| (Mutex::new(f), Block { file, start: 0, paths })).unzip();
+        Columns { files, metrics, blocks, paths, read_only: true, bytes: Vec::new() }
+    }
+
+    /// Writes every path's values as one block, column-major (the layout [`Columns::open`]
+    /// reads), reading one column at a time.
+    ///
+    /// # Errors
+    /// If a column cannot be read back, or `out` written.
+    pub fn write_block(&self, out: &mut impl Write) -> io::Result<()> {
+        for metric in 0..self.metrics {
+            for value in self.read(metric)? {
+                out.write_all(&value.to_le_bytes())?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Values a path holds (the columns).
+    pub fn width(&self) -> usize {
+        self.metrics
     }
 
     /// Paths stored.
@@ -71,10 +111,13 @@ impl Columns {
                 self.bytes.extend_from_slice(&value.to_le_bytes());
             }
         }
-        let file = self.file.get_mut().unwrap_or_else(PoisonError::into_inner);
-        file.seek(SeekFrom::End(0))?;
+        if self.read_only {
+            return Err(io::Error::other("values read in place cannot be appended to"));
+        }
+        let file = self.files[0].get_mut().unwrap_or_else(PoisonError::into_inner);
+        let start = file.seek(SeekFrom::End(0))?;
         file.write_all(&self.bytes)?;
-        self.blocks.push(paths);
+        self.blocks.push(Block { file: 0, start, paths });
         self.paths += paths;
         Ok(())
     }
@@ -84,21 +127,35 @@ impl Columns {
     /// # Errors
     /// If the file cannot be read back.
     pub fn read(&self, metric: usize) -> io::Result<Vec<f64>> {
-        assert!(metric < self.metrics, "metric {metric} of {}", self.metrics);
         let mut values = Vec::with_capacity(self.paths);
-        let mut bytes = vec![0u8; self.blocks.iter().max().copied().unwrap_or(0) * VALUE];
-        // A failed read leaves nothing half-done that a later read relies on (each read seeks
-        // first), so a lock poisoned by a panic elsewhere is still good to use.
-        let mut file = self.file.lock().unwrap_or_else(PoisonError::into_inner);
-        let mut start = 0u64;
-        for &paths in &self.blocks {
-            let block = &mut bytes[..paths * VALUE];
-            file.seek(SeekFrom::Start(start + (metric * paths * VALUE) as u64))?;
-            file.read_exact(block)?;
-            values.extend(block.chunks_exact(VALUE).map(|b| f64::from_le_bytes(b.try_into().expect("chunks of 8 bytes"))));
-            start += (self.metrics * paths * VALUE) as u64;
-        }
+        self.read_range(metric, 0..self.paths, &mut values)?;
         Ok(values)
+    }
+
+    /// Appends to `values` the values of metric `metric` (`< metrics`) of paths `range` (of
+    /// those stored, counted from 0), in path order.
+    ///
+    /// # Errors
+    /// If the file cannot be read back.
+    pub fn read_range(&self, metric: usize, range: std::ops::Range<usize>, values: &mut Vec<f64>) -> io::Result<()> {
+        assert!(metric < self.metrics, "metric {metric} of {}", self.metrics);
+        assert!(range.end <= self.paths, "paths {range:?} of {}", self.paths);
+        let mut bytes = Vec::new();
+        let mut first = 0;
+        for &Block { file, start, paths } in &self.blocks {
+            let (from, to) = (range.start.max(first), range.end.min(first + paths));
+            if from < to {
+                bytes.resize((to - from) * VALUE, 0);
+                // A failed read leaves nothing half-done that a later read relies on (each read
+                // seeks first), so a lock poisoned by a panic elsewhere is still good to use.
+                let mut file = self.files[file].lock().unwrap_or_else(PoisonError::into_inner);
+                file.seek(SeekFrom::Start(start + ((metric * paths + from - first) * VALUE) as u64))?;
+                file.read_exact(&mut bytes)?;
+                values.extend(bytes.chunks_exact(VALUE).map(|b| f64::from_le_bytes(b.try_into().expect("chunks of 8 bytes"))));
+            }
+            first += paths;
+        }
+        Ok(())
     }
 }
 
@@ -160,6 +217,35 @@ mod tests {
                 });
             }
         });
+    }
+
+    /// A store opened over blocks written by [`Columns::write_block`] reads as the stores they
+    /// came from, end to end, whole or in any range.
+    #[test]
+    fn stores_opened_over_written_blocks_read_in_place() {
+        let metrics = 3;
+        let mut parts = Vec::new();
+        let mut first = 0;
+        for sizes in [vec![4, 3], vec![1], vec![5, 2, 2]] {
+            let mut part = Columns::new(metrics).unwrap();
+            for paths in sizes {
+                part.append(&rows(first, paths, metrics)).unwrap();
+                first += paths;
+            }
+            let mut file = tempfile::tempfile().unwrap();
+            part.write_block(&mut file).unwrap();
+            parts.push((file, part.paths()));
+        }
+        let mut whole = Columns::open(metrics, parts);
+        assert_eq!(whole.paths(), 17);
+        for metric in 0..metrics {
+            let expected: Vec<f64> = (0..17).map(|p| (p * 10 + metric) as f64).collect();
+            assert_eq!(whole.read(metric).unwrap(), expected);
+            let mut some = Vec::new();
+            whole.read_range(metric, 3..12, &mut some).unwrap();
+            assert_eq!(some, expected[3..12]);
+        }
+        assert!(whole.append(&rows(17, 1, metrics)).is_err(), "read-only");
     }
 
     #[test]

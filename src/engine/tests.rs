@@ -50,9 +50,21 @@ fn precision_stops_when_the_interval_is_narrow_enough() {
     let a = run(&scenario, &options, &mut |_| {}, None).unwrap();
     let b = run(&scenario, &options, &mut |_| {}, None).unwrap();
     assert_eq!(a.paths, b.paths, "reproducible");
-    let se = a.summary("fund_tvpi").unwrap().unwrap().std_error;
-    assert!(1.96 * se < 0.05 || a.paths == 50_000);
-    assert!(a.paths.is_multiple_of(CHUNK) || a.paths == 50_000, "stops at a chunk boundary");
+    let one_thread = RunOptions { threads: Some(1), ..options };
+    assert_eq!(run(&scenario, &one_thread, &mut |_| {}, None).unwrap().paths, a.paths, "whatever the threads");
+    let tvpi = a.column("fund_tvpi").unwrap().unwrap();
+    let controls = a.control_columns().unwrap();
+    let controls: Vec<&[f64]> = controls.iter().map(Vec::as_slice).collect();
+    let estimate = crate::stats::control::mean(&tvpi, &controls);
+    assert!(crate::stats::summary::Z95 * estimate.std_error < 0.05 && a.paths < 50_000, "{estimate:?} after {} paths", a.paths);
+    // The checks: 100 paths, then 10% more each time (rounded up); the run stops at one, not
+    // before its third.
+    let mut checks = vec![100u64];
+    while *checks.last().unwrap() < a.paths {
+        let last = *checks.last().unwrap();
+        checks.push((last as f64 * 1.1).ceil() as u64);
+    }
+    assert!(checks.len() >= 3 && checks.last() == Some(&a.paths), "stopped at {} paths, not a check", a.paths);
 }
 
 #[test]
@@ -78,7 +90,7 @@ fn golden_values_of_a_small_run() {
 /// (CNY m), companies backed, IPOs. Pinned bit for bit, since a seed's results are promised
 /// bit-identical whatever the threads and the build (the failure prints the observed values in
 /// full, to re-pin from).
-const GOLDEN: [f64; 5] = [1.3462567705718624, 0.044049093853824335, -8051.32012860838, 784.921875, 28.765625];
+const GOLDEN: [f64; 5] = [1.4035731183771787, 0.064600320534819, -7604.202199750322, 785.140625, 31.375];
 
 /// A fund with no direct share (fields keep their direct weights) runs, and puts all its money
 /// through the sub-funds.
@@ -121,12 +133,14 @@ fn a_chunk_that_reaches_a_deal_limit_fails_naming_its_first_path() {
     limits.direct = state.direct.book.counts.backed as usize;
     let simulator = simulator.with_deal_limits(limits);
     let first = (0..64u64).find(|&p| simulator.simulate_path(p, &mut state).is_err()).expect("a path over the limit");
-    let width = Schema::new(&s).len();
+    let controls = Controls::new(&s);
+    let width = Schema::new(&s).len() + controls.len();
     let cash = LiquiditySchema::new(&s);
     for threads in [1, 3] {
         let workers: Vec<Mutex<Worker>> = (0..threads).map(|_| Mutex::new(Worker::new(s.horizon() + 1))).collect();
         let pool = thread_pool(Some(threads)).expect("pool");
-        let error = pool.install(|| simulate_chunk(&simulator, &workers, 0..64, (width, cash.as_ref()), &mut Rows::default())).unwrap_err();
+        let widths = (width, crate::metrics::indicators::width(&s), cash.as_ref());
+        let error = pool.install(|| simulate_chunk(&simulator, &controls, &workers, 0..64, widths, &mut Chunk::default())).unwrap_err();
         let message = error.to_string();
         assert!(matches!(error, EngineError::DealLimit { path, .. } if path == first), "{message}");
         assert!(message.starts_with(&format!("path {first}: direct: a path reached the ")), "{message}");

@@ -44,6 +44,10 @@ use crate::scenario::{LogNormalSpec, Outcome, Profile, STAGE_COUNT, SplicedTailS
 pub struct ProfileLaw {
     stages: [StageLaw; STAGE_COUNT],
     ipo: SplicedTailSpec,
+    /// The integral of the IPO multiple's body quantile ([`truncated_spliced_tail_mean`]).
+    ipo_body_integral: f64,
+    /// The largest company value an exit may reach, CNY m.
+    max_exit: f64,
 }
 
 #[derive(Debug, Clone)]
@@ -90,7 +94,8 @@ impl ProfileLaw {
             stage: "all",
             reason: "a profile needs exactly five stages".into(),
         })?;
-        Ok(ProfileLaw { stages, ipo: profile.ipo_multiple })
+        let ipo = profile.ipo_multiple;
+        Ok(ProfileLaw { stages, ipo, ipo_body_integral: body_integral(&ipo, body_mass(&ipo)), max_exit: profile.max_exit_cny_m })
     }
 
     /// Share of the company sold in the round that starts `stage`.
@@ -170,6 +175,11 @@ pub struct Company {
     /// Its later rounds, as a range into the caller's round buffer.
     pub rounds: Range<usize>,
     pub ending: Ending,
+    /// At an IPO, the company value less its expectation given everything drawn before the
+    /// listing's multiple (the multiple's truncated mean, [`truncated_spliced_tail_mean`]):
+    /// zero on average over paths, so a control variate (`crate::metrics::controls`). Zero
+    /// for any other ending.
+    pub exit_surprise: f64,
 }
 
 /// Draws the entry post-money of a company entering at `stage` in `quarter`, in field `field`.
@@ -208,6 +218,7 @@ pub fn simulate(
     let mut time = f64::from(entry_quarter as u32);
     // Valuation level when the company was last priced: later prices move by its ratio.
     let mut level = shocks.valuation[entry_quarter];
+    let mut exit_surprise = 0.0;
     let ending = loop {
         let stage_law = &law.stages[stage.index()];
         time += stage_law.wait.sample(rng);
@@ -229,14 +240,20 @@ pub fn simulate(
             Outcome::Acquired => {
                 let repricing = new_level() / level;
                 let multiple = lognormal(stage_law.acquisition_multiple, rng);
-                let value = post * multiple * repricing * backer.skill_value;
+                let value = (post * multiple * repricing * backer.skill_value).min(law.max_exit);
                 break Ending::Exit { quarter, value, ipo: false };
             }
             Outcome::Advance => match stage.next() {
                 None => {
                     let repricing = new_level() / level;
-                    let multiple = spliced_tail_quantile(&law.ipo, rng.random());
+                    let scale = post * repricing * backer.skill_value;
+                    let max_multiple = law.max_exit / scale;
+                    // `truncated_spliced_tail_quantile`, with the mass below the bound kept for
+                    // the mean.
+                    let mass = spliced_tail_cdf(&law.ipo, max_multiple);
+                    let multiple = spliced_tail_quantile(&law.ipo, rng.random::<f64>() * mass).min(max_multiple);
                     let value = post * multiple * repricing * backer.skill_value;
+                    exit_surprise = value - scale * truncated_mean_of_mass(&law.ipo, mass, max_multiple, law.ipo_body_integral);
                     break Ending::Exit { quarter, value, ipo: true };
                 }
                 Some(next) => {
@@ -259,6 +276,7 @@ pub fn simulate(
         entry_post_money,
         rounds: first_round..rounds.len(),
         ending,
+        exit_surprise,
     }
 }
 
@@ -311,6 +329,66 @@ pub fn spliced_tail_quantile(spec: &SplicedTailSpec, u: f64) -> f64 {
         let tail_u = ((1.0 - u) / spec.tail_share).max(f64::MIN_POSITIVE);
         spec.threshold * tail_u.powf(-1.0 / spec.tail_alpha)
     }
+}
+
+/// The `u`-quantile of the spliced IPO multiple conditioned on being at most `max`: the
+/// untruncated quantile of `u · F(max)`. The same uniform keeps its rank, so the bound moves only
+/// the draws near it, and an infinite `max` gives exactly [`spliced_tail_quantile`].
+pub fn truncated_spliced_tail_quantile(spec: &SplicedTailSpec, u: f64, max: f64) -> f64 {
+    spliced_tail_quantile(spec, u * spliced_tail_cdf(spec, max)).min(max)
+}
+
+/// The mean of the spliced IPO multiple conditioned on being at most `max` (the law
+/// [`truncated_spliced_tail_quantile`] draws from); infinite only for an unbounded tail with
+/// `tail_alpha` ≤ 1.
+pub fn truncated_spliced_tail_mean(spec: &SplicedTailSpec, max: f64) -> f64 {
+    truncated_mean_of_mass(spec, spliced_tail_cdf(spec, max), max, body_integral(spec, body_mass(spec)))
+}
+
+/// The share of draws from the lognormal body.
+fn body_mass(spec: &SplicedTailSpec) -> f64 {
+    if spec.tail_share > 0.0 { 1.0 - spec.tail_share } else { 1.0 }
+}
+
+/// The integral of the body's quantile function (the lognormal's, capped at the threshold)
+/// over [0, `upto`], `upto` at most [`body_mass`].
+fn body_integral(spec: &SplicedTailSpec, upto: f64) -> f64 {
+    let normal = standard_normal();
+    let body = spec.body;
+    // The body's quantile is capped at the threshold from the lognormal's own rank of it on.
+    let capped_from = normal.cdf((spec.threshold / body.median).ln() / body.sigma);
+    let lognormal_part = upto.min(capped_from);
+    // ∫₀ᵃ median·e^(σ Φ⁻¹(v)) dv = median·e^(σ²/2)·Φ(Φ⁻¹(a) − σ).
+    let lognormal_integral = if lognormal_part <= 0.0 {
+        0.0
+    } else if lognormal_part >= 1.0 {
+        body.median * (body.sigma * body.sigma / 2.0).exp()
+    } else {
+        body.median * (body.sigma * body.sigma / 2.0).exp() * normal.cdf(normal.inverse_cdf(lognormal_part) - body.sigma)
+    };
+    // (An infinite threshold — no tail — is never reached: nothing is capped.)
+    let capped = upto - lognormal_part;
+    lognormal_integral + if capped > 0.0 { spec.threshold * capped } else { 0.0 }
+}
+
+/// [`truncated_spliced_tail_mean`] given the mass `mass` = F(`max`) below the bound and the
+/// whole body's integral `full_body` (a profile's constant, [`ProfileLaw`]): the integral of
+/// the quantile function over [0, mass], over `mass`. A bound in the tail — the usual case —
+/// costs one power.
+fn truncated_mean_of_mass(spec: &SplicedTailSpec, mass: f64, max: f64, full_body: f64) -> f64 {
+    if mass <= 0.0 {
+        // Every draw is the bound itself (`min(max)` of the lowest quantile).
+        return spliced_tail_quantile(spec, 0.0).min(max);
+    }
+    let body_mass = body_mass(spec);
+    if mass <= body_mass {
+        return body_integral(spec, mass) / mass;
+    }
+    // Tail: threshold·s^(−1/α) with s = (1 − v)/tail_share, from s = 1 down to s_max.
+    let s_max = ((1.0 - mass) / spec.tail_share).max(0.0);
+    let power = 1.0 - 1.0 / spec.tail_alpha;
+    let tail = if power.abs() < 1e-12 { -s_max.ln() } else { (1.0 - s_max.powf(power)) / power };
+    (full_body + spec.tail_share * spec.threshold * tail) / mass
 }
 
 /// P(multiple ≤ x) for the spliced IPO multiple (used by calibration checks and tests).

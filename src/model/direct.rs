@@ -37,7 +37,7 @@ use super::company::{self, Backer, ProfileLaw, Round};
 use super::flows::CashFlows;
 use super::holdings::{Book, Close, Entry, RoundTake, RunningBalance};
 use super::mix::{cumulate, pick};
-use crate::rng::{PathRng, RandomUse, StreamKey, deal_item};
+use crate::rng::{PathRng, StreamKey, deal_item};
 use crate::scenario::workload::DealLimitReached;
 use crate::scenario::{DirectSpec, Stage, TranchePricing};
 
@@ -54,8 +54,6 @@ pub struct DirectOutcome {
     pub undeployed: f64,
     /// What the direct team cost, CNY m (paid in by the fund with the deals).
     pub team_costs: f64,
-    /// Random numbers it used (for the benchmarks' random-number floor).
-    pub random: RandomUse,
 }
 
 /// Buffers reused from path to path.
@@ -119,10 +117,9 @@ struct Deal<'a> {
 pub fn simulate(env: &Environment<'_>, laws: &[ProfileLaw], spec: &DirectSpec, key: &StreamKey, path: u64, max_deals: usize, ws: &mut Workspace, out: &mut DirectOutcome) -> Result<(), DealLimitReached> {
     let scenario = env.scenario;
     let horizon = env.horizon();
-    out.book.reset(horizon, scenario.fields.len());
+    out.book.reset(horizon, scenario.fields.len(), scenario.calendar.year_offset());
     out.committed = 0.0;
     out.lapsed = 0.0;
-    out.random = RandomUse::default();
     ws.returns.clear();
     ws.returns.resize(horizon + 1, 0.0);
     ws.fields.reviews = None;
@@ -163,9 +160,6 @@ pub fn simulate(env: &Environment<'_>, laws: &[ProfileLaw], spec: &DirectSpec, k
             pool -= deal.commitment;
             invest(env, spec, deal, quarter, backer, ws, out);
         }
-    }
-    if let Some(deal) = &pending {
-        out.random.record(&deal.rng);
     }
     out.undeployed = pool;
     let flows = &mut out.flows;
@@ -236,7 +230,6 @@ fn draw_deal<'a>(env: &Environment<'_>, laws: &'a [ProfileLaw], spec: &DirectSpe
 fn invest(env: &Environment<'_>, spec: &DirectSpec, mut deal: Deal<'_>, quarter: usize, backer: Backer, ws: &mut Workspace, out: &mut DirectOutcome) {
     ws.rounds.clear();
     let company = company::simulate(env, deal.law, deal.field, deal.stage, quarter, deal.post, backer, &mut deal.rng, &mut ws.rounds);
-    out.random.record(&deal.rng);
     let tranches = &spec.tranches.shares;
     ws.takes.clear();
     ws.takes.resize(ws.rounds.len(), RoundTake::NONE);
@@ -270,7 +263,9 @@ fn invest(env: &Environment<'_>, spec: &DirectSpec, mut deal: Deal<'_>, quarter:
     }
     out.committed += deal.commitment;
     let first = tranches[0] * deal.commitment;
-    let entry = Entry { ownership: first / deal.post, cost: first, local: deal.local };
+    let field = &env.scenario.fields[deal.field];
+    let small = deal.post <= env.scenario.indicators.small_company_post_money_cny_m;
+    let entry = Entry { ownership: first / deal.post, cost: first, local: deal.local, tier: field.tier.index(), small };
     let close = Close::Hold { haircut: env.scenario.fund.horizon_haircut };
     out.book.book(&company, &ws.rounds, &ws.takes, entry, close, env.scenario.fund.unicorn_cny_m, spec.loss_tolerance);
 }

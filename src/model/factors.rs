@@ -39,10 +39,8 @@ pub fn simulate(fields: &[Field], model: &FactorModel, rng: &mut PathRng, paths:
     // The correlated shocks' buffer is whole panels long, so the product stores whole panels.
     scratch.resize(n + cholesky.padded_dim(), 0.0);
     let (normals, correlated) = scratch.split_at_mut(n);
-    // A local copy of the generator, written back at the end: through `&mut` its state goes to
-    // memory after every draw (the compiler cannot tell it from the scratch being written);
-    // a local stays in registers.
-    let mut local = rng.clone();
+    // Drawn from a local copy (kept in registers), taken up again at the end.
+    let mut local = rng.local_copy();
     for field_levels in levels.chunks_exact_mut(quarters) {
         field_levels[0] = 0.0;
     }
@@ -53,7 +51,7 @@ pub fn simulate(fields: &[Field], model: &FactorModel, rng: &mut PathRng, paths:
         cholesky.multiply(normals, correlated);
         step(fields, correlated, &mut local, levels, quarters, t);
     }
-    *rng = local;
+    rng.resume(local);
 }
 
 /// Moves every field's factor on from quarter `t - 1` to quarter `t`, in `levels` (field-major,

@@ -10,6 +10,8 @@
 //! [`Simulator::simulate_path`] fills a reusable [`PathState`], so a thread allocates once and
 //! simulates many paths.
 
+use rand::RngExt;
+
 use super::Shocks;
 use super::cash::{self, CashAccount};
 use super::company::{LawError, ProfileLaw};
@@ -17,7 +19,7 @@ use super::direct::{self, DirectOutcome};
 use super::flows::CashFlows;
 use super::subfund::{self, SubFundOutcome};
 use super::{factors, market};
-use crate::rng::{Component, RandomUse, StreamKey};
+use crate::rng::{Component, StreamKey};
 use crate::scenario::Scenario;
 use crate::scenario::workload::{DealLimitReached, DealLimits};
 
@@ -30,6 +32,8 @@ pub struct Simulator<'a> {
     factor_key: StreamKey,
     direct_key: StreamKey,
     subfund_keys: Vec<StreamKey>,
+    /// One per sub-fund, `None` when the sub-fund has no fundraising risk.
+    fundraising_keys: Vec<Option<StreamKey>>,
     deal_limits: DealLimits,
     /// The funding plan's appropriations by quarter (empty without a plan).
     appropriated: Vec<f64>,
@@ -50,8 +54,9 @@ pub struct PathState {
     pub cash: CashAccount,
     pub subfunds: Vec<SubFundOutcome>,
     pub direct: DirectOutcome,
-    /// Random numbers the path used, all components together.
-    pub random: RandomUse,
+    /// Per sub-fund, what its other LPs committed as a share of what was planned (1 without a
+    /// fundraising shortfall, [`crate::scenario::Shortfall`]).
+    pub raised: Vec<f64>,
     factor_scratch: Vec<f64>,
     subfund_ws: subfund::Workspace,
     direct_ws: direct::Workspace,
@@ -87,6 +92,11 @@ impl<'a> Simulator<'a> {
             factor_key: StreamKey::new(seed, Component::FieldFactors),
             direct_key: StreamKey::new(seed, Component::Direct),
             subfund_keys: scenario.subfunds.iter().map(|s| StreamKey::new(seed, Component::SubFund(&s.key))).collect(),
+            fundraising_keys: scenario
+                .subfunds
+                .iter()
+                .map(|s| (s.fundraising_shortfall.probability > 0.0).then(|| StreamKey::new(seed, Component::Fundraising(&s.key))))
+                .collect(),
             deal_limits: DealLimits::of(scenario),
             appropriated: scenario.funding.as_ref().map(|plan| plan.by_quarter(scenario.horizon())).unwrap_or_default(),
         })
@@ -111,13 +121,8 @@ impl<'a> Simulator<'a> {
         let horizon = scenario.horizon();
         let shocks = &mut state.shocks;
         shocks.resize(scenario);
-        let mut market_rng = self.market_key.rng(path, 0);
-        market::simulate(&scenario.market, &mut market_rng, &mut shocks.market);
-        let mut factor_rng = self.factor_key.rng(path, 0);
-        factors::simulate(&scenario.fields, &scenario.factors, &mut factor_rng, &mut shocks.factors, &mut state.factor_scratch);
-        state.random = RandomUse::default();
-        state.random.record(&market_rng);
-        state.random.record(&factor_rng);
+        market::simulate(&scenario.market, &mut self.market_key.rng(path, 0), &mut shocks.market);
+        factors::simulate(&scenario.fields, &scenario.factors, &mut self.factor_key.rng(path, 0), &mut shocks.factors, &mut state.factor_scratch);
         shocks.derive(scenario);
         let env = state.shocks.environment(scenario);
 
@@ -131,9 +136,17 @@ impl<'a> Simulator<'a> {
         reset(&mut state.subfund_sleeve, horizon);
         for outcome in &state.subfunds {
             state.subfund_sleeve.add_scaled(&outcome.fund, 1.0);
-            state.random.add(outcome.random);
         }
-        state.random.add(state.direct.random);
+        state.raised.clear();
+        for (spec, key) in scenario.subfunds.iter().zip(&self.fundraising_keys) {
+            let raised = key.map_or(1.0, |key| {
+                let mut rng = key.rng(path, 0);
+                let short = rng.random::<f64>() < spec.fundraising_shortfall.probability;
+                let share = rng.random::<f64>() * spec.fundraising_shortfall.max_share;
+                1.0 - if short { share } else { 0.0 }
+            });
+            state.raised.push(raised);
+        }
         state.running_costs.clear();
         let per_quarter = scenario.fund.running_cost_per_quarter * scenario.fund.size_cny_m;
         state.running_costs.extend((0..=horizon).map(|t| if t < scenario.fund.life_quarters { per_quarter } else { 0.0 }));

@@ -54,6 +54,10 @@ pub struct Entry {
     pub ownership: f64,
     pub cost: f64,
     pub local: bool,
+    /// The company's field's tier ([`crate::scenario::Tier::index`]), and whether it entered
+    /// small (entry post-money at most the scenario's small-company limit).
+    pub tier: usize,
+    pub small: bool,
 }
 
 /// Totals per field: cost put in and value got out (proceeds + final NAV), CNY m.
@@ -79,6 +83,31 @@ pub struct CompanyCounts {
     pub resolved: u32,
     /// Resolved stakes whose loss exceeded the holder's tolerance (as a share of their cost).
     pub beyond_tolerance: u32,
+}
+
+/// What a holder's deals and companies did in one evaluation year (a calendar year, ending with
+/// its fourth quarter), for the evaluators' indicators (`crate::metrics::indicators`).
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct YearTally {
+    /// Entries and their cheques; those at seed or A, in small companies, in each tier.
+    pub deals: f64,
+    pub money: f64,
+    pub seed_a_deals: f64,
+    pub seed_a_money: f64,
+    pub small_deals: f64,
+    pub small_money: f64,
+    pub tier_deals: [f64; 3],
+    pub tier_money: [f64; 3],
+    /// Paid into local companies (entries and later rounds).
+    pub local_money: f64,
+    /// Size (`equity_sold × post_money`) of the rounds the held companies raised after entry.
+    pub follow_on_raised: f64,
+    /// Companies that reached the growth stage, and that listed, while held.
+    pub growth: f64,
+    pub ipos: f64,
+    /// Stakes sold or written off, and those among them that lost beyond the tolerance.
+    pub resolved: f64,
+    pub beyond_tolerance: f64,
 }
 
 /// One quarter of a holder's books.
@@ -117,14 +146,27 @@ pub struct Book {
     pub local_cost: f64,
     pub by_field: Vec<FieldValue>,
     pub counts: CompanyCounts,
+    /// The holder's share of its companies' exit surprises ([`Company::exit_surprise`]) at the
+    /// exits it held to: its ownership then is settled before the exit value is drawn, so
+    /// this too is zero on average (a control variate, `crate::metrics::controls`).
+    pub exit_surprise: f64,
     /// Every stake booked, kept only when `Some` (the calibration report card sets it; a run's
     /// paths leave it `None` and pay one test a stake).
     pub stakes: Option<Vec<StakeRecord>>,
+    /// The books of each evaluation year ([`YearTally`]): quarter `t` is in year
+    /// `(t + year_offset) / 4`.
+    pub years: Vec<YearTally>,
+    /// Quarter of the year of quarter 0, less one (0 when the calendar starts in a Q1).
+    pub year_offset: usize,
 }
 
 impl Book {
-    /// Empties the books for quarters `0..=horizon` and `fields` fields, keeping allocations.
-    pub fn reset(&mut self, horizon: usize, fields: usize) {
+    /// Empties the books for quarters `0..=horizon` and `fields` fields, keeping allocations;
+    /// quarter 0 is in quarter `year_offset + 1` of its year.
+    pub fn reset(&mut self, horizon: usize, fields: usize, year_offset: usize) {
+        self.year_offset = year_offset;
+        self.years.clear();
+        self.years.resize((horizon + year_offset) / 4 + 1, YearTally::default());
         self.quarters.clear();
         self.quarters.resize(horizon + 1, Quarter::default());
         self.by_field.clear();
@@ -137,6 +179,7 @@ impl Book {
         self.cost_held = 0.0;
         self.local_cost = 0.0;
         self.counts = CompanyCounts::default();
+        self.exit_surprise = 0.0;
         if let Some(stakes) = &mut self.stakes {
             stakes.clear();
         }
@@ -168,6 +211,19 @@ impl Book {
         let mut mark = entry.ownership * company.entry_post_money;
         let mut cost = entry.cost;
         let mut growth_while_held = company.entry_stage == Stage::Growth;
+        let (offset, local) = (self.year_offset, f64::from(u8::from(entry.local)));
+        let year = &mut self.years[(company.entry_quarter + offset) / 4];
+        let (early, small) = (f64::from(u8::from(matches!(company.entry_stage, Stage::Seed | Stage::A))), f64::from(u8::from(entry.small)));
+        year.deals += 1.0;
+        year.money += entry.cost;
+        year.seed_a_deals += early;
+        year.seed_a_money += early * entry.cost;
+        year.small_deals += small;
+        year.small_money += small * entry.cost;
+        year.tier_deals[entry.tier] += 1.0;
+        year.tier_money[entry.tier] += entry.cost;
+        year.local_money += local * entry.cost;
+        year.growth += f64::from(u8::from(growth_while_held));
         let at_entry = &mut self.quarters[company.entry_quarter];
         at_entry.invested += entry.cost;
         at_entry.nav_change += mark;
@@ -185,6 +241,10 @@ impl Book {
             mark = new_mark;
             cost += take.paid;
             growth_while_held |= round.stage == Stage::Growth;
+            let year = &mut self.years[(round.quarter + offset) / 4];
+            year.follow_on_raised += round.equity_sold * round.post_money;
+            year.local_money += local * take.paid;
+            year.growth += f64::from(u8::from(round.stage == Stage::Growth));
         }
         // The quarter of the company's exit or failure, if it came by the close.
         let ended = company.ending.quarter().filter(|&quarter| quarter <= last_quarter);
@@ -195,6 +255,7 @@ impl Book {
                     Ending::Exit { value, .. } => (ownership * value, false),
                     _ => (0.0, true),
                 };
+                self.exit_surprise += ownership * company.exit_surprise;
                 (self.settle(quarter, proceeds, mark, cost, written_off), true)
             }
             (None, Close::Liquidate { quarter, discount }) => (self.settle(quarter, mark * (1.0 - discount), mark, cost, false), true),
@@ -226,6 +287,16 @@ impl Book {
             counts.unicorn_exits += u32::from(value >= unicorn_value);
         }
         counts.resolved += u32::from(sold);
+        let resolved_in = match (ended, close) {
+            (Some(quarter), _) | (None, Close::Liquidate { quarter, .. }) => Some(quarter),
+            (None, Close::Hold { .. }) => None,
+        };
+        if let Some(quarter) = resolved_in {
+            let year = &mut self.years[(quarter + offset) / 4];
+            year.resolved += 1.0;
+            year.beyond_tolerance += f64::from(u8::from((cost > 0.0) & (1.0 - value / cost > loss_tolerance)));
+            year.ipos += f64::from(u8::from(ended.is_some() && matches!(company.ending, Ending::Exit { ipo: true, .. })));
+        }
         // Tested together rather than in turn (a cost of 0 makes a NaN or infinite share, which
         // the cost test overrules): whether a stake lost that much is a coin toss to the branch
         // predictor.

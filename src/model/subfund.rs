@@ -39,7 +39,7 @@ use super::flows::CashFlows;
 use super::holdings::{Book, Close, Entry, RoundTake, RunningBalance};
 use super::mix::{cumulate, pick};
 use super::waterfall::{Waterfall, WaterfallTerms};
-use crate::rng::{RandomUse, StreamKey, deal_item};
+use crate::rng::{StreamKey, deal_item};
 use crate::scenario::workload::DealLimitReached;
 use crate::scenario::{Stage, SubFundSpec};
 
@@ -63,12 +63,15 @@ pub struct SubFundOutcome {
     /// Last quarter of its life on this path.
     pub end: usize,
     pub skill: f64,
+    /// The path's draws of the manager's standard-normal skill, deployment pace and
+    /// extension, whose laws are known: control variates (`crate::metrics::controls`).
+    pub skill_z: f64,
+    pub pace: f64,
+    pub extended: bool,
     /// Local investment over what the 返投 rule requires (NaN when nothing is required).
     pub local_achievement: f64,
     /// Whether the sub-fund lost more than its loss tolerance (容错) of its cost.
     pub beyond_loss_tolerance: bool,
-    /// Random numbers it used (for the benchmarks' random-number floor).
-    pub random: RandomUse,
 }
 
 /// Buffers reused from path to path.
@@ -104,16 +107,14 @@ pub fn simulate(env: &Environment<'_>, laws: &[ProfileLaw], spec: &SubFundSpec, 
     let extended = rng.random::<f64>() < spec.extension_probability;
     let term_end = (spec.vintage + spec.term_quarters + if extended { spec.extension_quarters } else { 0 }).min(horizon);
     let backer = Backer::manager(z, scenario.skill.dispersion, scenario.skill.valuation_log_per_unit);
-    out.random = RandomUse::default();
-    out.random.record(&rng);
 
     let size = spec.commitment_cny_m / spec.fund_share;
     let investable = size * spec.investable_share;
-    make_deals(env, laws, spec, investable * (1.0 - spec.reserve_share), pace, backer, key, path, max_deals, ws, &mut out.random)?;
+    make_deals(env, laws, spec, investable * (1.0 - spec.reserve_share), pace, backer, key, path, max_deals, ws)?;
     let end = continuation_end(&ws.companies, term_end, (term_end + spec.continuation_quarters).min(horizon));
     decide_follow_ons(investable * spec.reserve_share, end, ws);
 
-    out.book.reset(horizon, scenario.fields.len());
+    out.book.reset(horizon, scenario.fields.len(), scenario.calendar.year_offset());
     let close = Close::Liquidate { quarter: end, discount: spec.end_of_life_discount };
     for (company, entry) in ws.companies.iter().zip(&ws.entries) {
         let takes = &ws.takes[company.rounds.clone()];
@@ -127,6 +128,7 @@ pub fn simulate(env: &Environment<'_>, laws: &[ProfileLaw], spec: &SubFundSpec, 
     out.concessions = concession::apply(&mut out.fund, &spec.concession, spec.fund_share, spec.commitment_cny_m, spec.vintage, end);
     out.end = end;
     out.skill = skill;
+    (out.skill_z, out.pace, out.extended) = (z, pace, extended);
     let required = spec.local_requirement * spec.commitment_cny_m;
     out.local_achievement = if required > 0.0 { out.book.local_cost / required } else { f64::NAN };
     let cost = out.book.cost;
@@ -152,7 +154,7 @@ fn continuation_end(companies: &[Company], term_end: usize, latest: usize) -> us
 /// Initial deals: cheques spread over the investment period at `pace` until `budget` is spent,
 /// or an error once `max_deals` are made and the budget is not.
 #[allow(clippy::too_many_arguments)]
-fn make_deals(env: &Environment<'_>, laws: &[ProfileLaw], spec: &SubFundSpec, budget: f64, pace: f64, backer: Backer, key: &StreamKey, path: u64, max_deals: usize, ws: &mut Workspace, random: &mut RandomUse) -> Result<(), DealLimitReached> {
+fn make_deals(env: &Environment<'_>, laws: &[ProfileLaw], spec: &SubFundSpec, budget: f64, pace: f64, backer: Backer, key: &StreamKey, path: u64, max_deals: usize, ws: &mut Workspace) -> Result<(), DealLimitReached> {
     ws.companies.clear();
     ws.entries.clear();
     ws.rounds.clear();
@@ -185,9 +187,9 @@ fn make_deals(env: &Environment<'_>, laws: &[ProfileLaw], spec: &SubFundSpec, bu
         let post = company::draw_entry_post_money(env, law, stage, field, quarter, rng);
         let cheque = (spec.round_participation * law.equity_sold(stage) * post).min(budget - spent);
         let company = company::simulate(env, law, field, stage, quarter, post, backer, rng, &mut ws.rounds);
-        random.record(rng);
         ws.companies.push(company);
-        ws.entries.push(Entry { ownership: cheque / post, cost: cheque, local });
+        let small = post <= env.scenario.indicators.small_company_post_money_cny_m;
+        ws.entries.push(Entry { ownership: cheque / post, cost: cheque, local, tier: fields[field].tier.index(), small });
         spent += cheque;
     }
     Ok(())

@@ -8,6 +8,9 @@
 //! * `compare.csv`, `sensitivity.csv`, `frontier.csv` ([`compare_csv`], [`sensitivity_csv`],
 //!   [`frontier_csv`]): the decision commands' results, one row per measure, shock or allocation.
 //!
+//! * `report.xlsx` ([`workbook`]) and `report.html` ([`html`]): every command's results for
+//!   analysts, both rendered from one [`Document`](super::document::Document).
+//!
 //! Every file is written atomically ([`crate::output`]). The CSV files start with their header
 //! line, so any CSV reader (pandas, R, Excel) takes them as they are; their provenance (scenario,
 //! seed, paths, version) is the `provenance` of `summary.json` beside them. A value that does not
@@ -16,11 +19,13 @@
 
 pub mod compare_csv;
 pub mod frontier_csv;
+pub mod html;
 pub mod pace_csv;
 pub mod paths_csv;
 pub mod quarterly_csv;
 pub mod sensitivity_csv;
 pub mod summary_json;
+pub mod workbook;
 
 use std::path::PathBuf;
 
@@ -46,7 +51,9 @@ pub enum ExportError {
     Csv { path: PathBuf, source: csv::Error },
     #[error("{}: cannot write JSON: {source}", .path.display())]
     WriteJson { path: PathBuf, source: serde_json::Error },
-    #[error("{}: not a fifsim summary: {source}", .path.display())]
+    #[error("{}: cannot make the workbook: {source}", .path.display())]
+    Workbook { path: PathBuf, source: rust_xlsxwriter::XlsxError },
+    #[error("{}: not a fifsim results file: {source}", .path.display())]
     ReadJson { path: PathBuf, source: serde_json::Error },
 }
 

@@ -6,6 +6,7 @@
 //! carries its provenance (scenario, seed, paths, crate version) and no wall-clock time, so the
 //! same scenario and seed give byte-identical files.
 
+pub mod document;
 pub mod export;
 pub mod liquidity;
 pub mod table;
@@ -13,9 +14,11 @@ pub mod text;
 
 use serde::{Deserialize, Serialize};
 
+use crate::analysis::scorecard::ScorecardReport;
 use crate::engine::{EngineError, RunResults};
 use crate::metrics::path::{Group, NO_RATE_FOUND, NO_SIGN_CHANGE, NOT_FINITE, SERIES, Undefined, Unit};
 use crate::scenario::Scenario;
+use crate::stats::control::{self, MeanEstimate};
 use crate::stats::summary::{Proportion, STANDARD_PROBABILITIES, Summary, probability_below, sorted_finite};
 
 /// Bins of the histograms kept for distribution charts.
@@ -23,6 +26,11 @@ pub const HISTOGRAM_BINS: usize = 60;
 
 /// Metrics whose full distribution is kept as a histogram.
 pub const HISTOGRAM_METRICS: [&str; 4] = ["fund_tvpi", "fund_irr", "direct_tvpi", "subfunds_tvpi"];
+
+/// Metrics whose mean and probability below 1 are also estimated by control variates
+/// ([`MetricReport::mean_estimate`]). Not the IRRs: on a small scenario at 1,000 paths their
+/// control-variate intervals covered less often than the plain ones (docs/performance.md).
+pub const CONTROLLED_METRICS: [&str; 4] = ["fund_tvpi", "fund_dpi", "direct_tvpi", "subfunds_tvpi"];
 
 /// Where the numbers came from.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -56,6 +64,14 @@ pub struct MetricReport {
     /// For an IRR: how the root search ended on the paths.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub irr_outcomes: Option<IrrOutcomes>,
+    /// For the [`CONTROLLED_METRICS`]: the mean by control variates, with an interval that
+    /// keeps its coverage and is several times narrower than `summary`'s
+    /// (docs/performance.md).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mean_estimate: Option<MeanEstimate>,
+    /// For the controlled multiples: the probability of a value below 1, by control variates.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub probability_below_one_estimate: Option<MeanEstimate>,
 }
 
 /// Paths left out of a metric's figures for one reason.
@@ -164,6 +180,10 @@ pub struct Report {
     pub metrics: Vec<MetricReport>,
     pub histograms: Vec<Histogram>,
     pub fans: Vec<FanReport>,
+    /// The evaluators' indicators, score and grade by year (`None` in a summary written before
+    /// they were kept, or when the calendar holds no whole year).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scorecard: Option<ScorecardReport>,
     /// The fund's cash account under the scenario's funding plan; absent without a plan.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub liquidity: Option<liquidity::LiquidityReport>,
@@ -177,6 +197,8 @@ impl Report {
     pub fn build(scenario: &Scenario, results: &RunResults) -> Result<Report, EngineError> {
         // Each metric's values are read once: its summary, and its histogram if it has one. The
         // column that explains missing values (paid-in, IRR flags) is read only when needed.
+        let controls = results.control_columns()?;
+        let controls: Vec<&[f64]> = controls.iter().map(Vec::as_slice).collect();
         let summarised = results.map_columns(|index, values| {
             let def = &results.schema.metrics[index];
             let histogram = HISTOGRAM_METRICS.iter().position(|&key| key == def.key).map(|slot| (slot, histogram(&def.key, &values)));
@@ -187,6 +209,11 @@ impl Report {
                 _ => None,
             };
             let companion = companion.map(|key| results.column(key)).transpose()?.flatten().unwrap_or_default();
+            let controlled = CONTROLLED_METRICS.contains(&def.key.as_str());
+            let below_one = || {
+                let indicator: Vec<f64> = values.iter().map(|&x| if x.is_finite() { f64::from(u8::from(x < 1.0)) } else { f64::NAN }).collect();
+                control::mean(&indicator, &controls)
+            };
             let metric = MetricReport {
                 key: def.key.clone(),
                 label: def.label.clone(),
@@ -194,6 +221,8 @@ impl Report {
                 unit: def.unit,
                 excluded: if summary.missing > 0 { excluded(&values, &def.undefined, &companion) } else { Vec::new() },
                 irr_outcomes: matches!(def.undefined, Undefined::Irr { .. }).then(|| IrrOutcomes::of(&companion)),
+                mean_estimate: controlled.then(|| control::mean(&values, &controls)),
+                probability_below_one_estimate: (controlled && def.unit == Unit::Multiple).then(below_one),
                 summary,
                 probability_below_one: (def.unit == Unit::Multiple).then(|| probability_below(&values, 1.0)),
             };
@@ -222,6 +251,7 @@ impl Report {
                 values: STANDARD_PROBABILITIES.iter().map(|&p| fan.quantiles(p)).collect(),
             })
             .collect();
+        let scorecard = crate::analysis::scorecard::build(scenario, results)?;
         let liquidity = match &results.liquidity {
             Some(cash) => liquidity::LiquidityReport::build(scenario, cash, &quarters)?,
             None => None,
@@ -242,6 +272,7 @@ impl Report {
             metrics,
             histograms,
             fans,
+            scorecard,
             liquidity,
         })
     }

@@ -37,7 +37,7 @@ pub(crate) fn with_decimals(x: f64, decimals: usize) -> String {
 
 /// How a metric's numbers are printed.
 #[derive(Debug, Clone, Copy)]
-enum Fmt {
+pub(crate) enum Fmt {
     /// A multiple, ×, two decimals.
     Multiple,
     /// A rate or share as a percentage, one decimal.
@@ -122,6 +122,7 @@ pub fn render(report: &Report) -> String {
     if let Some(liquidity) = &report.liquidity {
         out.push_str(&super::text::liquidity::render(liquidity));
     }
+    scorecard(&mut out, report);
     out
 }
 
@@ -133,6 +134,18 @@ fn header(out: &mut String, report: &Report, start: Option<Quarter>) {
         line(out, &text);
     }
 }
+
+/// The fund's rows: metric, label, how it is shown, and whether it is negated (the trough, a
+/// negative cash position, shown as a positive need).
+pub(crate) const FUND_ROWS: [(&str, &str, Fmt, bool); 7] = [
+    ("fund_tvpi", "TVPI (×)", Fmt::Multiple, false),
+    ("fund_dpi", "DPI (×)", Fmt::Multiple, false),
+    ("fund_rvpi", "RVPI (×)", Fmt::Multiple, false),
+    ("fund_irr", "IRR (%/yr, paths with one)", Fmt::Percent, false),
+    ("fund_trough_cny_m", "Peak capital need (CNY bn)", Fmt::Bn, true),
+    ("fund_trough_quarter", "J-curve trough quarter", Fmt::Quarter(None), false),
+    ("fund_payback_quarter", "Payback (paths paid back)", Fmt::Quarter(None), false),
+];
 
 /// The header of [`distribution_row`]s.
 fn distribution_header() -> String {
@@ -152,17 +165,8 @@ fn fund(out: &mut String, report: &Report, start: Option<Quarter>) {
         ),
     );
     line(out, &distribution_header());
-    let q = Fmt::Quarter(start);
-    let rows: [(&str, &str, Fmt, bool); 7] = [
-        ("fund_tvpi", "TVPI (×)", Fmt::Multiple, false),
-        ("fund_dpi", "DPI (×)", Fmt::Multiple, false),
-        ("fund_rvpi", "RVPI (×)", Fmt::Multiple, false),
-        ("fund_irr", "IRR (%/yr, paths with one)", Fmt::Percent, false),
-        ("fund_trough_cny_m", "Peak capital need (CNY bn)", Fmt::Bn, true),
-        ("fund_trough_quarter", "J-curve trough quarter", q, false),
-        ("fund_payback_quarter", "Payback (paths paid back)", q, false),
-    ];
-    for (key, label, fmt, negate) in rows {
+    for (key, label, fmt, negate) in FUND_ROWS {
+        let fmt = if let Fmt::Quarter(_) = fmt { Fmt::Quarter(start) } else { fmt };
         if let Some(m) = report.metric(key) {
             let s = if negate { negated(&m.summary) } else { m.summary.clone() };
             line(out, &distribution_row(label, &s, fmt));
@@ -276,7 +280,7 @@ fn tiers(out: &mut String, report: &Report) {
 }
 
 /// "Prototype" of the prototype tier's multiple.
-fn tier_name(multiple: &MetricReport) -> &str {
+pub(crate) fn tier_name(multiple: &MetricReport) -> &str {
     multiple.label.trim_end_matches(" tier gross multiple")
 }
 
@@ -327,7 +331,44 @@ fn policy(out: &mut String, report: &Report) {
     }
 }
 
-fn dispersion(out: &mut String, report: &Report) {
+/// The scorecard: the score's distribution and each grade's probability by year, then the items
+/// that cost the most points in a few years.
+fn scorecard(out: &mut String, report: &Report) {
+    let Some(card) = &report.scorecard else { return };
+    out.push('\n');
+    line(out, &format!("SCORECARD {} (docs/scorecard.md)", card.name));
+    note(out, &card.source);
+    let mut header = format!("  {:<8}{:>8}{:>8}{:>8}{:>8}", "year", "mean", "P5", "P50", "P95");
+    for grade in &card.grades {
+        let _ = write!(header, "{:>12}", clip(&format!("P({})", grade.split_whitespace().next().unwrap_or(grade)), 11));
+    }
+    line(out, &header);
+    for y in &card.years {
+        let s = &y.score;
+        let mut text = format!("  {:<8}{:>8.1}{:>8.1}{:>8.1}{:>8.1}", y.year, s.mean, quantile(s, 0.05), quantile(s, 0.5), quantile(s, 0.95));
+        for p in &y.grade_probabilities {
+            let _ = write!(text, "{:>12}", Fmt::Percent.show(*p));
+        }
+        line(out, &text);
+    }
+    let picks = [2, card.years.len() / 2, card.years.len().saturating_sub(1)];
+    let mut shown = Vec::new();
+    for k in picks {
+        let Some(y) = card.years.get(k) else { continue };
+        if shown.contains(&k) {
+            continue;
+        }
+        shown.push(k);
+        let lost: Vec<String> = y.movers.iter().filter(|m| m.points_lost > 0.05).take(3).map(|m| format!("{} −{:.1}", m.label, m.points_lost)).collect();
+        if !lost.is_empty() {
+            note(out, &format!("Most points lost in {} (mean, paired): {}", y.year, lost.join("; ")));
+        }
+    }
+}
+
+/// Each sub-fund's median TVPI (fund's stake) with its label, lowest first; sub-funds without
+/// one are left out.
+pub(crate) fn subfund_medians(report: &Report) -> Vec<(f64, String)> {
     let mut medians: Vec<(f64, String)> = report
         .fund
         .subfunds
@@ -335,10 +376,15 @@ fn dispersion(out: &mut String, report: &Report) {
         .filter_map(|s| report.metric(&format!("subfund_{}_tvpi", s.key)).map(|m| (quantile(&m.summary, 0.5), s.label.clone())))
         .filter(|(x, _)| x.is_finite())
         .collect();
+    medians.sort_by(|a, b| a.0.total_cmp(&b.0));
+    medians
+}
+
+fn dispersion(out: &mut String, report: &Report) {
+    let medians = subfund_medians(report);
     if medians.is_empty() {
         return;
     }
-    medians.sort_by(|a, b| a.0.total_cmp(&b.0));
     let sorted: Vec<f64> = medians.iter().map(|(x, _)| *x).collect();
     out.push('\n');
     line(out, &format!("SUB-FUND DISPERSION (median TVPI of each of the {} sub-funds, fund's stake, ×)", medians.len()));
@@ -368,7 +414,7 @@ fn distribution_row(label: &str, s: &Summary, fmt: Fmt) -> String {
 }
 
 /// How many paths have an IRR: one rate, several (the nearest used), none and why.
-fn irr_note(report: &Report, prefix: &str) -> Option<String> {
+pub(crate) fn irr_note(report: &Report, prefix: &str) -> Option<String> {
     let irr = report.metric(&format!("{prefix}_irr"))?;
     let s = &irr.summary;
     let total = count(s.n + s.missing);
@@ -386,7 +432,7 @@ fn irr_note(report: &Report, prefix: &str) -> Option<String> {
 /// "TVPI, DPI and RVPI on 20 of 50 paths: 30 paid nothing in" for the `figures` (metric key,
 /// name) that leave paths out, one entry per group leaving out the same paths for the same
 /// reasons; empty when every figure uses every path.
-fn coverage(report: &Report, figures: &[(&str, &str)]) -> Vec<String> {
+pub(crate) fn coverage(report: &Report, figures: &[(&str, &str)]) -> Vec<String> {
     let mut groups: Vec<(Vec<&str>, &MetricReport)> = Vec::new();
     for &(key, name) in figures {
         let Some(m) = report.metric(key).filter(|m| m.summary.missing > 0) else { continue };
@@ -423,14 +469,14 @@ fn listed(names: &[&str]) -> String {
 }
 
 /// Share, count and total of paths whose cumulative net cash flow comes back to zero.
-fn payback_share(report: &Report, prefix: &str) -> Option<(f64, usize, usize)> {
+pub(crate) fn payback_share(report: &Report, prefix: &str) -> Option<(f64, usize, usize)> {
     let m = report.metric(&format!("{prefix}_payback_quarter"))?;
     let n = m.summary.n + m.summary.missing;
     (n > 0).then(|| (m.summary.n as f64 / n as f64, m.summary.n, n))
 }
 
 /// The summary of `-x` given that of `x`: quantiles mirror (P5 of −x is −P95 of x).
-fn negated(s: &Summary) -> Summary {
+pub(crate) fn negated(s: &Summary) -> Summary {
     let mut out = s.clone();
     out.mean = -s.mean;
     out.mean_ci95 = (-s.mean_ci95.1, -s.mean_ci95.0);
@@ -445,7 +491,7 @@ fn negated(s: &Summary) -> Summary {
 }
 
 /// The quantile at `p` (within 1e-9) or NaN.
-fn quantile(s: &Summary, p: f64) -> f64 {
+pub(crate) fn quantile(s: &Summary, p: f64) -> f64 {
     s.quantiles.iter().find(|q| (q.p - p).abs() < 1e-9).map_or(f64::NAN, |q| q.value)
 }
 

@@ -76,6 +76,12 @@ impl Allowed {
     /// Any finite number.
     pub const FINITE: Allowed = Allowed { lo: Bound::None, hi: Bound::None };
 
+    /// `x` moved into the interval at a closed end (an open or missing end leaves it as it is).
+    pub fn clamp(self, x: f64) -> f64 {
+        let x = if let Bound::Closed(lo) = self.lo { x.max(lo) } else { x };
+        if let Bound::Closed(hi) = self.hi { x.min(hi) } else { x }
+    }
+
     pub const fn at_least(x: f64) -> Allowed {
         Allowed { lo: Bound::Closed(x), hi: Bound::None }
     }

@@ -596,6 +596,10 @@ mod tests {
             &["profiles.prototype.ipo_multiple.tail_alpha: must be > 1, got 1"],
         );
         assert_error(
+            "[profiles.clinical]\nmax_exit_cny_m = 700000000000.0\n",
+            &["profiles.clinical.max_exit_cny_m: must be in [100, 100000000], got 700000000000"],
+        );
+        assert_error(
             "[factors]\nwithin_tier_correlation = 1.0\n",
             &["factors.within_tier_correlation: must be in (-1, 1)"],
         );

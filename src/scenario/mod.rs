@@ -21,8 +21,9 @@
 pub mod error;
 pub mod funding;
 pub mod load;
-mod ranges;
+pub(crate) mod ranges;
 pub mod raw;
+pub mod scorecard;
 pub mod validate;
 pub mod workload;
 
@@ -32,6 +33,7 @@ use crate::calendar::Calendar;
 
 pub use error::ScenarioError;
 pub use load::{load, load_str};
+pub use scorecard::{IndicatorSpec, Scorecard};
 
 /// Number of financing stages a company passes through.
 pub const STAGE_COUNT: usize = 5;
@@ -168,6 +170,8 @@ pub struct Profile {
     pub key: String,
     pub stages: [StageSpec; STAGE_COUNT],
     pub ipo_multiple: SplicedTailSpec,
+    /// The largest company value an exit may reach, CNY m (see docs/model.md, "Exits").
+    pub max_exit_cny_m: f64,
 }
 
 /// A jump event in a field's progress factor.
@@ -316,6 +320,19 @@ pub struct SubFundSpec {
     /// included) are sold.
     pub end_of_life_discount: f64,
     pub concession: ConcessionSpec,
+    /// The risk that the other LPs commit less than planned ([`Shortfall`]).
+    pub fundraising_shortfall: Shortfall,
+}
+
+/// The risk that a sub-fund raises less than planned from its other LPs: with `probability`,
+/// their commitments fall short by a share drawn uniformly from `[0, max_share]`. The fund's own
+/// commitment is unchanged. fifsim scales the whole sub-fund with its size (every cheque and fee
+/// in proportion), which leaves the fund's own cash flows exactly as they were: what changes is
+/// the leverage of its money and the capital brought in beside it (docs/scorecard.md).
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Shortfall {
+    pub probability: f64,
+    pub max_share: f64,
 }
 
 /// The price at which a milestone tranche buys shares.
@@ -400,7 +417,9 @@ pub struct FundSpec {
 }
 
 /// A validated scenario. Build one with [`load`] (from a file) or
-/// [`validate::validate`] (from a raw struct).
+/// [`validate::validate`] (from a raw struct); change one with [`Scenario::revalidated`] (or
+/// [`Scenario::edited`]), which changes the raw scenario it was validated from and validates that
+/// again, so that a changed scenario keeps every invariant a loaded one has.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Scenario {
     pub name: String,
@@ -418,6 +437,12 @@ pub struct Scenario {
     pub direct: DirectSpec,
     /// The city's funding plan, if the scenario states one.
     pub funding: Option<funding::FundingPlan>,
+    /// Parameters of the evaluators' indicators (`[indicators]`).
+    pub indicators: IndicatorSpec,
+    /// How the evaluators score the fund (`[scorecard]`, or the shipped default).
+    pub scorecard: Scorecard,
+    /// The raw scenario all of the above was validated from.
+    raw: raw::RawScenario,
 }
 
 impl Scenario {
@@ -429,5 +454,39 @@ impl Scenario {
     /// Total the fund commits to sub-funds, CNY m.
     pub fn subfund_commitments_cny_m(&self) -> f64 {
         self.subfunds.iter().map(|s| s.commitment_cny_m).sum()
+    }
+
+    /// The raw scenario this one was validated from (the file after `extends` and
+    /// `[subfund_defaults]`).
+    pub fn raw(&self) -> &raw::RawScenario {
+        &self.raw
+    }
+
+    /// The scenario `raw` validates to, as if it were this scenario's file: its errors and default
+    /// name come from [`Scenario::source`].
+    ///
+    /// # Errors
+    /// As [`validate::validate`].
+    pub fn revalidated(&self, raw: raw::RawScenario) -> Result<Scenario, ScenarioError> {
+        validate::validate(raw, &self.source)
+    }
+
+    /// This scenario with `change` made to its raw scenario, validated again.
+    ///
+    /// # Errors
+    /// As [`validate::validate`], when the change leaves a value out of its range.
+    pub fn edited(&self, change: impl FnOnce(&mut raw::RawScenario)) -> Result<Scenario, ScenarioError> {
+        let mut raw = self.raw.clone();
+        change(&mut raw);
+        self.revalidated(raw)
+    }
+}
+
+impl SubFundSpec {
+    /// Years of the investment period, and of the rest of the life in which fees are charged
+    /// (the term and the extension after it): what the fee rule of validation weighs the two
+    /// fees by.
+    pub fn fee_years(&self) -> (f64, f64) {
+        validate::fee_years(self.investment_period_quarters, self.term_quarters + self.extension_quarters)
     }
 }

@@ -17,6 +17,11 @@ const fn between(lo: f64, hi: f64) -> Allowed {
 /// IC fund's third phase, CNY 344 bn); a size in yuan is a million times larger. Shipped: 15,000.
 pub(crate) const FUND_SIZE_CNY_M: Allowed = Allowed { lo: Bound::Open(0.0), hi: Bound::Closed(1e6) };
 
+/// A profile's `max_exit_cny_m`: from CNY 100 m (a bound below that would cap ordinary trade
+/// sales) to CNY 100 trillion, far above the most valuable listed companies (about CNY 30 trillion);
+/// a value in yuan is a million times larger. Shipped: 700,000.
+pub(crate) const MAX_EXIT_CNY_M: Allowed = between(100.0, 1e8);
+
 /// `fund.running_cost_per_year`: up to 5% of size a year, ten times the top of state funds of
 /// funds' usual 0.1–0.5%. Shipped: 0.002.
 pub(crate) const RUNNING_COST_PER_YEAR: Allowed = between(0.0, 0.05);

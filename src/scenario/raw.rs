@@ -34,6 +34,12 @@ pub struct RawScenario {
     #[serde(default)]
     pub subfunds: BTreeMap<String, RawSubFund>,
     pub direct: RawDirect,
+    /// Optional `[indicators]`: parameters of the evaluators' indicators.
+    #[serde(default)]
+    pub indicators: Option<super::scorecard::RawIndicators>,
+    /// Optional `[scorecard]`; without it the shipped default scores the fund.
+    #[serde(default)]
+    pub scorecard: Option<super::scorecard::RawScorecard>,
     /// Optional: the city's funding plan (docs/funding.md); without it no cash account is kept.
     #[serde(default)]
     pub funding: Option<super::funding::RawFunding>,
@@ -145,6 +151,9 @@ pub struct RawSplicedTail {
 #[serde(deny_unknown_fields)]
 pub struct RawProfile {
     pub ipo_multiple: RawSplicedTail,
+    /// The largest company value an exit may reach, CNY m: the IPO multiple's law is conditioned
+    /// below it and a trade sale is capped at it.
+    pub max_exit_cny_m: f64,
     pub stages: RawStages,
 }
 
@@ -157,6 +166,18 @@ pub struct RawStages {
     pub b: RawStage,
     pub c: RawStage,
     pub growth: RawStage,
+}
+
+impl RawStages {
+    /// The five stages, earliest first (the order of [`super::Stage::ALL`]).
+    pub fn all(&self) -> [&RawStage; super::STAGE_COUNT] {
+        [&self.seed, &self.a, &self.b, &self.c, &self.growth]
+    }
+
+    /// The same, to change.
+    pub fn all_mut(&mut self) -> [&mut RawStage; super::STAGE_COUNT] {
+        [&mut self.seed, &mut self.a, &mut self.b, &mut self.c, &mut self.growth]
+    }
 }
 
 /// `[profiles.X.stages.Y]`.
@@ -251,9 +272,21 @@ pub struct RawSubFund {
     pub local_requirement: f64,
     pub loss_tolerance: f64,
     pub end_of_life_discount: f64,
+    /// Optional: the risk that the other LPs commit less than planned (default: none).
+    #[serde(default)]
+    pub fundraising_shortfall: Option<RawShortfall>,
     pub buyback: RawBuyback,
     pub profit_cession: RawProfitCession,
     pub loss_first: RawLossFirst,
+}
+
+/// `fundraising_shortfall = { probability, max_share }`: with `probability` the other LPs
+/// commit less than planned, short by a share drawn uniformly from `[0, max_share]`.
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawShortfall {
+    pub probability: f64,
+    pub max_share: f64,
 }
 
 fn registered_in_shanghai_by_default() -> bool {

@@ -29,8 +29,8 @@ use super::raw::{
 };
 use super::{
     BuybackSpec, ConcessionSpec, DirectSpec, ExitMarket, FactorModel, Field, FundSpec, JumpSpec, LogNormalSpec,
-    MarketState, Profile, ReallocationSpec, STAGE_COUNT, Scenario, SkillModel, SplicedTailSpec, Stage, StageMix, StageSpec, SubFundSpec,
-    Tier, TrancheSpec,
+    MarketState, Profile, ReallocationSpec, STAGE_COUNT, Scenario, Scorecard, Shortfall, SkillModel, SplicedTailSpec, Stage, StageMix,
+    StageSpec, SubFundSpec, Tier, TrancheSpec,
 };
 use crate::calendar::{Calendar, Quarter, quarterly_rate};
 use crate::numeric::LowerTriangular;
@@ -55,6 +55,7 @@ type Result<T> = std::result::Result<T, ScenarioError>;
 /// inconsistency found; the error names `file`, the field path and what is allowed.
 pub fn validate(raw: RawScenario, file: &Path) -> Result<Scenario> {
     let c = Checker { file };
+    let kept = raw.clone();
     let calendar = calendar(&c, &raw.calendar)?;
     let fund = fund(&c, &raw.fund, &calendar)?;
     let market = exit_market(&c, &raw.exit_market, &calendar)?;
@@ -75,6 +76,11 @@ pub fn validate(raw: RawScenario, file: &Path) -> Result<Scenario> {
     };
     let subfunds = subfunds(&c, &raw.subfunds, &fund, &calendar, &fields)?;
     let direct = direct(&c, &raw.direct, &fund, &calendar, &fields)?;
+    let indicators = super::scorecard::indicators(&c, raw.indicators.as_ref())?;
+    let scorecard = match &raw.scorecard {
+        Some(card) => super::scorecard::scorecard(&c, card)?,
+        None => Scorecard::default_card(),
+    };
     let name =
         raw.name.unwrap_or_else(|| file.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default());
     let scenario = Scenario {
@@ -91,6 +97,9 @@ pub fn validate(raw: RawScenario, file: &Path) -> Result<Scenario> {
         subfunds,
         direct,
         funding: None,
+        indicators,
+        scorecard,
+        raw: kept,
     };
     deal_limits(&c, &scenario)?;
     // After the sleeves' checks: a fund too large for its plan is first a fund too large.
@@ -293,10 +302,8 @@ fn tail_threshold(body: LogNormalSpec, tail_share: f64) -> f64 {
 
 fn profile(c: &Checker, key: &str, raw: &RawProfile) -> Result<Profile> {
     let p = format!("profiles.{key}");
-    let s = &raw.stages;
-    let raws: [&RawStage; STAGE_COUNT] = [&s.seed, &s.a, &s.b, &s.c, &s.growth];
     let mut stages = Vec::with_capacity(STAGE_COUNT);
-    for (stage, raw_stage) in Stage::ALL.into_iter().zip(raws) {
+    for (stage, raw_stage) in Stage::ALL.into_iter().zip(raw.stages.all()) {
         stages.push(stage_spec(c, &format!("{p}.stages.{}", stage.key()), stage, raw_stage)?);
     }
     let stages: [StageSpec; STAGE_COUNT] =
@@ -305,6 +312,7 @@ fn profile(c: &Checker, key: &str, raw: &RawProfile) -> Result<Profile> {
         key: key.to_string(),
         stages,
         ipo_multiple: spliced_tail(c, &format!("{p}.ipo_multiple"), &raw.ipo_multiple)?,
+        max_exit_cny_m: c.number(format!("{p}.max_exit_cny_m"), raw.max_exit_cny_m, ranges::MAX_EXIT_CNY_M)?,
     })
 }
 
@@ -586,8 +594,7 @@ fn subfund(
     let investable_share = c.number(f("investable_share"), s.investable_share, Allowed::UNIT_OPEN_LO)?;
     let fee_ip = c.number(f("management_fee_ip"), s.management_fee_ip, Allowed::UNIT_OPEN_HI)?;
     let fee_post = c.number(f("management_fee_post"), s.management_fee_post, Allowed::UNIT_OPEN_HI)?;
-    let ip_years = ip as f64 / 4.0;
-    let post_years = (term + extension - ip) as f64 / 4.0;
+    let (ip_years, post_years) = fee_years(ip, term + extension);
     let fee_load = fee_ip * ip_years + fee_post * investable_share * post_years;
     if fee_load > 1.0 - investable_share + 1e-12 {
         return Err(c.invalid(
@@ -654,6 +661,13 @@ fn subfund(
         local_requirement: c.number(f("local_requirement"), s.local_requirement, ranges::LOCAL_REQUIREMENT)?,
         loss_tolerance: c.number(f("loss_tolerance"), s.loss_tolerance, Allowed::UNIT)?,
         end_of_life_discount: c.number(f("end_of_life_discount"), s.end_of_life_discount, Allowed::UNIT_OPEN_HI)?,
+        fundraising_shortfall: match s.fundraising_shortfall {
+            Some(x) => Shortfall {
+                probability: c.number(f("fundraising_shortfall.probability"), x.probability, Allowed::UNIT)?,
+                max_share: c.number(f("fundraising_shortfall.max_share"), x.max_share, Allowed::UNIT_OPEN_HI)?,
+            },
+            None => Shortfall::default(),
+        },
         concession: ConcessionSpec {
             buyback: BuybackSpec {
                 share: c.number(f("buyback.share"), b.share, Allowed::UNIT)?,
@@ -674,6 +688,20 @@ fn subfund(
             loss_first_cap: c.number(f("loss_first.cap"), s.loss_first.cap, ranges::LOSS_FIRST_CAP)?,
         },
     })
+}
+
+/// Years of a sub-fund's investment period and of the rest of its fee-paying life, from its
+/// quarters: the investment period `ip` and the term with its extension. The fee rule is
+/// `management_fee_ip × ip years + management_fee_post × investable_share × later years <= 1 -
+/// investable_share`: fees never take more than the capital not invested.
+pub(crate) fn fee_years(ip: usize, term_and_extension: usize) -> (f64, f64) {
+    (ip as f64 / 4.0, (term_and_extension - ip) as f64 / 4.0)
+}
+
+/// The largest investable share the fee rule ([`fee_years`]) leaves room for, with annual fees
+/// `fee_ip` and `fee_post`.
+pub(crate) fn max_investable_share(fee_ip: f64, fee_post: f64, (ip_years, post_years): (f64, f64)) -> f64 {
+    (1.0 - fee_ip * ip_years) / (1.0 + fee_post * post_years)
 }
 
 fn direct(c: &Checker, raw: &RawDirect, fund: &FundSpec, calendar: &Calendar, fields: &[Field]) -> Result<DirectSpec> {

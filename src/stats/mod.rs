@@ -3,6 +3,7 @@
 //! estimates from observations correlated within blocks (the calibration report card's).
 
 pub mod clustered;
+pub mod control;
 pub mod nan;
 pub mod sketch;
 pub mod summary;

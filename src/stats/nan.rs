@@ -31,6 +31,13 @@ impl<T: NullableFloats> NullableFloats for Vec<T> {
     }
 }
 
+impl NullableFloats for [Vec<f64>; 3] {
+    type Raw = [Vec<Option<f64>>; 3];
+    fn from_raw(raw: Self::Raw) -> Self {
+        raw.map(Vec::from_raw)
+    }
+}
+
 /// Deserialises floats, reading `null` as NaN.
 pub fn deserialize<'de, D: Deserializer<'de>, T: NullableFloats>(deserializer: D) -> Result<T, D::Error> {
     T::Raw::deserialize(deserializer).map(T::from_raw)

@@ -28,6 +28,8 @@
 //! about 3,500 buckets (28 KB) per sign. For any finite values it is at most
 //! `m · (1024 - log₂ min_magnitude)` buckets per sign.
 
+pub mod encoding;
+
 const CUBIC_A: f64 = 6.0 / 35.0;
 const CUBIC_B: f64 = -3.0 / 5.0;
 const CUBIC_C: f64 = 10.0 / 7.0;

@@ -81,14 +81,16 @@ fn rounds_step_up_and_dilute_exactly() {
     assert!(checked > 100);
 }
 
+/// A spliced IPO law with its threshold at the body's `1 − tail_share` quantile, as validation
+/// computes it.
+fn spliced(median: f64, sigma: f64, tail_share: f64, tail_alpha: f64) -> SplicedTailSpec {
+    let z = standard_normal().inverse_cdf(1.0 - tail_share);
+    SplicedTailSpec { body: LogNormalSpec { median, sigma }, tail_share, tail_alpha, threshold: median * (sigma * z).exp() }
+}
+
 #[test]
 fn spliced_tail_quantile_and_cdf_are_inverse() {
-    let spec = SplicedTailSpec {
-        body: LogNormalSpec { median: 2.0, sigma: 0.7 },
-        tail_share: 0.1,
-        tail_alpha: 1.6,
-        threshold: 2.0 * (0.7 * 1.281_551_565_544_600_5_f64).exp(),
-    };
+    let spec = spliced(2.0, 0.7, 0.1, 1.6);
     let mut last = 0.0;
     for i in 1..1000 {
         let u = i as f64 / 1000.0;
@@ -102,6 +104,45 @@ fn spliced_tail_quantile_and_cdf_are_inverse() {
     assert!((1.0 - spliced_tail_cdf(&spec, spec.threshold) - 0.1).abs() < 1e-12);
     let u = 1.0 - 0.1 * 0.5f64.powf(1.6);
     assert!((spliced_tail_quantile(&spec, u) / (2.0 * spec.threshold) - 1.0).abs() < 1e-9);
+}
+
+/// The bounded multiple is the spliced law conditioned below its bound: P(X ≤ x | X ≤ max) =
+/// F(x) / F(max) for every x below the bound, no draw exceeds it, and an infinite bound changes
+/// no draw at all.
+#[test]
+fn the_truncated_ipo_multiple_is_the_law_conditioned_below_its_bound() {
+    let spec = spliced(2.0, 0.35, 0.04, 1.6);
+    let max = 40.0;
+    let mass = spliced_tail_cdf(&spec, max);
+    assert!(mass < 1.0 - 1e-4, "the bound must cut off some tail mass for the test to bite");
+    for x in [0.5, 1.0, 2.0, spec.threshold, 10.0, 30.0, 39.9] {
+        let u = spliced_tail_cdf(&spec, x) / mass;
+        assert!((truncated_spliced_tail_quantile(&spec, u, max) / x - 1.0).abs() < 1e-9, "x = {x}");
+    }
+    for i in 0..=1000 {
+        let u = f64::from(i) / 1000.0;
+        assert!(truncated_spliced_tail_quantile(&spec, u, max) <= max);
+        let free = spliced_tail_quantile(&spec, u);
+        assert_eq!(truncated_spliced_tail_quantile(&spec, u, f64::INFINITY).to_bits(), free.to_bits());
+    }
+}
+
+/// No exit, listing or trade sale, is worth more than the profile's bound, however rich the
+/// draws: a bound below the cheapest growth company caps every exit at it.
+#[test]
+fn exits_never_exceed_the_profiles_bound() {
+    let mut scenario = testing::quiet();
+    for profile in &mut scenario.profiles {
+        profile.max_exit_cny_m = 1_000.0;
+    }
+    let companies = run(&scenario, Stage::Growth, 5_000, Backer::AVERAGE);
+    let values: Vec<f64> = companies.iter().filter_map(|(c, _)| match c.ending {
+        Ending::Exit { value, .. } => Some(value),
+        _ => None,
+    }).collect();
+    assert!(values.len() > 1_000);
+    assert!(values.iter().all(|&v| v <= 1_000.0), "max {:?}", values.iter().copied().fold(0.0, f64::max));
+    assert!(values.iter().filter(|&&v| v == 1_000.0).count() > 100, "most exits sit at the bound");
 }
 
 #[test]
@@ -147,4 +188,48 @@ fn manager_skill_is_mean_centred() {
         let median = Backer::manager(0.0, dispersion, 0.3);
         assert!(median.skill_odds <= 1.0 && (dispersion == 0.0) == (median.skill_odds == 1.0));
     }
+}
+
+/// The truncated mean is E[X | X ≤ max] = ∫₀^max (F(max) − F(x)) dx / F(max): checked by the
+/// trapezoid rule on a log grid of a million points, for bounds in the body and in the tail,
+/// without a tail, and for a tail whose untruncated mean is infinite.
+#[test]
+fn truncated_mean_matches_the_integral_of_the_quantile() {
+    let spec = |tail_share: f64, tail_alpha: f64| {
+        let body = LogNormalSpec { median: 3.0, sigma: 1.1 };
+        let threshold = if tail_share > 0.0 { (3.0f64.ln() + 1.1 * Normal::standard().inverse_cdf(1.0 - tail_share)).exp() } else { f64::INFINITY };
+        SplicedTailSpec { body, tail_share, tail_alpha, threshold }
+    };
+    let points = 1_000_000;
+    for (tail_share, tail_alpha) in [(0.1, 1.5), (0.05, 1.0), (0.2, 0.8), (0.0, 2.0)] {
+        let spec = spec(tail_share, tail_alpha);
+        for max in [2.0, 10.0, 80.0, 5_000.0, 1e6] {
+            let mass = spliced_tail_cdf(&spec, max);
+            let (low, high) = (1e-9f64.ln(), max.ln());
+            let step = (high - low) / points as f64;
+            let integrand = |k: usize| {
+                let x = (low + step * k as f64).exp();
+                (mass - spliced_tail_cdf(&spec, x)) * x
+            };
+            let area = step * ((1..points).map(integrand).sum::<f64>() + (integrand(0) + integrand(points)) / 2.0);
+            let integral = area / mass;
+            let mean = truncated_spliced_tail_mean(&spec, max);
+            assert!((mean / integral - 1.0).abs() < 2e-3, "tail {tail_share}, alpha {tail_alpha}, max {max}: {mean} vs {integral}");
+        }
+    }
+    let free = spec(0.1, 1.5);
+    let untruncated = truncated_spliced_tail_mean(&free, f64::INFINITY);
+    assert!(untruncated.is_finite() && untruncated > truncated_spliced_tail_mean(&free, 1e6));
+}
+
+/// Across many companies the IPO exit surprise averages zero.
+#[test]
+fn exit_surprises_average_zero() {
+    let scenario = testing::base();
+    let companies = run(&scenario, Stage::Growth, 40_000, Backer::manager(0.7, 0.5, 0.6));
+    let surprises: Vec<f64> = companies.iter().filter(|(c, _)| matches!(c.ending, Ending::Exit { ipo: true, .. })).map(|(c, _)| c.exit_surprise).collect();
+    assert!(surprises.len() > 1_000, "{} IPOs", surprises.len());
+    let s = crate::stats::summary::Summary::of(&surprises);
+    assert!(s.mean.abs() < 4.0 * s.std_error, "mean surprise {} ± {}", s.mean, s.std_error);
+    assert!(companies.iter().filter(|(c, _)| !matches!(c.ending, Ending::Exit { ipo: true, .. })).all(|(c, _)| c.exit_surprise == 0.0));
 }

@@ -17,10 +17,11 @@ fn simulate(scenario: &Scenario, seed: u64, path: u64) -> PathState {
 /// is all direct with no costs: the fund's TVPI is `m` and its IRR `m − 1` a year, exactly.
 #[test]
 fn deterministic_outcomes_give_exact_tvpi_and_irr() {
-    let mut scenario = testing::deterministic_ipos(testing::quiet(), 4.0, 1.5);
-    scenario.subfunds.clear();
-    scenario.direct.budget_cny_m = scenario.fund.size_cny_m;
-    scenario.direct.tranches.shares = vec![1.0];
+    let scenario = testing::edited(&testing::deterministic_ipos(testing::quiet(), 4.0, 1.5), |raw| {
+        raw.fund.direct_share = 1.0;
+        raw.subfunds.clear();
+        raw.direct.tranches = vec![1.0];
+    });
     for path in 0..3 {
         let state = simulate(&scenario, 1, path);
         let m = FlowMetrics::of(&state.fund);
@@ -42,22 +43,22 @@ fn money_is_conserved_on_random_scenarios() {
     let base = testing::base();
     let mut rng = ChaCha8Rng::seed_from_u64(2024);
     for case in 0..12 {
-        let mut s = base.clone();
-        s.fund.direct_share = rng.random_range(0.0..1.0);
-        s.direct.budget_cny_m = s.fund.size_cny_m * s.fund.direct_share;
-        s.fund.horizon_haircut = rng.random_range(0.0..0.5);
-        s.fund.running_cost_per_quarter = rng.random_range(0.0..0.002);
-        for sub in &mut s.subfunds {
-            sub.commitment_cny_m *= (1.0 - s.fund.direct_share) / (1.0 - base.fund.direct_share);
-            sub.fund_share = rng.random_range(0.1..1.0);
-            sub.carry = rng.random_range(0.0..0.3);
-            sub.catch_up = rng.random_range(0.0..1.0);
-            sub.reserve_share = rng.random_range(0.0..0.6);
-            sub.end_of_life_discount = rng.random_range(0.0..0.5);
-            sub.concession.buyback.share = rng.random_range(0.0..0.5);
-            sub.concession.profit_cession_share = rng.random_range(0.0..0.3);
-            sub.concession.loss_first_cap = rng.random_range(0.0..0.3);
-        }
+        let s = testing::edited(&base, |raw| {
+            raw.fund.direct_share = rng.random_range(0.0..1.0);
+            raw.fund.horizon_haircut = rng.random_range(0.0..0.5);
+            raw.fund.running_cost_per_year = 4.0 * rng.random_range(0.0..0.002);
+            for sub in raw.subfunds.values_mut() {
+                // Up to the base's cap on the fund's share of a sub-fund.
+                sub.fund_share = rng.random_range(0.1..0.5);
+                sub.carry = rng.random_range(0.0..0.3);
+                sub.catch_up = rng.random_range(0.0..1.0);
+                sub.reserve_share = rng.random_range(0.0..0.6);
+                sub.end_of_life_discount = rng.random_range(0.0..0.5);
+                sub.buyback.share = rng.random_range(0.0..0.5);
+                sub.profit_cession.share = rng.random_range(0.0..0.3);
+                sub.loss_first.cap = rng.random_range(0.0..0.3);
+            }
+        });
         let state = simulate(&s, case, case);
         let fund = &state.fund;
         let net_gain = fund.total_distributed() + fund.final_nav() - fund.total_paid_in();
@@ -112,10 +113,11 @@ fn a_path_is_the_same_whoever_simulates_it() {
 /// sleeve in full), exactly.
 #[test]
 fn without_costs_the_fund_earns_the_company_level_multiple() {
-    let mut s = testing::cost_free_subfunds(testing::base());
-    s.fund.running_cost_per_quarter = 0.0;
-    s.direct.team_cost_per_quarter = 0.0;
-    s.direct.team_cost_after_per_quarter = 0.0;
+    let s = testing::edited(&testing::cost_free_subfunds(testing::base()), |raw| {
+        raw.fund.running_cost_per_year = 0.0;
+        raw.direct.team_cost_per_year = 0.0;
+        raw.direct.team_cost_after_per_year = 0.0;
+    });
     for path in 0..5 {
         let state = simulate(&s, 8, path);
         let (mut cost, mut value) = (state.direct.book.cost, state.direct.book.proceeds_total + state.direct.book.final_nav);
@@ -128,15 +130,18 @@ fn without_costs_the_fund_earns_the_company_level_multiple() {
     }
 }
 
+#[cfg(feature = "random-use")]
 #[test]
 fn a_path_counts_the_random_numbers_it_uses() {
     let scenario = testing::base();
+    crate::rng::usage::take();
     let state = simulate(&scenario, 3, 0);
+    let used = crate::rng::usage::take();
     let companies: u32 = state.subfunds.iter().map(|o| o.book.counts.backed).sum::<u32>() + state.direct.book.counts.backed;
     // Market, factors, each sub-fund's own generator, one per company (plus drawn, unaffordable
     // direct deals).
     let at_least = 2 + scenario.subfunds.len() as u64 + u64::from(companies);
-    assert!(state.random.generators >= at_least && state.random.generators <= at_least + 1, "{:?} vs {at_least}", state.random);
+    assert!(used.generators >= at_least && used.generators <= at_least + 1, "{used:?} vs {at_least}");
     // The factors alone draw a normal and a uniform per field and quarter.
-    assert!(state.random.words > (scenario.horizon() * scenario.fields.len() * 2) as u64);
+    assert!(used.words > (scenario.horizon() * scenario.fields.len() * 2) as u64);
 }

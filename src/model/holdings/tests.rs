@@ -9,6 +9,7 @@ fn company(ending: Ending, rounds: std::ops::Range<usize>) -> Company {
         entry_post_money: 100.0,
         rounds,
         ending,
+        exit_surprise: 0.0,
     }
 }
 
@@ -21,8 +22,8 @@ fn rounds() -> Vec<Round> {
 
 fn book_one(ending: Ending, takes: &[RoundTake], close: Close) -> Book {
     let mut book = Book::default();
-    book.reset(10, 1);
-    let entry = Entry { ownership: 0.1, cost: 10.0, local: true };
+    book.reset(10, 1, 0);
+    let entry = Entry { ownership: 0.1, cost: 10.0, local: true, tier: 0, small: false };
     book.book(&company(ending, 0..2), &rounds(), takes, entry, close, 1000.0, 0.5);
     book
 }
@@ -125,10 +126,10 @@ fn running_balance_snaps_rounding_dust_to_zero() {
 fn policy_outcomes_count_only_while_held() {
     let rounds = [Round { quarter: 3, stage: Stage::B, equity_sold: 0.2, post_money: 250.0 }, Round { quarter: 6, stage: Stage::Growth, equity_sold: 0.1, post_money: 900.0 }];
     let ipo = Ending::Exit { quarter: 8, value: 5000.0, ipo: true };
-    let entry = Entry { ownership: 0.1, cost: 10.0, local: false };
+    let entry = Entry { ownership: 0.1, cost: 10.0, local: false, tier: 0, small: false };
     let counts = |close| {
         let mut book = Book::default();
-        book.reset(10, 1);
+        book.reset(10, 1, 0);
         book.book(&company(ipo, 0..2), &rounds, &[RoundTake::NONE; 2], entry, close, 1000.0, 0.5);
         book.counts
     };

@@ -80,7 +80,7 @@ fn first_subfund_deals(scenario: &Scenario, budget: f64) -> Workspace {
     let spec = &scenario.subfunds[0];
     let key = StreamKey::new(17, Component::SubFund(&spec.key));
     let mut ws = Workspace::default();
-    testing::with_constant_shocks(scenario, |env, laws| make_deals(env, laws, spec, budget, 1.0, Backer::AVERAGE, &key, 3, usize::MAX, &mut ws, &mut RandomUse::default())).unwrap();
+    testing::with_constant_shocks(scenario, |env, laws| make_deals(env, laws, spec, budget, 1.0, Backer::AVERAGE, &key, 3, usize::MAX, &mut ws)).unwrap();
     ws
 }
 
@@ -96,7 +96,7 @@ fn deals_stop_at_the_limit_with_an_error() {
     let deals = |max_deals| {
         let mut ws = Workspace::default();
         testing::with_constant_shocks(&scenario, |env, laws| {
-            make_deals(env, laws, spec, 1000.0, 1.0, Backer::AVERAGE, &key, 3, max_deals, &mut ws, &mut RandomUse::default())
+            make_deals(env, laws, spec, 1000.0, 1.0, Backer::AVERAGE, &key, 3, max_deals, &mut ws)
         })
     };
     assert_eq!(deals(needed), Ok(()));
@@ -150,7 +150,7 @@ fn follow_ons_without_the_sort_match_date_order() {
 }
 
 fn company_ending(ending: Ending) -> Company {
-    Company { field: 0, entry_stage: Stage::Seed, entry_quarter: 3, entry_post_money: 100.0, rounds: 0..0, ending }
+    Company { field: 0, entry_stage: Stage::Seed, entry_quarter: 3, entry_post_money: 100.0, rounds: 0..0, ending, exit_surprise: 0.0 }
 }
 
 /// A sub-fund ends at its term when every company has left by then; otherwise when the last
@@ -175,7 +175,7 @@ fn the_continuation_charges_no_fee() {
     let size = spec.commitment_cny_m / spec.fund_share;
     let (vintage, term_end, end) = (spec.vintage, spec.vintage + spec.term_quarters, spec.vintage + spec.term_quarters + 12);
     let mut out = SubFundOutcome::default();
-    out.book.reset(scenario.horizon(), scenario.fields.len());
+    out.book.reset(scenario.horizon(), scenario.fields.len(), 0);
     // One stake of cost 100 held from the vintage to the end, sold then for 150.
     let first = &mut out.book.quarters[vintage];
     (first.invested, first.held_cost_change, first.nav_change) = (100.0, 100.0, 100.0);

@@ -42,6 +42,38 @@ pub fn to_csv(c: &Comparison) -> String {
             out.push('\n');
         }
     }
+    // The scorecard's mean score by year: the first scenario's level, then each difference.
+    let mut years_done = Vec::new();
+    for d in &c.scores {
+        let (key, label) = (format!("score_{}", d.year), format!("\"Scorecard score {}\"", d.year));
+        if !years_done.contains(&d.year) {
+            years_done.push(d.year);
+            let row = [key.clone(), label.clone(), "mean".into(), d.baseline.clone(), n(d.baseline_mean)];
+            out.push_str(&row.join(","));
+            out.push_str(&",".repeat(9));
+            out.push('\n');
+        }
+        let x = &d.difference;
+        let gain = if x.crn_gain().is_finite() { x.crn_gain() } else { f64::NAN };
+        let row = [
+            key,
+            label,
+            "mean".into(),
+            d.scenario.clone(),
+            n(d.mean),
+            String::new(),
+            String::new(),
+            n(x.estimate),
+            n(x.paired_ci95.0),
+            n(x.paired_ci95.1),
+            n(x.paired_half_width),
+            n(x.independent_half_width),
+            n(gain),
+            x.pairs.to_string(),
+        ];
+        out.push_str(&row.join(","));
+        out.push('\n');
+    }
     out
 }
 

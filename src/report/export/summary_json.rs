@@ -85,6 +85,6 @@ mod tests {
         assert!(read_summary_json(&missing).unwrap_err().to_string().contains("summary.json: cannot read"));
         std::fs::write(&missing, "{\"provenance\": 3}").unwrap();
         let e = read_summary_json(&missing).unwrap_err().to_string();
-        assert!(e.contains("summary.json: not a fifsim summary"), "{e}");
+        assert!(e.contains("summary.json: not a fifsim results file"), "{e}");
     }
 }

@@ -64,11 +64,50 @@ pub fn render(c: &Comparison) -> String {
             let _ = writeln!(out, "{}", line.trim_end());
         }
     }
+    scores(&mut out, c);
     out.push_str(
         "\npaired: 95% CI from per-path differences on common random numbers (ES5: paired bootstrap);\n\
          ±indep.: the half-width two independent runs of this size would give; gain = ±indep. / ±paired.\n",
     );
     out
+}
+
+/// The scorecard's mean score by year: each scenario after the first against the first.
+fn scores(out: &mut String, c: &Comparison) {
+    let names = &c.provenance.scenarios;
+    for (k, scenario) in names.iter().enumerate().skip(1) {
+        let rows: Vec<_> = c.scores.iter().filter(|d| d.scenario_index == k).collect();
+        if rows.is_empty() {
+            continue;
+        }
+        let _ = writeln!(
+            out,
+            "\n{}   {:>7} {:>7} {:>7}  {:<15} {:>7} {:>7} {:>7}",
+            fit(&format!("SCORE {} − A ({} − {})", letter(k), scenario.name, names[0].name), 30),
+            "A",
+            letter(k),
+            "diff",
+            "paired 95% CI",
+            "±paired",
+            "±indep.",
+            "gain"
+        );
+        for d in rows {
+            let x = &d.difference;
+            let line = format!(
+                "  {:<30} {:>7.1} {:>7.1} {:>+7.1}  {:<15} {:>7.1} {:>7.1} {:>7}",
+                format!("score {}", d.year),
+                d.baseline_mean,
+                d.mean,
+                x.estimate,
+                format!("[{:+.1}, {:+.1}]", x.paired_ci95.0, x.paired_ci95.1),
+                x.paired_half_width,
+                x.independent_half_width,
+                gain(x.crn_gain())
+            );
+            let _ = writeln!(out, "{}", line.trim_end());
+        }
+    }
 }
 
 /// "A", "B", … "Z", then "S27", … for the k-th scenario.
