@@ -1140,7 +1140,7 @@ fn the_html_report_of_a_run_embeds_every_chart_and_table() {
     assert!(!out.join("report.xlsx").exists(), "--no-xlsx leaves the workbook out");
     let page = fs::read_to_string(out.join("report.html")).unwrap();
     let charts: Vec<String> = names(&out).into_iter().filter(|n| n.ends_with(".png")).collect();
-    assert_eq!(charts.len(), 6);
+    assert_eq!(charts.len(), 7, "{charts:?}");
     use base64::Engine as _;
     for chart in &charts {
         let embedded = base64::engine::general_purpose::STANDARD.encode(fs::read(out.join(chart)).unwrap());
@@ -1157,7 +1157,7 @@ fn the_html_report_of_a_run_embeds_every_chart_and_table() {
     tiny_run(&bare, 30, &[]).success();
     assert!(fs::read_to_string(bare.join("report.html")).unwrap().contains("jcurve.png): not drawn"));
     fifsim().arg("chart").arg(&bare).assert().success();
-    assert_eq!(fs::read_to_string(bare.join("report.html")).unwrap().matches("data:image/png;base64,").count(), 6);
+    assert_eq!(fs::read_to_string(bare.join("report.html")).unwrap().matches("data:image/png;base64,").count(), 7);
 }
 
 #[test]

@@ -135,8 +135,7 @@ fn every_tampered_shard_set_is_refused() {
     std::fs::write(other_build.join(shard::HEADER), header.replace(&build, &"0".repeat(64))).unwrap();
     let message = merge_error(&without(0, other_build), &out);
     assert!(message.contains("foreign: build id 000"), "{message}");
-    let mut bigger = scenario.clone();
-    bigger.fund.running_cost_per_quarter *= 2.0;
+    let bigger = scenario.edited(|raw| raw.fund.running_cost_per_year *= 2.0).unwrap();
     let other_scenario = shard(&bigger, 5, 40, ShardSpec { index: 0, count: 4 }, &tmp.path().join("bigger"));
     let message = merge_error(&without(0, other_scenario.dir), &out);
     assert!(message.contains("foreign: scenario content (hash)"), "{message}");

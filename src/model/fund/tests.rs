@@ -138,9 +138,10 @@ fn a_path_counts_the_random_numbers_it_uses() {
     let state = simulate(&scenario, 3, 0);
     let used = crate::rng::usage::take();
     let companies: u32 = state.subfunds.iter().map(|o| o.book.counts.backed).sum::<u32>() + state.direct.book.counts.backed;
-    // Market, factors, each sub-fund's own generator, one per company (plus drawn, unaffordable
-    // direct deals).
-    let at_least = 2 + scenario.subfunds.len() as u64 + u64::from(companies);
+    // Market, factors, each sub-fund's own generator and, where it may raise less than planned,
+    // its fundraising draw, one per company (plus drawn, unaffordable direct deals).
+    let fundraising = scenario.subfunds.iter().filter(|s| s.fundraising_shortfall.probability > 0.0).count();
+    let at_least = 2 + (scenario.subfunds.len() + fundraising) as u64 + u64::from(companies);
     assert!(used.generators >= at_least && used.generators <= at_least + 1, "{used:?} vs {at_least}");
     // The factors alone draw a normal and a uniform per field and quarter.
     assert!(used.words > (scenario.horizon() * scenario.fields.len() * 2) as u64);

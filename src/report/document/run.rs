@@ -24,6 +24,9 @@ pub const PICTURES: [Picture; 6] = [
     Picture { file: "policy.png", caption: "Policy outcomes: companies, capital mobilised, reinvestment, concessions" },
 ];
 
+/// The picture of a run whose report has a scorecard.
+pub const SCORECARD_PICTURE: Picture = Picture { file: "scorecard.png", caption: "Evaluation score and each grade's probability by year" };
+
 /// The sheets of a run's workbook, in order.
 pub const SHEETS: [&str; 8] = ["Summary", "Policy", "Sub-funds", "Fields", "Quarterly", "Distributions", "Metrics", "Provenance"];
 
@@ -66,7 +69,11 @@ pub fn document(report: &Report) -> Document {
         Sheet::new(SHEETS[6], vec![metrics(report)]).workbook_only(),
         Sheet::new(SHEETS[7], vec![provenance(report)]),
     ];
-    Document { title: format!("Fund simulation: {}", p.scenario), subtitle, sheets, pictures: PICTURES.to_vec() }
+    let mut pictures = PICTURES.to_vec();
+    if report.scorecard.is_some() {
+        pictures.push(SCORECARD_PICTURE);
+    }
+    Document { title: format!("Fund simulation: {}", p.scenario), subtitle, sheets, pictures }
 }
 
 /// `sheet` with a chart of its first table: categories in the first column, the other columns
