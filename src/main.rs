@@ -484,8 +484,8 @@ fn merge(args: MergeArgs) -> anyhow::Result<ExitCode> {
     let threads = worker_threads(args.threads);
     let pending = app::shard::merge(&args.shards, args.folder.out.as_deref(), args.folder.force, threads)?;
     match pending {
-        app::shard::Merged::Run(pending) => show_and_publish(pending, args.folder.outputs(), table::render),
-        app::shard::Merged::Compare(pending) => show_and_publish(pending, args.folder.outputs(), |c| text::compare::render(&c.comparison)),
+        app::shard::Merged::Run(pending) => show_and_publish(*pending, args.folder.outputs(), table::render),
+        app::shard::Merged::Compare(pending) => show_and_publish(*pending, args.folder.outputs(), |c| text::compare::render(&c.comparison)),
     }
 }
 

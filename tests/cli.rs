@@ -978,12 +978,18 @@ fn calibrate_help_documents_the_json_keys() {
 fn pace_reports_an_infeasible_request_and_writes_its_files() {
     let tmp = TempDir::new().unwrap();
     let out = tmp.path().join("pace");
-    let tight = scenarios_dir().join("tight_budget.toml");
+    // CNY 9 bn for a CNY 15 bn fund that returns its distributions: no schedule stays within it.
+    let mut plan = String::from("[funding]\ndistributions = \"return\"\non_shortfall = \"report\"\nappropriations = [\n");
+    plan += "  { quarter = \"2024Q3\", amount_cny_m = 4000.0, source = \"budget\" },\n";
+    for year in 2025..=2029 {
+        plan += &format!("  {{ quarter = \"{year}Q3\", amount_cny_m = 1000.0, source = \"budget\" }},\n");
+    }
+    let tight = scenario_file(tmp.path(), "tighter.toml", &(plan + "]\n"));
     let assert = fifsim().arg("pace").arg(&tight).arg("--out").arg(&out).args(["--paths", "200", "--level", "0.999"]).assert().success();
     let table = stdout(&assert);
     assert!(table.contains("infeasible: no schedule commits everything by 2030Q3"), "{table}");
     assert!(table.lines().all(|l| l.chars().count() <= 100), "{table}");
-    assert_eq!(names(&out), ["fifsim-manifest.json", "pace.csv", "pace.json", "pace.png"]);
+    assert_eq!(names(&out), ["fifsim-manifest.json", "pace.csv", "pace.json", "pace.png", "report.html", "report.xlsx"]);
     let json: serde_json::Value = serde_json::from_slice(&fs::read(out.join("pace.json")).unwrap()).unwrap();
     assert!(json["chosen"].is_null());
     assert_eq!(json["candidates"].as_array().unwrap().len(), 6);
@@ -1140,7 +1146,7 @@ fn the_html_report_of_a_run_embeds_every_chart_and_table() {
     assert!(!out.join("report.xlsx").exists(), "--no-xlsx leaves the workbook out");
     let page = fs::read_to_string(out.join("report.html")).unwrap();
     let charts: Vec<String> = names(&out).into_iter().filter(|n| n.ends_with(".png")).collect();
-    assert_eq!(charts.len(), 7, "{charts:?}");
+    assert_eq!(charts.len(), 8, "{charts:?}");
     use base64::Engine as _;
     for chart in &charts {
         let embedded = base64::engine::general_purpose::STANDARD.encode(fs::read(out.join(chart)).unwrap());
@@ -1157,7 +1163,7 @@ fn the_html_report_of_a_run_embeds_every_chart_and_table() {
     tiny_run(&bare, 30, &[]).success();
     assert!(fs::read_to_string(bare.join("report.html")).unwrap().contains("jcurve.png): not drawn"));
     fifsim().arg("chart").arg(&bare).assert().success();
-    assert_eq!(fs::read_to_string(bare.join("report.html")).unwrap().matches("data:image/png;base64,").count(), 7);
+    assert_eq!(fs::read_to_string(bare.join("report.html")).unwrap().matches("data:image/png;base64,").count(), 8);
 }
 
 #[test]

@@ -84,8 +84,8 @@ pub fn simulate(job: &ShardJob, scenarios: &[Scenario], out: &Path, force: bool,
 /// A merge, written in staging: the results folder of a run, or of a comparison.
 #[derive(Debug)]
 pub enum Merged {
-    Run(Pending<Report>),
-    Compare(Pending<Compared>),
+    Run(Box<Pending<Report>>),
+    Compare(Box<Pending<Compared>>),
 }
 
 /// Checks that the shard folders `dirs` make up one run or comparison ([`set::check`]), loads
@@ -140,14 +140,14 @@ pub fn merge(dirs: &[PathBuf], out: Option<&Path>, force: bool, threads: Option<
         let out = out.map_or_else(|| compare::default_results_dir(&scenarios), Path::to_path_buf);
         let staging = stage(&out, force, compare::COMMAND)?;
         let compared = crate::analysis::compare::of_results(&scenarios, &results)?;
-        return Ok(Merged::Compare(compare::write_compared(compared, staging)?));
+        return Ok(Merged::Compare(Box::new(compare::write_compared(compared, staging)?)));
     }
     let (scenario, results) = (&scenarios[0], &results[0]);
     let out = out.map_or_else(|| run::default_results_dir(scenario), Path::to_path_buf);
     let staging = stage(&out, force, run::COMMAND)?;
     let mut sink = PathsCsv::create(staging.dir(), &results.schema)?;
     results.write_rows(&mut sink).map_err(|source| AppError::Engine { file: scenario.source.clone(), source })?;
-    Ok(Merged::Run(run::summarise(scenario, results, staging, sink)?))
+    Ok(Merged::Run(Box::new(run::summarise(scenario, results, staging, sink)?)))
 }
 
 #[cfg(test)]

@@ -18,6 +18,8 @@ pub const COMPARE_PICTURES: [Picture; 2] = [
 ];
 /// The picture of `sensitivity`.
 pub const SENSITIVITY_PICTURES: [Picture; 1] = [Picture { file: "tornado.png", caption: "Effect of each shock on mean fund TVPI" }];
+/// The picture of `pace`.
+pub const PACE_PICTURES: [Picture; 1] = [Picture { file: "pace.png", caption: "Commitment schedules against the funding plan" }];
 /// The picture of `frontier`.
 pub const FRONTIER_PICTURES: [Picture; 1] = [Picture { file: "frontier.png", caption: "Mean fund TVPI against P(TVPI < 1) for every allocation" }];
 
@@ -245,8 +247,6 @@ pub fn frontier(f: &Frontier) -> Document {
     let (title, subtitle) = title_lines("Frontier", &f.provenance);
     Document { title, subtitle, sheets: vec![Sheet::new("Frontier", vec![best]), every, provenance(&f.provenance)], pictures: FRONTIER_PICTURES.to_vec() }
 }
-
-const PACE_PICTURES: [Picture; 1] = [Picture { file: "pace.png", caption: "Commitment schedules against the funding plan" }];
 
 /// `pace`'s document: the verdict, then one row per candidate schedule.
 pub fn pace(p: &crate::analysis::pace::Pace) -> Document {

@@ -27,6 +27,9 @@ pub const PICTURES: [Picture; 6] = [
 /// The picture of a run whose report has a scorecard.
 pub const SCORECARD_PICTURE: Picture = Picture { file: "scorecard.png", caption: "Evaluation score and each grade's probability by year" };
 
+/// The picture of a run with a funding plan.
+pub const LIQUIDITY_PICTURE: Picture = Picture { file: "liquidity.png", caption: "Calls each year against the funding plan, shortfalls and idle cash" };
+
 /// The sheets of a run's workbook, in order.
 pub const SHEETS: [&str; 8] = ["Summary", "Policy", "Sub-funds", "Fields", "Quarterly", "Distributions", "Metrics", "Provenance"];
 
@@ -72,6 +75,9 @@ pub fn document(report: &Report) -> Document {
     let mut pictures = PICTURES.to_vec();
     if report.scorecard.is_some() {
         pictures.push(SCORECARD_PICTURE);
+    }
+    if report.liquidity.is_some() {
+        pictures.push(LIQUIDITY_PICTURE);
     }
     Document { title: format!("Fund simulation: {}", p.scenario), subtitle, sheets, pictures }
 }
