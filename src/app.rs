@@ -7,6 +7,7 @@
 //! * [`calibrate`]: the model's report card against published targets ([`crate::calibration`]).
 //! * [`chart`]: remake the charts, `report.xlsx` and `report.html` of an existing results folder
 //!   from its saved results.
+//! * [`pace`]: commitment schedules against the city's funding plan ([`crate::analysis::pace`]).
 //! * [`compare`], [`sensitivity`], [`frontier`]: decision analysis on common random numbers
 //!   ([`crate::analysis`]), each writing its JSON and CSV files ([`decision`]).
 //! * [`shard`]: `run --shard k/K` writes one shard of a run; `merge` makes the shards the
@@ -18,6 +19,7 @@ pub mod chart;
 pub mod compare;
 pub mod decision;
 pub mod frontier;
+pub mod pace;
 pub mod publish;
 pub mod run;
 pub mod sensitivity;

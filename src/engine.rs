@@ -27,6 +27,7 @@ pub use self::columns::Columns;
 pub use self::stopping::{Checks, PRECISION_MAX_PATHS, PRECISION_MIN_PATHS, Stopping};
 use crate::metrics::controls::Controls;
 use crate::metrics::indicators;
+use crate::metrics::liquidity::{self, CASH_SERIES, LiquiditySchema};
 use crate::metrics::path::{self, SERIES, Schema};
 use crate::model::company::LawError;
 use crate::model::fund::{PathState, Simulator};
@@ -139,6 +140,35 @@ pub struct RunResults {
     pub seed: u64,
     /// Worker threads of the run (`None` = all cores), which its summaries use too.
     threads: Option<usize>,
+    /// The fund's cash account on every path, for a scenario with a funding plan.
+    pub liquidity: Option<Liquidity>,
+}
+
+/// What the cash accounts of a run's paths say: a second per-path row ([`LiquiditySchema`])
+/// and the fans of [`CASH_SERIES`].
+#[derive(Debug)]
+pub struct Liquidity {
+    pub schema: LiquiditySchema,
+    columns: Columns,
+    pub fans: Vec<Fan>,
+}
+
+impl Liquidity {
+    /// Writes every path's cash values as one block, column-major (see [`Columns::write_block`]).
+    ///
+    /// # Errors
+    /// If the values cannot be read back, or `out` written.
+    pub fn write_columns(&self, out: &mut impl std::io::Write) -> std::io::Result<()> {
+        self.columns.write_block(out)
+    }
+
+    /// Column `index` of the liquidity rows across paths, in path order.
+    ///
+    /// # Errors
+    /// If the values cannot be read back from their temporary file.
+    pub fn column_at(&self, index: usize) -> Result<Vec<f64>, EngineError> {
+        self.columns.read(index).map_err(EngineError::read_columns)
+    }
 }
 
 impl RunResults {
@@ -199,9 +229,17 @@ impl RunResults {
     /// The results of a run whose paths were simulated elsewhere (the shards of a run, read back
     /// in path order): `columns` hold every path's values of `schema`'s metrics, `fans` every
     /// path's series; summarised on `threads` threads.
-    pub fn assemble(scenario: &Scenario, (columns, indicators): (Columns, Columns), fans: Vec<Fan>, seed: u64, threads: Option<usize>) -> RunResults {
+    pub fn assemble(
+        scenario: &Scenario,
+        (columns, indicators): (Columns, Columns),
+        cash: Option<(Columns, Vec<Fan>)>,
+        fans: Vec<Fan>,
+        seed: u64,
+        threads: Option<usize>,
+    ) -> RunResults {
         let (schema, controls) = (Schema::new(scenario), Controls::new(scenario));
-        RunResults { schema, controls, paths: columns.paths() as u64, columns, indicators, fans, seed, threads }
+        let liquidity = LiquiditySchema::new(scenario).zip(cash).map(|(schema, (columns, fans))| Liquidity { schema, columns, fans });
+        RunResults { schema, controls, paths: columns.paths() as u64, columns, indicators, liquidity, fans, seed, threads }
     }
 
     /// Values a path holds in the metrics' columns (every metric, then every control) and in
@@ -255,7 +293,12 @@ impl RunResults {
 /// The fans a run starts from, one per entry of [`SERIES`], for `scenario`'s quarters: merging
 /// into them the fans of a run's parts gives the run's fans.
 pub fn empty_fans(scenario: &Scenario) -> Vec<Fan> {
-    new_fans(scenario.horizon() + 1)
+    new_fans(scenario.horizon() + 1, SERIES.len())
+}
+
+/// The same for the cash account's fans ([`CASH_SERIES`]) of a scenario with a funding plan.
+pub fn empty_cash_fans(scenario: &Scenario) -> Vec<Fan> {
+    new_fans(scenario.horizon() + 1, CASH_SERIES.len())
 }
 
 /// Runs `scenario`; `progress` is told the number of paths done after every chunk.
@@ -284,6 +327,11 @@ fn run_from(scenario: &Scenario, options: &RunOptions, first_path: u64, progress
     let schema = Schema::new(scenario);
     let controls = Controls::new(scenario);
     let quarters = scenario.horizon() + 1;
+    let cash_schema = LiquiditySchema::new(scenario);
+    let liquidity = match cash_schema.clone() {
+        Some(schema) => Some(Liquidity { columns: Columns::new(schema.len()).map_err(EngineError::columns)?, schema, fans: new_fans(quarters, CASH_SERIES.len()) }),
+        None => None,
+    };
     // A calendar too short for a whole evaluation year still stores one (missing) value a path.
     let indicator_width = indicators::width(scenario).max(1);
     let mut results = RunResults {
@@ -291,15 +339,17 @@ fn run_from(scenario: &Scenario, options: &RunOptions, first_path: u64, progress
         indicators: Columns::new(indicator_width).map_err(EngineError::columns)?,
         schema,
         controls,
-        fans: new_fans(quarters),
+        fans: new_fans(quarters, SERIES.len()),
         paths: 0,
         seed: options.seed,
         threads: options.threads,
+        liquidity,
     };
     let pool = thread_pool(options.threads)?;
     // One set of buffers and fans per worker thread, kept for the whole run: a path reuses its
     // thread's allocations, and fans are merged once at the end (integer counts: order-free).
     let workers: Vec<Mutex<Worker>> = (0..pool.current_num_threads()).map(|_| Mutex::new(Worker::new(quarters))).collect();
+    let cash_schema = cash_schema.as_ref();
     let tvpi = results.schema.index("fund_tvpi").unwrap_or(0);
     // Fund TVPI and the controls of every path so far, for the precision rule (a fixed-size
     // run keeps nothing).
@@ -314,12 +364,14 @@ fn run_from(scenario: &Scenario, options: &RunOptions, first_path: u64, progress
     }
     let metrics = results.schema.len();
     let width = metrics + results.controls.len();
-    check_space(&std::env::temp_dir(), options.stopping.least_paths(), width + indicator_width)?;
+    let cash_width = cash_schema.map_or(0, LiquiditySchema::len);
+    check_space(&std::env::temp_dir(), options.stopping.least_paths(), width + indicator_width + cash_width)?;
     // Chunk k's rows are written (to the sink and the columns) while chunk k + 1 is simulated:
     // writing is the one serial step per chunk, and the workers would otherwise wait for it.
     // The two row buffers swap roles.
     let mut unwritten: Option<Chunk> = None;
     let mut spare = Chunk::default();
+    let mut cash_columns = results.liquidity.as_mut().map(|l| &mut l.columns);
     while results.paths < target {
         let first = results.paths;
         // A precision run's chunks end at its checks, so it stops at the same path whatever
@@ -329,8 +381,8 @@ fn run_from(scenario: &Scenario, options: &RunOptions, first_path: u64, progress
         rows.first = first_path + first;
         let (simulated, written) = pool.install(|| {
             rayon::join(
-                || simulate_chunk(&simulator, &results.controls, &workers, first_path + first..first_path + last, (width, indicator_width), &mut rows),
-                || write(sink.as_deref_mut(), (&mut results.columns, &mut results.indicators), unwritten.as_ref(), width, metrics),
+                || simulate_chunk(&simulator, &results.controls, &workers, first_path + first..first_path + last, (width, indicator_width, cash_schema), &mut rows),
+                || write(sink.as_deref_mut(), (&mut results.columns, &mut results.indicators, cash_columns.as_deref_mut()), unwritten.as_ref(), width, metrics),
             )
         });
         simulated?;
@@ -350,31 +402,38 @@ fn run_from(scenario: &Scenario, options: &RunOptions, first_path: u64, progress
             }
         }
     }
-    write(sink, (&mut results.columns, &mut results.indicators), unwritten.as_ref(), width, metrics)?;
+    write(sink, (&mut results.columns, &mut results.indicators, cash_columns), unwritten.as_ref(), width, metrics)?;
     for worker in workers {
         let worker = worker.into_inner().unwrap_or_else(PoisonError::into_inner);
         for (fan, part) in results.fans.iter_mut().zip(&worker.fans) {
             fan.merge(part);
         }
+        if let Some(liquidity) = &mut results.liquidity {
+            for (fan, part) in liquidity.fans.iter_mut().zip(&worker.cash_fans) {
+                fan.merge(part);
+            }
+        }
     }
     Ok(results)
 }
 
-/// One chunk's rows: its first path, the metrics' rows (each metric, then each control) and the
-/// indicators' rows.
+/// One chunk's rows: its first path, the metrics' rows (each metric, then each control), the
+/// indicators' rows and the liquidity values of the [`LiquiditySchema`] (one unused value a path
+/// without a funding plan).
 #[derive(Debug, Default)]
 struct Chunk {
     first: u64,
     metrics: Vec<f64>,
     indicators: Vec<f64>,
+    cash: Vec<f64>,
 }
 
-/// Appends `rows` (metrics' rows of `width` values), if any, to the metrics' and the indicators'
-/// columns, and the first `metrics` values of each metrics' row (the [`Schema`]'s, without the
-/// controls) to `sink`, if there is one.
+/// Appends `rows` (metrics' rows of `width` values), if any, to the metrics', the indicators'
+/// and (with a funding plan) the liquidity columns, and the first `metrics` values of each
+/// metrics' row (the [`Schema`]'s, without the controls) to `sink`, if there is one.
 fn write<'s>(
     sink: Option<&mut (dyn PathSink + 's)>,
-    columns: (&mut Columns, &mut Columns),
+    columns: (&mut Columns, &mut Columns, Option<&mut Columns>),
     rows: Option<&Chunk>,
     width: usize,
     metrics: usize,
@@ -382,6 +441,9 @@ fn write<'s>(
     let Some(rows) = rows else { return Ok(()) };
     columns.0.append(&rows.metrics).map_err(EngineError::columns)?;
     columns.1.append(&rows.indicators).map_err(EngineError::columns)?;
+    if let Some(cash_columns) = columns.2 {
+        cash_columns.append(&rows.cash).map_err(EngineError::columns)?;
+    }
     if let Some(sink) = sink {
         let metric_rows: Vec<f64> = rows.metrics.chunks_exact(width).flat_map(|row| &row[..metrics]).copied().collect();
         sink.write_rows(rows.first, metric_rows.chunks_exact(metrics))?;
@@ -423,16 +485,28 @@ struct Worker {
     row: Vec<f64>,
     indicators: Vec<f64>,
     fans: Vec<Fan>,
+    cash_series: [Vec<f64>; CASH_SERIES.len()],
+    cash_row: Vec<f64>,
+    cash_fans: Vec<Fan>,
 }
 
 impl Worker {
     fn new(quarters: usize) -> Worker {
-        Worker { state: PathState::default(), series: Default::default(), row: Vec::new(), indicators: Vec::new(), fans: new_fans(quarters) }
+        Worker {
+            state: PathState::default(),
+            series: Default::default(),
+            row: Vec::new(),
+            indicators: Vec::new(),
+            fans: new_fans(quarters, SERIES.len()),
+            cash_series: Default::default(),
+            cash_row: Vec::new(),
+            cash_fans: new_fans(quarters, CASH_SERIES.len()),
+        }
     }
 }
 
-fn new_fans(quarters: usize) -> Vec<Fan> {
-    SERIES.iter().map(|_| Fan::new(quarters, FAN_ACCURACY, FAN_MIN_MAGNITUDE)).collect()
+fn new_fans(quarters: usize, count: usize) -> Vec<Fan> {
+    (0..count).map(|_| Fan::new(quarters, FAN_ACCURACY, FAN_MIN_MAGNITUDE)).collect()
 }
 
 /// Simulates `paths` on the pool's threads into `rows`, `width` values per path, in path order.
@@ -445,19 +519,23 @@ fn simulate_chunk(
     controls: &Controls,
     workers: &[Mutex<Worker>],
     paths: std::ops::Range<u64>,
-    (width, indicator_width): (usize, usize),
+    (width, indicator_width, cash_schema): (usize, usize, Option<&LiquiditySchema>),
     rows: &mut Chunk,
 ) -> Result<(), EngineError> {
     let scenario = simulator.scenario();
     // Every value is overwritten, so a buffer of the right size needs no clearing. Indexed
-    // chunks keep path order whatever thread ran each path.
+    // chunks keep path order whatever thread ran each path. Without a funding plan the cash rows
+    // are one unused value a path (a chunk size of zero is not allowed).
     let count = (paths.end - paths.start) as usize;
+    let cash_width = cash_schema.map_or(1, LiquiditySchema::len);
     rows.metrics.resize(count * width, 0.0);
     rows.indicators.resize(count * indicator_width, 0.0);
+    rows.cash.resize(count * cash_width, 0.0);
     // Touched only when a path fails; the lowest path's error is kept, for the same message
     // whatever thread ran which path.
     let failed: Mutex<Option<(u64, DealLimitReached)>> = Mutex::new(None);
-    rows.metrics.par_chunks_mut(width).zip(rows.indicators.par_chunks_mut(indicator_width)).enumerate().for_each(|(k, (row, indicator_row))| {
+    let cash = rows.cash.par_chunks_mut(cash_width);
+    rows.metrics.par_chunks_mut(width).zip(rows.indicators.par_chunks_mut(indicator_width)).zip(cash).enumerate().for_each(|(k, ((row, indicator_row), cash_row))| {
         let slot = rayon::current_thread_index().unwrap_or(0) % workers.len();
         // No path runs inside another on one thread (nothing here yields to rayon), so a
         // thread's lock is never contended; a poisoned lock only follows a panic elsewhere.
@@ -478,6 +556,14 @@ fn simulate_chunk(
             fan.insert_series(series);
         }
         row.copy_from_slice(&worker.row);
+        if let Some(cash_schema) = cash_schema {
+            cash_schema.compute(&worker.state.cash, &mut worker.cash_row);
+            liquidity::series(&worker.state.cash, &mut worker.cash_series);
+            for (fan, series) in worker.cash_fans.iter_mut().zip(&worker.cash_series) {
+                fan.insert_series(series);
+            }
+            cash_row.copy_from_slice(&worker.cash_row);
+        }
         indicators::compute(scenario, &worker.state, &mut worker.indicators);
         worker.indicators.resize(indicator_width, f64::NAN);
         indicator_row.copy_from_slice(&worker.indicators);

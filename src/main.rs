@@ -71,6 +71,11 @@ enum Command {
     /// (writes frontier.json, frontier.csv, frontier.png, report.xlsx, report.html).
     #[command(after_help = FRONTIER_HELP)]
     Frontier(FrontierArgs),
+    /// Schedules for the capacity not yet committed (front-loaded, even, back-loaded) against the
+    /// scenario's funding plan: the one that commits everything by the window's end within the plan
+    /// with the least idle cash, or "infeasible" and why (writes pace.json, pace.csv, pace.png).
+    #[command(after_help = PACE_HELP)]
+    Pace(PaceArgs),
     /// Merge the shard folders of a run (`run --shard k/K`) into the results folder one run of
     /// the same scenario, seed and paths writes, byte for byte; refuses a missing, repeated,
     /// damaged or foreign shard, naming the shards to rerun.
@@ -94,6 +99,15 @@ struct MergeArgs {
     #[arg(long, value_name = "T", value_parser = clap::value_parser!(u16).range(1..))]
     threads: Option<u16>,
 }
+
+const PACE_HELP: &str = "\
+Capacity not yet committed: the sub-funds whose vintage is at or after --from, and the direct
+budget. Each schedule shares that capacity over the calendar years --from to --by (front-steep,
+front, even, back, back-steep, plus the scenario as stated); a sub-fund's vintage is where the
+schedule's running total passes the middle of its commitment, and the direct sleeve deploys evenly
+over a window centred on the schedule's mean date. The direct share is kept. A schedule meets the
+target if it commits everything by --by and at most 1 - LEVEL of paths ever fall short of the
+plan's cash; the one with the least mean idle cash is chosen. All run on one seed.";
 
 const CALIBRATE_HELP: &str = "\
 Each row: the model's value with its Monte Carlo standard error, the target and its source, the
@@ -225,6 +239,28 @@ struct SensitivityArgs {
     scenario: PathBuf,
     /// Paths per run.
     #[arg(long, value_name = "N", default_value_t = app::sensitivity::DEFAULT_PATHS, allow_negative_numbers = true, value_parser = |s: &str| path_count(s, 2))]
+    paths: u64,
+    #[command(flatten)]
+    common: CommonArgs,
+}
+
+#[derive(Debug, Args)]
+struct PaceArgs {
+    /// Scenario file (TOML) with a [funding] plan.
+    #[arg(default_value = "scenarios/base.toml")]
+    scenario: PathBuf,
+    /// First quarter of the capacity not yet committed: sub-funds with a vintage from here on are
+    /// re-dated [default: the earliest sub-fund vintage, i.e. every sub-fund].
+    #[arg(long, value_name = "QUARTER")]
+    from: Option<fifsim::calendar::Quarter>,
+    /// Everything committed by this quarter (the end of the measures' window, 2030-09).
+    #[arg(long, value_name = "QUARTER", default_value = "2030Q3")]
+    by: fifsim::calendar::Quarter,
+    /// Share of paths whose cash must never fall short of the plan (0.95: the P95 path is covered).
+    #[arg(long, value_name = "LEVEL", default_value_t = fifsim::analysis::pace::DEFAULT_LEVEL)]
+    level: f64,
+    /// Paths per schedule.
+    #[arg(long, value_name = "N", default_value_t = app::pace::DEFAULT_PATHS, allow_negative_numbers = true, value_parser = |s: &str| path_count(s, 2))]
     paths: u64,
     #[command(flatten)]
     common: CommonArgs,
@@ -365,6 +401,7 @@ fn dispatch(command: Command) -> anyhow::Result<ExitCode> {
         Command::Compare(args) => compare(args),
         Command::Sensitivity(args) => sensitivity(args),
         Command::Frontier(args) => frontier(args),
+        Command::Pace(args) => pace(args),
         Command::Merge(args) => merge(args),
     }
 }
@@ -408,6 +445,19 @@ fn sensitivity(args: SensitivityArgs) -> anyhow::Result<ExitCode> {
     publish(&args.common, total, |progress| app::sensitivity::sensitivity(&scenario, &options, &out, args.common.folder.force, progress), text::sensitivity::render)
 }
 
+fn pace(args: PaceArgs) -> anyhow::Result<ExitCode> {
+    let scenario = scenario::load(&args.scenario).map_err(AppError::from)?;
+    let out = args.common.folder.out.clone().unwrap_or_else(|| app::pace::default_results_dir(&scenario));
+    let options = args.common.options(Stopping::Paths(args.paths));
+    let from = match args.from {
+        Some(q) => q,
+        None => scenario.subfunds.iter().map(|s| s.vintage).min().map_or(scenario.calendar.start, |t| scenario.calendar.quarter(t)),
+    };
+    let target = fifsim::analysis::pace::Target { from, by: args.by, level: args.level };
+    let total = args.paths * fifsim::analysis::pace::runs() as u64;
+    publish(&args.common, total, |progress| app::pace::pace(&scenario, target, &options, &out, args.common.folder.force, progress), text::pace::render)
+}
+
 fn frontier(args: FrontierArgs) -> anyhow::Result<ExitCode> {
     let scenario = scenario::load(&args.scenario).map_err(AppError::from)?;
     let out = args.common.folder.out.clone().unwrap_or_else(|| app::frontier::default_results_dir(&scenario));
@@ -434,8 +484,8 @@ fn merge(args: MergeArgs) -> anyhow::Result<ExitCode> {
     let threads = worker_threads(args.threads);
     let pending = app::shard::merge(&args.shards, args.folder.out.as_deref(), args.folder.force, threads)?;
     match pending {
-        app::shard::Merged::Run(pending) => show_and_publish(pending, args.folder.outputs(), table::render),
-        app::shard::Merged::Compare(pending) => show_and_publish(pending, args.folder.outputs(), |c| text::compare::render(&c.comparison)),
+        app::shard::Merged::Run(pending) => show_and_publish(*pending, args.folder.outputs(), table::render),
+        app::shard::Merged::Compare(pending) => show_and_publish(*pending, args.folder.outputs(), |c| text::compare::render(&c.comparison)),
     }
 }
 

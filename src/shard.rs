@@ -127,6 +127,18 @@ pub struct Part {
     pub columns: FileSum,
     pub indicators: FileSum,
     pub fans: FileSum,
+    /// With a funding plan: the cash account's values (`width` a path) and fans.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cash: Option<CashFiles>,
+}
+
+/// The files of a part's cash account ([`crate::engine::Liquidity`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CashFiles {
+    pub width: usize,
+    pub columns: FileSum,
+    pub fans: FileSum,
 }
 
 /// Why a shard could not be written or read.
@@ -223,13 +235,15 @@ pub fn write(dir: &Path, identity: &Identity, runs: &[(&Scenario, &RunResults)])
     for (i, (scenario, results)) in runs.iter().enumerate() {
         let columns = write_file(dir, &format!("columns-{i}.f64"), |out| results.write_columns(out))?;
         let indicators = write_file(dir, &format!("indicators-{i}.f64"), |out| results.write_indicators(out))?;
-        let fans = write_file(dir, &format!("fans-{i}.bin"), |out| {
-            let mut bytes = Vec::new();
-            for fan in &results.fans {
-                fan.encode(&mut bytes);
-            }
-            out.write_all(&bytes)
-        })?;
+        let fans = write_file(dir, &format!("fans-{i}.bin"), |out| out.write_all(&encode(&results.fans)))?;
+        let cash = match &results.liquidity {
+            Some(cash) => Some(CashFiles {
+                width: cash.schema.len(),
+                columns: write_file(dir, &format!("cash-{i}.f64"), |out| cash.write_columns(out))?,
+                fans: write_file(dir, &format!("cash-fans-{i}.bin"), |out| out.write_all(&encode(&cash.fans)))?,
+            }),
+            None => None,
+        };
         scenarios.push(Part {
             scenario_file: scenario.source.display().to_string(),
             scenario_hash: scenario_hash(scenario),
@@ -239,6 +253,7 @@ pub fn write(dir: &Path, identity: &Identity, runs: &[(&Scenario, &RunResults)])
             columns,
             indicators,
             fans,
+            cash,
         });
     }
     let header = Header {
@@ -260,7 +275,7 @@ pub fn write(dir: &Path, identity: &Identity, runs: &[(&Scenario, &RunResults)])
     text.push('\n');
     let path = dir.join(HEADER);
     crate::output::write_atomic(&path, text.as_bytes())?;
-    let mut files: Vec<PathBuf> = header.scenarios.iter().flat_map(|p| [dir.join(&p.columns.name), dir.join(&p.indicators.name), dir.join(&p.fans.name)]).collect();
+    let mut files: Vec<PathBuf> = header.scenarios.iter().flat_map(part_files).map(|sum| dir.join(&sum.name)).collect();
     files.push(path);
     Ok(files)
 }
@@ -303,7 +318,9 @@ pub fn verify(dir: &Path, header: &Header) -> Result<(), ShardError> {
     for part in &header.scenarios {
         let paths = header.end_path.saturating_sub(header.first_path);
         let (first, end) = (header.first_path, header.end_path);
-        for (sum, width) in [(&part.columns, Some(part.widths.0)), (&part.indicators, Some(part.widths.1)), (&part.fans, None)] {
+        let cash_width = part.cash.as_ref().map(|c| c.width);
+        let widths = [Some(part.widths.0), Some(part.widths.1), None, cash_width, None];
+        for (sum, width) in part_files(part).into_iter().zip(widths) {
             let path = dir.join(&sum.name);
             if sum.name.contains(['/', '\\']) || sum.name.starts_with('.') {
                 return Err(ShardError::Invalid { path: dir.join(HEADER), problem: format!("lists a file outside the folder: {}", sum.name) });
@@ -340,12 +357,47 @@ pub fn open_columns(dir: &Path, part: &Part) -> Result<(File, File), ShardError>
     Ok((open(&part.columns)?, open(&part.indicators)?))
 }
 
+/// The cash account's columns file of a verified shard's part (with a funding plan), opened
+/// for reading in place, and its fans.
+///
+/// # Errors
+/// [`ShardError::Read`], or [`ShardError::Invalid`] if the fans are not those of the cash series.
+pub fn open_cash(dir: &Path, part: &Part, quarters: usize) -> Result<Option<(File, Vec<Fan>)>, ShardError> {
+    let Some(cash) = &part.cash else { return Ok(None) };
+    let path = dir.join(&cash.columns.name);
+    let file = File::open(&path).map_err(|source| ShardError::Read { path, source })?;
+    Ok(Some((file, decode_fans(&dir.join(&cash.fans.name), crate::metrics::liquidity::CASH_SERIES.len(), quarters)?)))
+}
+
+/// Every file a part lists: columns, indicators, fans, then the cash account's files if any.
+fn part_files(part: &Part) -> Vec<&FileSum> {
+    let mut files = vec![&part.columns, &part.indicators, &part.fans];
+    if let Some(cash) = &part.cash {
+        files.extend([&cash.columns, &cash.fans]);
+    }
+    files
+}
+
+/// `fans` in the shard format, one after another.
+fn encode(fans: &[Fan]) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    for fan in fans {
+        fan.encode(&mut bytes);
+    }
+    bytes
+}
+
 /// The fans of a verified shard's part: `series` of them of `quarters` quarters.
 ///
 /// # Errors
 /// [`ShardError::Read`], or [`ShardError::Invalid`] if they are not that many fans.
 pub fn read_fans(dir: &Path, part: &Part, series: usize, quarters: usize) -> Result<Vec<Fan>, ShardError> {
-    let path = dir.join(&part.fans.name);
+    decode_fans(&dir.join(&part.fans.name), series, quarters)
+}
+
+/// The `series` fans of `quarters` quarters in the file `path`.
+fn decode_fans(path: &Path, series: usize, quarters: usize) -> Result<Vec<Fan>, ShardError> {
+    let path = path.to_path_buf();
     let mut bytes = Vec::new();
     File::open(&path).and_then(|mut f| f.read_to_end(&mut bytes)).map_err(|source| ShardError::Read { path: path.clone(), source })?;
     let invalid = |problem: String| ShardError::Invalid { path: path.clone(), problem };

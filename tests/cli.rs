@@ -74,7 +74,7 @@ fn stdout(assert: &assert_cmd::assert::Assert) -> String {
 fn help_lists_every_command() {
     let assert = fifsim().arg("--help").assert().success();
     let text = stdout(&assert);
-    for command in ["run", "validate", "calibrate", "chart", "Exit status"] {
+    for command in ["run", "validate", "calibrate", "chart", "pace", "Exit status"] {
         assert!(text.contains(command), "{command} missing from --help:\n{text}");
     }
     let run_help = stdout(&fifsim().args(["run", "--help"]).assert().success());
@@ -119,8 +119,41 @@ fn tiny_run_writes_summary_paths_and_quarterly() {
     assert_eq!(lines[0], "series,quarter_index,quarter,p5,p25,p50,p75,p95");
     let horizon = summary["provenance"]["horizon_quarters"].as_u64().unwrap() as usize;
     let series = summary["fans"].as_array().unwrap().len();
-    assert_eq!(lines.len(), 1 + series * (horizon + 1));
+    // The cash account's fans (base has a funding plan) follow the others.
+    let cash_series = summary["liquidity"]["fans"].as_array().unwrap().len();
+    assert_eq!(cash_series, 2);
+    assert_eq!(lines.len(), 1 + (series + cash_series) * (horizon + 1));
     assert!(lines[1].starts_with("fund_cumulative_net_cny_m,0,2024Q3,"), "{}", lines[1]);
+    assert!(lines[1 + series * (horizon + 1)].starts_with("cash_balance_cny_m,0,2024Q3,"), "{}", lines[1 + series * (horizon + 1)]);
+    assert!(table.contains("LIQUIDITY"), "{table}");
+}
+
+/// The base plan and the tight budget side by side: each run writes `liquidity.png` and the
+/// `liquidity` answers; the tight budget falls short on some paths, the base plan on none, and
+/// `fifsim chart` redraws the liquidity chart from `summary.json`.
+#[test]
+fn runs_with_a_funding_plan_write_the_liquidity_answers_and_chart() {
+    let tmp = TempDir::new().unwrap();
+    let mut shortfall = Vec::new();
+    for name in ["base", "tight_budget"] {
+        let out = tmp.path().join(name);
+        let scenario = scenarios_dir().join(format!("{name}.toml"));
+        let assert = fifsim().arg("run").arg(&scenario).arg("--out").arg(&out).args(["--paths", "300", "--seed", "5"]).assert().success();
+        let table = stdout(&assert);
+        assert!(table.contains("LIQUIDITY") && table.contains("P(any year's calls exceed"), "{table}");
+        let png = fs::read(out.join("liquidity.png")).unwrap();
+        assert!(png.starts_with(b"\x89PNG"), "liquidity.png is a PNG");
+        let summary: serde_json::Value = serde_json::from_slice(&fs::read(out.join("summary.json")).unwrap()).unwrap();
+        let liquidity = &summary["liquidity"];
+        assert_eq!(liquidity["years"].as_array().unwrap().len(), 19, "2024 to 2042");
+        assert!(liquidity["years"][2]["calls_cny_m"]["p99"].as_f64().unwrap() >= liquidity["years"][2]["calls_cny_m"]["p95"].as_f64().unwrap());
+        shortfall.push(liquidity["life"]["p_any_shortfall"]["estimate"].as_f64().unwrap());
+        fs::remove_file(out.join("liquidity.png")).unwrap();
+        fifsim().arg("chart").arg(&out).assert().success();
+        assert!(out.join("liquidity.png").is_file(), "chart redraws liquidity.png");
+    }
+    assert_eq!(shortfall[0], 0.0, "the base plan covers every path");
+    assert!(shortfall[1] > 0.05 && shortfall[1] < 0.95, "the tight budget falls short on some paths: {}", shortfall[1]);
 }
 
 #[test]
@@ -939,6 +972,36 @@ fn calibrate_help_documents_the_json_keys() {
     fifsim().args(["calibrate", "--paths", "1"]).assert().code(2);
 }
 
+/// A pacing request the tight budget cannot meet is reported infeasible, with its reason, and the
+/// search's files and chart are written; a scenario without a plan is refused as bad input.
+#[test]
+fn pace_reports_an_infeasible_request_and_writes_its_files() {
+    let tmp = TempDir::new().unwrap();
+    let out = tmp.path().join("pace");
+    // CNY 9 bn for a CNY 15 bn fund that returns its distributions: no schedule stays within it.
+    let mut plan = String::from("[funding]\ndistributions = \"return\"\non_shortfall = \"report\"\nappropriations = [\n");
+    plan += "  { quarter = \"2024Q3\", amount_cny_m = 4000.0, source = \"budget\" },\n";
+    for year in 2025..=2029 {
+        plan += &format!("  {{ quarter = \"{year}Q3\", amount_cny_m = 1000.0, source = \"budget\" }},\n");
+    }
+    let tight = scenario_file(tmp.path(), "tighter.toml", &(plan + "]\n"));
+    let assert = fifsim().arg("pace").arg(&tight).arg("--out").arg(&out).args(["--paths", "200", "--level", "0.999"]).assert().success();
+    let table = stdout(&assert);
+    assert!(table.contains("infeasible: no schedule commits everything by 2030Q3"), "{table}");
+    assert!(table.lines().all(|l| l.chars().count() <= 100), "{table}");
+    assert_eq!(names(&out), ["fifsim-manifest.json", "pace.csv", "pace.json", "pace.png", "report.html", "report.xlsx"]);
+    let json: serde_json::Value = serde_json::from_slice(&fs::read(out.join("pace.json")).unwrap()).unwrap();
+    assert!(json["chosen"].is_null());
+    assert_eq!(json["candidates"].as_array().unwrap().len(), 6);
+
+    let no_plan = tmp.path().join("no_plan.toml");
+    let text = fs::read_to_string(base()).unwrap();
+    let cut = text.find("\n[funding]").unwrap();
+    fs::write(&no_plan, &text[..cut]).unwrap();
+    let assert = fifsim().arg("pace").arg(&no_plan).arg("--out").arg(tmp.path().join("x")).args(["--paths", "20"]).assert().code(2);
+    assert!(stderr(&assert).contains("has no [funding] plan"), "{}", stderr(&assert));
+}
+
 // ---------------------------------------------------------------------------------------------
 // The analysts' files: report.xlsx and report.html.
 
@@ -1083,7 +1146,7 @@ fn the_html_report_of_a_run_embeds_every_chart_and_table() {
     assert!(!out.join("report.xlsx").exists(), "--no-xlsx leaves the workbook out");
     let page = fs::read_to_string(out.join("report.html")).unwrap();
     let charts: Vec<String> = names(&out).into_iter().filter(|n| n.ends_with(".png")).collect();
-    assert_eq!(charts.len(), 7, "{charts:?}");
+    assert_eq!(charts.len(), 8, "{charts:?}");
     use base64::Engine as _;
     for chart in &charts {
         let embedded = base64::engine::general_purpose::STANDARD.encode(fs::read(out.join(chart)).unwrap());
@@ -1100,7 +1163,7 @@ fn the_html_report_of_a_run_embeds_every_chart_and_table() {
     tiny_run(&bare, 30, &[]).success();
     assert!(fs::read_to_string(bare.join("report.html")).unwrap().contains("jcurve.png): not drawn"));
     fifsim().arg("chart").arg(&bare).assert().success();
-    assert_eq!(fs::read_to_string(bare.join("report.html")).unwrap().matches("data:image/png;base64,").count(), 7);
+    assert_eq!(fs::read_to_string(bare.join("report.html")).unwrap().matches("data:image/png;base64,").count(), 8);
 }
 
 #[test]

@@ -13,6 +13,7 @@
 //!   on mean fund TVPI (a tornado);
 //! * [`allocation`] and [`frontier`]: a sweep over the direct share and the tier split of the
 //!   fund's capital, with the efficient set marked;
+//! * [`pace`]: schedules for the capacity not yet committed, against the city's funding plan;
 //!
 //! Results only: their tables and CSV files are written by [`crate::report`] ([`crate::report::text`],
 //! [`crate::report::export`]).
@@ -21,6 +22,7 @@ pub mod allocation;
 pub mod compare;
 pub mod frontier;
 pub mod headline;
+pub mod pace;
 pub mod paired;
 pub mod plan_vs_actual;
 pub mod scorecard;
@@ -49,13 +51,16 @@ pub enum AnalysisError {
     /// scenario's file and the field.
     #[error("{change}: {source}")]
     InvalidChange { change: String, source: crate::scenario::ScenarioError },
+    /// A pacing request pace cannot take (no funding plan, a target outside the fund's life).
+    #[error(transparent)]
+    Pace(Box<pace::PaceError>),
 }
 
 impl AnalysisError {
     /// Whether the user's input is at fault (a scenario or grid the analysis cannot use, or a
     /// change of it that validation refuses).
     pub fn is_input_error(&self) -> bool {
-        matches!(self, AnalysisError::Allocation { .. } | AnalysisError::InvalidChange { .. })
+        matches!(self, AnalysisError::Allocation { .. } | AnalysisError::InvalidChange { .. } | AnalysisError::Pace(_))
     }
 }
 

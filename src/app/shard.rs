@@ -87,13 +87,11 @@ pub fn simulate(job: &ShardJob, scenarios: &[Scenario], out: &Path, force: bool,
     Ok(Published { dir, files })
 }
 
-/// A merge, written in staging: the results folder of a run, or of a comparison. One is made per
-/// merge and published at once, so its size does not matter.
+/// A merge, written in staging: the results folder of a run, or of a comparison.
 #[derive(Debug)]
-#[allow(clippy::large_enum_variant)]
 pub enum Merged {
-    Run(Pending<Report>),
-    Compare(Pending<Compared>),
+    Run(Box<Pending<Report>>),
+    Compare(Box<Pending<Compared>>),
 }
 
 /// Checks that the shard folders `dirs` make up one run or comparison ([`set::check`]), loads
@@ -122,6 +120,7 @@ pub fn merge(dirs: &[PathBuf], out: Option<&Path>, force: bool, threads: Option<
     for (i, scenario) in scenarios.iter().enumerate() {
         let mut fans = engine::empty_fans(scenario);
         let (mut blocks, mut indicator_blocks) = (Vec::with_capacity(shards.len()), Vec::with_capacity(shards.len()));
+        let (mut cash_blocks, mut cash_fans) = (Vec::new(), scenario.funding.is_some().then(|| engine::empty_cash_fans(scenario)));
         for shard in &shards {
             let part = &shard.header.scenarios[i];
             for (fan, piece) in fans.iter_mut().zip(&shard::read_fans(&shard.dir, part, SERIES.len(), scenario.horizon() + 1)?) {
@@ -131,23 +130,30 @@ pub fn merge(dirs: &[PathBuf], out: Option<&Path>, force: bool, threads: Option<
             let paths = (shard.header.end_path - shard.header.first_path) as usize;
             blocks.push((columns, paths));
             indicator_blocks.push((indicators, paths));
+            if let Some((file, pieces)) = shard::open_cash(&shard.dir, part, scenario.horizon() + 1)? {
+                cash_blocks.push((file, paths));
+                for (fan, piece) in cash_fans.iter_mut().flatten().zip(&pieces) {
+                    fan.merge(piece);
+                }
+            }
         }
+        let cash = cash_fans.map(|fans| (Columns::open(header.scenarios[i].cash.as_ref().map_or(0, |c| c.width), cash_blocks), fans));
         let widths = header.scenarios[i].widths;
         let columns = (Columns::open(widths.0, blocks), Columns::open(widths.1, indicator_blocks));
-        results.push(RunResults::assemble(scenario, columns, fans, header.seed, threads));
+        results.push(RunResults::assemble(scenario, columns, cash, fans, header.seed, threads));
     }
     if header.command == Sharded::Compare.name() {
         let out = out.map_or_else(|| compare::default_results_dir(&scenarios), Path::to_path_buf);
         let staging = stage(&out, force, compare::COMMAND)?;
         let compared = crate::analysis::compare::of_results(&scenarios, &results)?;
-        return Ok(Merged::Compare(compare::write_compared(compared, staging)?));
+        return Ok(Merged::Compare(Box::new(compare::write_compared(compared, staging)?)));
     }
     let (scenario, results) = (&scenarios[0], &results[0]);
     let out = out.map_or_else(|| run::default_results_dir(scenario), Path::to_path_buf);
     let staging = stage(&out, force, run::COMMAND)?;
     let mut sink = PathsCsv::create(staging.dir(), &results.schema)?;
     results.write_rows(&mut sink).map_err(|source| AppError::Engine { file: scenario.source.clone(), source })?;
-    Ok(Merged::Run(run::summarise(scenario, results, None, staging, sink)?))
+    Ok(Merged::Run(Box::new(run::summarise(scenario, results, None, staging, sink)?)))
 }
 
 #[cfg(test)]

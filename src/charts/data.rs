@@ -117,6 +117,12 @@ impl FanView {
 /// Fan `key` with every value multiplied by `factor`.
 pub(crate) fn fan(report: &Report, key: &str, factor: f64) -> Drawn<FanView> {
     let fan: &FanReport = report.fan(key).ok_or_else(|| Failure::Missing(format!("fan `{key}`")))?;
+    fan_view(fan, factor)
+}
+
+/// `fan` with every value multiplied by `factor`.
+pub(crate) fn fan_view(fan: &FanReport, factor: f64) -> Drawn<FanView> {
+    let key = &fan.key;
     let row = |p: f64| -> Drawn<Vec<f64>> {
         let k =
             fan.probabilities.iter().position(|&q| (q - p).abs() < 1e-9).ok_or_else(|| Failure::Missing(format!("P{:.0} row in fan `{key}`", p * 100.0)))?;

@@ -11,6 +11,7 @@
 //! | `value_by_field.png` | Which fields and tiers create the value; direct vs sub-fund sleeve? |
 //! | `subfund_dispersion.png` | How much do outcomes differ between the 18 sub-funds (manager risk)? |
 //! | `policy.png` | Companies backed, capital mobilised, local reinvestment, cost of concessions. |
+//! | `liquidity.png` | With a funding plan: what the fund calls each year against the plan, how likely a shortfall is, the idle cash. |
 //! | `scorecard.png` | What grade will the evaluators likely give each year (绩效评价)? |
 //!
 //! Every interval drawn is labelled: fans and whiskers are P5–P95 (and boxes P25–P75) of the
@@ -29,7 +30,9 @@ mod distribution;
 mod fan;
 mod frontier;
 mod jcurve;
+mod liquidity;
 mod nav_dpi;
+mod pace;
 mod plan_vs_actual;
 mod policy;
 mod render;
@@ -51,7 +54,9 @@ pub use compare::{COMPARE_FILES, compare_charts};
 pub use distribution::distribution;
 pub use frontier::{FRONTIER_FILE, frontier};
 pub use jcurve::jcurve;
+pub use liquidity::{LIQUIDITY_FILE, liquidity};
 pub use nav_dpi::nav_dpi;
+pub use pace::{PACE_FILE, pace};
 pub use plan_vs_actual::plan_vs_actual;
 pub use policy::policy;
 pub use scorecard::scorecard;
@@ -100,16 +105,18 @@ type Chart = fn(&Report, &Path) -> Result<PathBuf, ChartError>;
 
 /// Draws every chart of `report` into the existing directory `dir` and returns the files
 /// written, in the order of [`CHART_FILES`] (`scorecard.png` only when the report has a
-/// scorecard: a summary from an earlier version has none), then `plan_vs_actual.png` for a run
-/// with actuals. Existing files of the same names are replaced.
+/// scorecard: a summary from an earlier version has none), then [`LIQUIDITY_FILE`] for a report
+/// with a funding plan and `plan_vs_actual.png` for a run with actuals. Existing files of the
+/// same names are replaced.
 ///
 /// # Errors
 /// The first chart that fails stops the run (charts already written stay); see
 /// [`ChartError`].
 pub fn draw_all(report: &Report, dir: &Path) -> Result<Vec<PathBuf>, ChartError> {
     let charts: [Chart; 7] = [jcurve, nav_dpi, distribution, value_by_field, subfund_dispersion, policy, scorecard];
+    let with_plan: Option<Chart> = report.liquidity.is_some().then_some(liquidity);
     let drawn = if report.scorecard.is_some() { 7 } else { 6 };
-    let mut files = charts.iter().take(drawn).map(|chart| chart(report, dir)).collect::<Result<Vec<_>, _>>()?;
+    let mut files = charts.iter().take(drawn).chain(&with_plan).map(|chart| chart(report, dir)).collect::<Result<Vec<_>, _>>()?;
     // A run with actuals adds where they sit in the plan's fans.
     if report.plan_vs_actual.is_some() {
         files.push(plan_vs_actual(report, dir)?);

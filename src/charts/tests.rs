@@ -9,7 +9,7 @@ use image::{Rgb, RgbImage};
 use plotters::style::RGBColor;
 
 use super::render::render;
-use super::{CHART_FILES, CHART_SIZE, ChartError, data, distribution, draw_all, jcurve, style, subfund_dispersion};
+use super::{CHART_FILES, CHART_SIZE, ChartError, LIQUIDITY_FILE, data, distribution, draw_all, jcurve, style, subfund_dispersion};
 use crate::engine::{self, RunOptions, Stopping};
 use crate::report::{Excluded, Histogram, IrrOutcomes, Report};
 use crate::stats::summary::Summary;
@@ -23,6 +23,11 @@ fn report() -> &'static Report {
         let results = engine::run(&scenario, &options, &mut |_| {}, None).expect("base scenario runs");
         Report::build(&scenario, &results).expect("per-path values read back")
     })
+}
+
+/// The charts of a run with a funding plan (base has one): every chart, then the liquidity chart.
+fn files_with_plan() -> Vec<&'static str> {
+    CHART_FILES.iter().copied().chain([LIQUIDITY_FILE]).collect()
 }
 
 fn decode(file: &Path) -> RgbImage {
@@ -51,7 +56,7 @@ fn every_chart_is_a_png_of_the_right_size_with_ink_on_it() {
     std::fs::write(dir.path().join("jcurve.png"), b"not a png").unwrap();
     let files = draw_all(report(), dir.path()).unwrap();
     let names: Vec<String> = files.iter().map(|f| f.file_name().unwrap().to_string_lossy().into_owned()).collect();
-    assert_eq!(names, CHART_FILES);
+    assert_eq!(names, files_with_plan());
     for file in &files {
         assert_eq!(file.parent(), Some(dir.path()));
         let image = decode(file);
@@ -66,7 +71,7 @@ fn every_chart_is_a_png_of_the_right_size_with_ink_on_it() {
     // Nothing but the charts: no temporary files left behind.
     let mut listed: Vec<String> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
     listed.sort();
-    let mut expected: Vec<String> = CHART_FILES.iter().map(|s| s.to_string()).collect();
+    let mut expected: Vec<String> = files_with_plan().iter().map(|s| s.to_string()).collect();
     expected.sort();
     assert_eq!(listed, expected);
 }
@@ -78,7 +83,7 @@ fn a_report_read_back_from_summary_json_draws_the_same_charts() {
     let (first, second) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     draw_all(report(), first.path()).unwrap();
     draw_all(&back, second.path()).unwrap();
-    for name in CHART_FILES {
+    for name in files_with_plan() {
         let (a, b) = (decode(&first.path().join(name)), decode(&second.path().join(name)));
         assert!(a == b, "{name} differs after a JSON round trip");
     }
@@ -197,7 +202,7 @@ fn a_report_with_nothing_defined_still_draws() {
     }
     let dir = tempfile::tempdir().unwrap();
     let files = draw_all(&report, dir.path()).unwrap();
-    assert_eq!(files.len(), CHART_FILES.len());
+    assert_eq!(files.len(), files_with_plan().len());
 }
 
 /// The distribution chart's note counts the IRR's outcomes as the summary table does: several
@@ -236,4 +241,17 @@ fn jcurve_labels_both_paybacks() {
     paid_back = Summary::of(&[f64::NAN; 3]);
     let lines = jcurve::payback_text(&axis, None, &data::Spread::of(&paid_back), 60);
     assert_eq!(lines, ["The median line is not back at zero by 2039Q3", "No path pays back by 2039Q3"]);
+}
+
+/// A report without a funding plan draws no liquidity chart; asked for one, the chart names
+/// what is missing.
+#[test]
+fn the_liquidity_chart_needs_a_funding_plan() {
+    let mut report = report().clone();
+    report.liquidity = None;
+    let dir = tempfile::tempdir().unwrap();
+    let files = draw_all(&report, dir.path()).unwrap();
+    assert_eq!(files.len(), CHART_FILES.len());
+    let error = super::liquidity(&report, dir.path()).unwrap_err().to_string();
+    assert!(error.contains("liquidity.png") && error.contains("funding plan"), "{error}");
 }

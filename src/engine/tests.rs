@@ -135,10 +135,12 @@ fn a_chunk_that_reaches_a_deal_limit_fails_naming_its_first_path() {
     let first = (0..64u64).find(|&p| simulator.simulate_path(p, &mut state).is_err()).expect("a path over the limit");
     let controls = Controls::new(&s);
     let width = Schema::new(&s).len() + controls.len();
+    let cash = LiquiditySchema::new(&s);
     for threads in [1, 3] {
         let workers: Vec<Mutex<Worker>> = (0..threads).map(|_| Mutex::new(Worker::new(s.horizon() + 1))).collect();
         let pool = thread_pool(Some(threads)).expect("pool");
-        let error = pool.install(|| simulate_chunk(&simulator, &controls, &workers, 0..64, (width, crate::metrics::indicators::width(&s)), &mut Chunk::default())).unwrap_err();
+        let widths = (width, crate::metrics::indicators::width(&s), cash.as_ref());
+        let error = pool.install(|| simulate_chunk(&simulator, &controls, &workers, 0..64, widths, &mut Chunk::default())).unwrap_err();
         let message = error.to_string();
         assert!(matches!(error, EngineError::DealLimit { path, .. } if path == first), "{message}");
         assert!(message.starts_with(&format!("path {first}: direct: a path reached the ")), "{message}");

@@ -3,7 +3,8 @@
 //! The fund's cash flows are the sum of its sleeves — its side of each sub-fund (after
 //! concessions) and the direct sleeve — plus its own running costs (a share of its size per
 //! quarter over its life, paid in by the sponsor like everything else). Distributions go straight
-//! back to the sponsor (no recycling). Commitments to sub-funds are paced by their vintages.
+//! back to the sponsor (no recycling). Commitments to sub-funds are paced by their vintages. With
+//! a funding plan, the path's cash account ([`super::cash`]) is kept from these flows, last.
 //!
 //! [`Simulator`] holds what is fixed for a run (the scenario, sampling laws, stream keys);
 //! [`Simulator::simulate_path`] fills a reusable [`PathState`], so a thread allocates once and
@@ -12,6 +13,7 @@
 use rand::RngExt;
 
 use super::Shocks;
+use super::cash::{self, CashAccount};
 use super::company::{LawError, ProfileLaw};
 use super::direct::{self, DirectOutcome};
 use super::flows::CashFlows;
@@ -33,6 +35,8 @@ pub struct Simulator<'a> {
     /// One per sub-fund, `None` when the sub-fund has no fundraising risk.
     fundraising_keys: Vec<Option<StreamKey>>,
     deal_limits: DealLimits,
+    /// The funding plan's appropriations by quarter (empty without a plan).
+    appropriated: Vec<f64>,
 }
 
 /// One path's state and outcome; reused across paths by one thread.
@@ -46,6 +50,8 @@ pub struct PathState {
     pub subfund_sleeve: CashFlows,
     /// Running costs per quarter.
     pub running_costs: Vec<f64>,
+    /// The fund's cash account under the scenario's funding plan (empty without one).
+    pub cash: CashAccount,
     pub subfunds: Vec<SubFundOutcome>,
     pub direct: DirectOutcome,
     /// Per sub-fund, what its other LPs committed as a share of what was planned (1 without a
@@ -92,6 +98,7 @@ impl<'a> Simulator<'a> {
                 .map(|s| (s.fundraising_shortfall.probability > 0.0).then(|| StreamKey::new(seed, Component::Fundraising(&s.key))))
                 .collect(),
             deal_limits: DealLimits::of(scenario),
+            appropriated: scenario.funding.as_ref().map(|plan| plan.by_quarter(scenario.horizon())).unwrap_or_default(),
         })
     }
 
@@ -156,6 +163,16 @@ impl<'a> Simulator<'a> {
         state.fund.add_scaled(&state.direct.flows, 1.0);
         for (paid, cost) in state.fund.paid_in.iter_mut().zip(&state.running_costs) {
             *paid += cost;
+        }
+        if let Some(plan) = &scenario.funding {
+            let flows = cash::Flows {
+                appropriated: &self.appropriated,
+                subfund_calls: &state.subfund_sleeve.paid_in,
+                direct: &state.direct.flows.paid_in,
+                running_costs: &state.running_costs,
+                distributions: &state.fund.distributed,
+            };
+            state.cash.keep(plan, flows);
         }
         Ok(())
     }

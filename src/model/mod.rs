@@ -4,8 +4,10 @@
 //! A path is simulated top-down: first the path-wide [`Shocks`] ([`market`] states and
 //! [`factors`] for every quarter), then each sub-fund ([`subfund`]) and the direct sleeve
 //! ([`direct`]), whose companies ([`company`]) read those shocks through an [`Environment`];
-//! [`fund`] adds the sleeves up into the fund's cash flows and the per-path outcome.
+//! [`fund`] adds the sleeves up into the fund's cash flows and the per-path outcome, and [`cash`]
+//! keeps the fund's cash account under the city's funding plan.
 
+pub mod cash;
 pub mod company;
 pub mod concession;
 pub mod direct;

@@ -20,6 +20,7 @@
 pub mod compare_csv;
 pub mod frontier_csv;
 pub mod html;
+pub mod pace_csv;
 pub mod paths_csv;
 pub mod quarterly_csv;
 pub mod sensitivity_csv;

@@ -8,6 +8,7 @@
 
 pub mod document;
 pub mod export;
+pub mod liquidity;
 pub mod table;
 pub mod text;
 
@@ -183,6 +184,9 @@ pub struct Report {
     /// they were kept, or when the calendar holds no whole year).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scorecard: Option<ScorecardReport>,
+    /// The fund's cash account under the scenario's funding plan; absent without a plan.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub liquidity: Option<liquidity::LiquidityReport>,
     /// Where the book at the as-of quarter sits in the construction plan's fans: only for a
     /// scenario with `[as_of]` (docs/portfolio.md).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -252,6 +256,10 @@ impl Report {
             })
             .collect();
         let scorecard = crate::analysis::scorecard::build(scenario, results)?;
+        let liquidity = match &results.liquidity {
+            Some(cash) => liquidity::LiquidityReport::build(scenario, cash, &quarters)?,
+            None => None,
+        };
         Ok(Report {
             provenance: Provenance {
                 tool: env!("CARGO_PKG_NAME").to_string(),
@@ -269,6 +277,7 @@ impl Report {
             histograms,
             fans,
             scorecard,
+            liquidity,
             plan_vs_actual: None,
         })
     }

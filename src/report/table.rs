@@ -4,7 +4,8 @@
 //! Blocks: the fund (distribution of TVPI, DPI, RVPI, IRR, J-curve trough and payback, with the
 //! mean's standard error and 95% interval, P(TVPI < 1) with its Wilson interval and the expected
 //! shortfall of the worst 5% of paths); the two sleeves, compact; value by tier; policy
-//! outcomes; the dispersion of the sub-funds' median TVPIs. Units are in the row or column
+//! outcomes; the dispersion of the sub-funds' median TVPIs; with a funding plan, the cash
+//! account's LIQUIDITY block (`super::text::liquidity`). Units are in the row or column
 //! headers (× for multiples, % for rates and shares, CNY m or CNY bn for money); quarter indices
 //! are shown as calendar quarters counted from `provenance.start_quarter`. A statistic that does
 //! not exist (no path paid back, no IRR) is shown as "–"; a figure computed on fewer paths than
@@ -118,6 +119,9 @@ pub fn render(report: &Report) -> String {
     tiers(&mut out, report);
     policy(&mut out, report);
     dispersion(&mut out, report);
+    if let Some(liquidity) = &report.liquidity {
+        out.push_str(&super::text::liquidity::render(liquidity));
+    }
     scorecard(&mut out, report);
     plan_vs_actual(&mut out, report);
     out
@@ -541,7 +545,7 @@ fn clip(text: &str, width: usize) -> String {
 }
 
 /// `text` broken into lines of at most `width` characters at spaces (a longer word is cut).
-fn wrap(text: &str, width: usize) -> Vec<String> {
+pub(crate) fn wrap(text: &str, width: usize) -> Vec<String> {
     let mut lines: Vec<String> = Vec::new();
     let mut current = String::new();
     for word in text.split_whitespace() {
@@ -732,7 +736,7 @@ mod tests {
         for line in table.lines() {
             assert!(line.chars().count() <= WIDTH, "too wide: {line}");
         }
-        for block in ["FUND", "SLEEVES", "BY TIER", "POLICY OUTCOMES", "SUB-FUND DISPERSION", "P(TVPI < 1)", "Payback (paths paid back)"] {
+        for block in ["FUND", "SLEEVES", "BY TIER", "POLICY OUTCOMES", "SUB-FUND DISPERSION", "P(TVPI < 1)", "Payback (paths paid back)", "LIQUIDITY", "P(any year's calls exceed"] {
             assert!(table.contains(block), "{block} missing:\n{table}");
         }
         assert!(table.contains(&scenario.calendar.start.to_string()));

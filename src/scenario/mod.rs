@@ -19,6 +19,7 @@
 //! balance, which is how fund agreements state them).
 
 pub mod error;
+pub mod funding;
 pub mod load;
 pub mod portfolio;
 pub(crate) mod ranges;
@@ -435,6 +436,8 @@ pub struct Scenario {
     pub fields: Vec<Field>,
     pub subfunds: Vec<SubFundSpec>,
     pub direct: DirectSpec,
+    /// The city's funding plan, if the scenario states one.
+    pub funding: Option<funding::FundingPlan>,
     /// Parameters of the evaluators' indicators (`[indicators]`).
     pub indicators: IndicatorSpec,
     /// How the evaluators score the fund (`[scorecard]`, or the shipped default).

@@ -40,6 +40,9 @@ pub struct RawScenario {
     /// Optional `[scorecard]`; without it the shipped default scores the fund.
     #[serde(default)]
     pub scorecard: Option<super::scorecard::RawScorecard>,
+    /// Optional: the city's funding plan (docs/funding.md); without it no cash account is kept.
+    #[serde(default)]
+    pub funding: Option<super::funding::RawFunding>,
 }
 
 /// `[calendar]`.

@@ -96,13 +96,16 @@ pub fn validate(raw: RawScenario, file: &Path) -> Result<Scenario> {
         fields,
         subfunds,
         direct,
+        funding: None,
         indicators,
         scorecard,
         as_of: None,
         raw: kept,
     };
     deal_limits(&c, &scenario)?;
-    Ok(scenario)
+    // After the sleeves' checks: a fund too large for its plan is first a fund too large.
+    let funding = raw.funding.as_ref().map(|f| super::funding::validate(&c, f, &scenario.fund, &scenario.calendar)).transpose()?;
+    Ok(Scenario { funding, ..scenario })
 }
 
 /// Refuses a scenario in which a sleeve could make more than [`workload::MAX_DEALS_PER_SLEEVE`]

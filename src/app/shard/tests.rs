@@ -32,7 +32,7 @@ fn merge_error(dirs: &[PathBuf], out: &Path) -> String {
 /// The merge of the shard folders `dirs` of a run, published at `out` without charts.
 fn merged_run(dirs: &[PathBuf], out: &Path) -> Published {
     match merge(dirs, Some(out), false, Some(2)).unwrap() {
-        Merged::Run(pending) => pending.publish(Outputs { charts: false, workbook: true }).unwrap(),
+        Merged::Run(pending) => (*pending).publish(Outputs { charts: false, workbook: true }).unwrap(),
         Merged::Compare(_) => panic!("a run's shards merged as a comparison"),
     }
 }
@@ -203,7 +203,7 @@ fn compare_shards_merge_to_the_bytes_of_one_comparison() {
         let Merged::Compare(pending) = merge(&dirs, Some(&tmp.path().join(format!("merged-{count}"))), false, Some(2)).unwrap() else {
             panic!("a comparison's shards merged as a run")
         };
-        assert_eq!(files(&pending.publish(Outputs { charts: false, workbook: true }).unwrap().dir), expected, "{count} shards");
+        assert_eq!(files(&(*pending).publish(Outputs { charts: false, workbook: true }).unwrap().dir), expected, "{count} shards");
     }
 }
 

@@ -18,6 +18,8 @@ pub const COMPARE_PICTURES: [Picture; 2] = [
 ];
 /// The picture of `sensitivity`.
 pub const SENSITIVITY_PICTURES: [Picture; 1] = [Picture { file: "tornado.png", caption: "Effect of each shock on mean fund TVPI" }];
+/// The picture of `pace`.
+pub const PACE_PICTURES: [Picture; 1] = [Picture { file: "pace.png", caption: "Commitment schedules against the funding plan" }];
 /// The picture of `frontier`.
 pub const FRONTIER_PICTURES: [Picture; 1] = [Picture { file: "frontier.png", caption: "Mean fund TVPI against P(TVPI < 1) for every allocation" }];
 
@@ -244,4 +246,21 @@ pub fn frontier(f: &Frontier) -> Document {
     });
     let (title, subtitle) = title_lines("Frontier", &f.provenance);
     Document { title, subtitle, sheets: vec![Sheet::new("Frontier", vec![best]), every, provenance(&f.provenance)], pictures: FRONTIER_PICTURES.to_vec() }
+}
+
+/// `pace`'s document: the verdict, then one row per candidate schedule.
+pub fn pace(p: &crate::analysis::pace::Pace) -> Document {
+    let columns = ["Schedule", "Chosen", "Meets target", "P(any year short)", "95% CI low", "95% CI high", "Shortfall P95 (CNY m)", "Idle cash, mean (CNY m)", "Idle cash, peak (CNY m)"];
+    let mut candidates = Table::new("Candidate schedules (common random numbers)", &columns);
+    for (k, c) in p.candidates.iter().enumerate() {
+        let l = &c.liquidity.life;
+        let yes_no = |b: bool| Cell::text(if b { "yes" } else { "no" });
+        let mut row = vec![Cell::text(&c.name), yes_no(p.chosen == Some(k)), yes_no(c.meets_target)];
+        row.extend([l.p_any_shortfall.estimate, l.p_any_shortfall.ci95.0, l.p_any_shortfall.ci95.1].map(|x| Cell::Number(x, Format::Percent)));
+        row.extend([l.shortfall_cny_m.p95, l.idle_mean_cny_m.mean, l.idle_peak_cny_m.mean].map(|x| Cell::Number(x, Format::CnyM)));
+        candidates.rows.push(row);
+    }
+    candidates.note(format!("Verdict: {}", p.verdict));
+    let (title, subtitle) = title_lines("Pace", &p.provenance);
+    Document { title, subtitle, sheets: vec![Sheet::new("Pace", vec![candidates]), provenance(&p.provenance)], pictures: PACE_PICTURES.to_vec() }
 }

@@ -27,6 +27,12 @@ pub const PICTURES: [Picture; 6] = [
 /// The picture of a run whose report has a scorecard.
 pub const SCORECARD_PICTURE: Picture = Picture { file: "scorecard.png", caption: "Evaluation score and each grade's probability by year" };
 
+/// The picture of a run with a funding plan.
+pub const LIQUIDITY_PICTURE: Picture = Picture { file: "liquidity.png", caption: "Calls each year against the funding plan, shortfalls and idle cash" };
+
+/// The picture of a run forecast from the fund's book: where the actuals sit in the plan's fans.
+pub const PLAN_VS_ACTUAL_PICTURE: Picture = Picture { file: "plan_vs_actual.png", caption: "Where today's actuals sit in the construction plan's fans" };
+
 /// The sheets of a run's workbook, in order.
 pub const SHEETS: [&str; 8] = ["Summary", "Policy", "Sub-funds", "Fields", "Quarterly", "Distributions", "Metrics", "Provenance"];
 
@@ -72,6 +78,12 @@ pub fn document(report: &Report) -> Document {
     let mut pictures = PICTURES.to_vec();
     if report.scorecard.is_some() {
         pictures.push(SCORECARD_PICTURE);
+    }
+    if report.liquidity.is_some() {
+        pictures.push(LIQUIDITY_PICTURE);
+    }
+    if report.plan_vs_actual.is_some() {
+        pictures.push(PLAN_VS_ACTUAL_PICTURE);
     }
     Document { title: format!("Fund simulation: {}", p.scenario), subtitle, sheets, pictures }
 }

@@ -1,5 +1,6 @@
 //! `quarterly.csv`: the quarterly fans of a report in long format, one row per series and
-//! quarter, under the header `series,quarter_index,quarter,p5,p25,p50,p75,p95`.
+//! quarter, under the header `series,quarter_index,quarter,p5,p25,p50,p75,p95`; the fund's cash
+//! balance and cumulative shortfall (`cash_…` series) follow when the scenario has a funding plan.
 
 use std::path::{Path, PathBuf};
 
@@ -19,7 +20,10 @@ pub fn write_quarterly_csv(report: &Report, dir: &Path) -> Result<PathBuf, Expor
     let mut header = vec!["series".to_string(), "quarter_index".to_string(), "quarter".to_string()];
     header.extend(probabilities.iter().map(|p| format!("p{}", (p * 100.0).round())));
     writer.write_record(&header).map_err(csv_error)?;
-    for fan in &report.fans {
+    // The cash account's fans, for a scenario with a funding plan, come after the others, so the
+    // rows of a run without one are unchanged.
+    let cash_fans = report.liquidity.iter().flat_map(|l| &l.fans);
+    for fan in report.fans.iter().chain(cash_fans) {
         for (t, quarter) in fan.quarters.iter().enumerate() {
             let mut record = vec![fan.key.clone(), t.to_string(), quarter.clone()];
             record.extend(fan.values.iter().map(|row| csv_number(row.get(t).copied().unwrap_or(f64::NAN))));
