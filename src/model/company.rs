@@ -269,10 +269,9 @@ pub fn simulate_from(
                     let repricing = new_level() / level;
                     let scale = post * repricing * backer.skill_value;
                     let max_multiple = law.max_exit / scale;
-                    // `truncated_spliced_tail_quantile`, with the mass below the bound kept for
-                    // the mean.
+                    // The mass below the bound serves the draw and its mean.
                     let mass = spliced_tail_cdf(&law.ipo, max_multiple);
-                    let multiple = spliced_tail_quantile(&law.ipo, rng.random::<f64>() * mass).min(max_multiple);
+                    let multiple = truncated_quantile_of_mass(&law.ipo, rng.random::<f64>(), mass, max_multiple);
                     let value = post * multiple * repricing * backer.skill_value;
                     exit_surprise = value - scale * truncated_mean_of_mass(&law.ipo, mass, max_multiple, law.ipo_body_integral);
                     break Ending::Exit { quarter, value, ipo: true };
@@ -356,7 +355,12 @@ pub fn spliced_tail_quantile(spec: &SplicedTailSpec, u: f64) -> f64 {
 /// untruncated quantile of `u · F(max)`. The same uniform keeps its rank, so the bound moves only
 /// the draws near it, and an infinite `max` gives exactly [`spliced_tail_quantile`].
 pub fn truncated_spliced_tail_quantile(spec: &SplicedTailSpec, u: f64, max: f64) -> f64 {
-    spliced_tail_quantile(spec, u * spliced_tail_cdf(spec, max)).min(max)
+    truncated_quantile_of_mass(spec, u, spliced_tail_cdf(spec, max), max)
+}
+
+/// [`truncated_spliced_tail_quantile`] given the mass `mass` = F(`max`) below the bound.
+fn truncated_quantile_of_mass(spec: &SplicedTailSpec, u: f64, mass: f64, max: f64) -> f64 {
+    spliced_tail_quantile(spec, u * mass).min(max)
 }
 
 /// The mean of the spliced IPO multiple conditioned on being at most `max` (the law
