@@ -235,26 +235,19 @@ fn sleeves(report: &Report) -> Table {
     table
 }
 
+/// The columns after the names of the tier and field tables: each one's multiple and value
+/// created, mean and P5/P50/P95 ([`spread`]).
+const SPREAD_COLUMNS: [&str; 8] =
+    ["Multiple mean", "Multiple P5", "Multiple P50", "Multiple P95", "Value created mean (CNY bn)", "Value P5", "Value P50", "Value P95"];
+
 fn tiers(report: &Report) -> Table {
-    let columns = [
-        "Tier (look-through, before fees)",
-        "Multiple mean",
-        "Multiple P5",
-        "Multiple P50",
-        "Multiple P95",
-        "Value created mean (CNY bn)",
-        "Value P5",
-        "Value P50",
-        "Value P95",
-    ];
+    let columns: Vec<&str> = ["Tier (look-through, before fees)"].into_iter().chain(SPREAD_COLUMNS).collect();
     let mut table = Table::new("By tier", &columns);
     for multiple in report.metrics.iter().filter(|m| m.group == Group::Tier && m.key.ends_with("_multiple")) {
-        let s = &multiple.summary;
         let mut row = vec![Cell::text(tier_name(multiple))];
-        row.extend([s.mean, quantile(s, 0.05), quantile(s, 0.5), quantile(s, 0.95)].map(|x| Cell::Number(x, Format::Multiple)));
+        row.extend(spread(multiple));
         if let Some(value) = report.metric(&multiple.key.replace("_multiple", "_value_created_cny_m")) {
-            let v = &value.summary;
-            row.extend([v.mean, quantile(v, 0.05), quantile(v, 0.5), quantile(v, 0.95)].map(|x| Cell::Number(x / 1e3, Format::CnyBn)));
+            row.extend(spread(value));
         }
         table.rows.push(row);
     }
@@ -332,19 +325,7 @@ fn dispersion(report: &Report) -> Table {
 }
 
 fn fields(report: &Report) -> Table {
-    let columns = [
-        "Field",
-        "领域",
-        "Tier",
-        "Multiple mean",
-        "Multiple P5",
-        "Multiple P50",
-        "Multiple P95",
-        "Value created mean (CNY bn)",
-        "Value P5",
-        "Value P50",
-        "Value P95",
-    ];
+    let columns: Vec<&str> = ["Field", "领域", "Tier"].into_iter().chain(SPREAD_COLUMNS).collect();
     let mut table = Table::new("Fields (look-through, before fees)", &columns);
     for field in &report.fund.fields {
         let mut row = vec![Cell::text(&field.label), Cell::text(&field.label_zh), Cell::text(&field.tier)];
