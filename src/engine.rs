@@ -21,9 +21,11 @@ use std::sync::{Mutex, PoisonError};
 use rayon::prelude::*;
 
 pub mod columns;
+mod fan;
 mod stopping;
 
 pub use self::columns::Columns;
+pub use self::fan::FanReport;
 pub use self::stopping::{Checks, PRECISION_MAX_PATHS, PRECISION_MIN_PATHS, Stopping};
 use crate::metrics::controls::Controls;
 use crate::metrics::indicators;

@@ -14,6 +14,8 @@
 //! * [`allocation`] and [`frontier`]: a sweep over the direct share and the tier split of the
 //!   fund's capital, with the efficient set marked;
 //! * [`pace`]: schedules for the capacity not yet committed, against the city's funding plan;
+//! * [`liquidity`]: the liquidity answers of one run (calls at risk, shortfalls, idle cash), which
+//!   `pace` weighs for each schedule and the report shows;
 //!
 //! Results only: their tables and CSV files are written by [`crate::report`] ([`crate::report::text`],
 //! [`crate::report::export`]).
@@ -22,6 +24,7 @@ pub mod allocation;
 pub mod compare;
 pub mod frontier;
 pub mod headline;
+pub mod liquidity;
 pub mod pace;
 pub mod paired;
 pub mod plan_vs_actual;

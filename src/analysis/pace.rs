@@ -34,7 +34,7 @@ use serde::Serialize;
 use super::{AnalysisError, Provenance, engine_error, simulate};
 use crate::calendar::Quarter;
 use crate::engine::RunOptions;
-use crate::report::liquidity::LiquidityReport;
+use crate::analysis::liquidity::LiquidityReport;
 use crate::scenario::{self, Scenario};
 
 /// Default share of paths that must never fall short.

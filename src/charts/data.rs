@@ -2,7 +2,8 @@
 //! calendar of the x axis. A report lacking something is a [`Failure::Missing`].
 
 use crate::calendar::Quarter;
-use crate::report::{FanReport, Histogram, MetricReport, Report};
+use crate::engine::FanReport;
+use crate::report::{Histogram, MetricReport, Report};
 use crate::stats::summary::Summary;
 
 use super::render::{Drawn, Failure};

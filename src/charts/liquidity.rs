@@ -15,7 +15,7 @@ use super::fan::{FanSpec, draw_fan, legend, mesh, padded_range, tick_step};
 use super::render::{Area, Drawn, Failure, render};
 use super::style::{FAN, FIXED, INK, LOSS, NOTE, TROUGH, anchored, bn, frame, percent, text};
 use crate::report::Report;
-use crate::report::liquidity::LiquidityReport;
+use crate::analysis::liquidity::LiquidityReport;
 
 /// The chart's file name.
 pub const LIQUIDITY_FILE: &str = "liquidity.png";
@@ -77,7 +77,7 @@ fn years(area: &Area, l: &LiquidityReport) -> Drawn<()> {
         }))?
         .label("Paid out: median (P50)")
         .legend(|(x, y)| Rectangle::new([(x, y - 8), (x + 28, y + 8)], FAN.mix(0.8).filled()));
-    let tick = |value: fn(&crate::report::liquidity::YearLiquidity) -> f64, colour: RGBColor| {
+    let tick = |value: fn(&crate::analysis::liquidity::YearLiquidity) -> f64, colour: RGBColor| {
         l.years.iter().map(move |y| {
             let x = f64::from(y.year);
             PathElement::new(vec![(x, value(y) * 1e-3), (x + 2.0 * half, value(y) * 1e-3)], colour.stroke_width(4))

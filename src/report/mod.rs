@@ -8,18 +8,18 @@
 
 pub mod document;
 pub mod export;
-pub mod liquidity;
 pub mod table;
 pub mod text;
 
 use serde::{Deserialize, Serialize};
 
+use crate::analysis::liquidity::LiquidityReport;
 use crate::analysis::scorecard::ScorecardReport;
-use crate::engine::{EngineError, RunResults};
+use crate::engine::{EngineError, FanReport, RunResults};
 use crate::metrics::path::{Group, NO_RATE_FOUND, NO_SIGN_CHANGE, NOT_FINITE, SERIES, Undefined, Unit};
 use crate::scenario::Scenario;
 use crate::stats::control::{self, MeanEstimate};
-use crate::stats::summary::{Proportion, STANDARD_PROBABILITIES, Summary, probability_below, sorted_finite};
+use crate::stats::summary::{Proportion, Summary, probability_below, sorted_finite};
 
 /// Bins of the histograms kept for distribution charts.
 pub const HISTOGRAM_BINS: usize = 60;
@@ -127,21 +127,6 @@ pub struct Histogram {
     pub missing: u64,
 }
 
-/// A quarterly fan: quantiles of a series at each quarter, across paths.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct FanReport {
-    pub key: String,
-    pub label: String,
-    pub unit: Unit,
-    /// Calendar label of each quarter, "2024Q3"...
-    pub quarters: Vec<String>,
-    /// Probabilities of the rows of `values` (P5, P25, P50, P75, P95).
-    pub probabilities: Vec<f64>,
-    /// `values[k][t]`: the `probabilities[k]` quantile at quarter `t`.
-    #[serde(deserialize_with = "crate::stats::nan::deserialize")]
-    pub values: Vec<Vec<f64>>,
-}
-
 /// A field, for labelling charts and tables.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FieldInfo {
@@ -186,7 +171,7 @@ pub struct Report {
     pub scorecard: Option<ScorecardReport>,
     /// The fund's cash account under the scenario's funding plan; absent without a plan.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub liquidity: Option<liquidity::LiquidityReport>,
+    pub liquidity: Option<LiquidityReport>,
     /// Where the book at the as-of quarter sits in the construction plan's fans: only for a
     /// scenario with `[as_of]` (docs/portfolio.md).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -246,18 +231,11 @@ impl Report {
         let fans = SERIES
             .iter()
             .zip(&results.fans)
-            .map(|(&(key, label, unit), fan)| FanReport {
-                key: key.to_string(),
-                label: label.to_string(),
-                unit,
-                quarters: quarters.clone(),
-                probabilities: STANDARD_PROBABILITIES.to_vec(),
-                values: STANDARD_PROBABILITIES.iter().map(|&p| fan.quantiles(p)).collect(),
-            })
+            .map(|(&(key, label, unit), fan)| FanReport::of(key, label, unit, &quarters, fan))
             .collect();
         let scorecard = crate::analysis::scorecard::build(scenario, results)?;
         let liquidity = match &results.liquidity {
-            Some(cash) => liquidity::LiquidityReport::build(scenario, cash, &quarters)?,
+            Some(cash) => LiquidityReport::build(scenario, cash, &quarters)?,
             None => None,
         };
         Ok(Report {

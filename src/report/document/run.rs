@@ -8,7 +8,8 @@
 use super::{Cell, ChartKind, ChartSpec, Document, Format, Picture, Sheet, Table};
 use crate::metrics::path::{Group, Unit};
 use crate::report::table::{FUND_ROWS, Fmt, coverage, irr_note, negated, payback_share, quantile, subfund_medians, tier_name};
-use crate::report::{FanReport, Histogram, MetricReport, Report};
+use crate::engine::FanReport;
+use crate::report::{Histogram, MetricReport, Report};
 use crate::stats::summary::{STANDARD_PROBABILITIES, Summary};
 
 /// The quantile columns of the distribution tables.

@@ -6,7 +6,7 @@
 use std::fmt::Write as _;
 
 use super::cells::{NONE, thousands};
-use crate::report::liquidity::{LiquidityReport, Tail};
+use crate::analysis::liquidity::{LiquidityReport, Tail};
 use crate::stats::summary::Proportion;
 
 /// An amount in CNY m, "12,345" ("–" if it does not exist).

@@ -6,13 +6,12 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::FanReport;
-use crate::engine::{EngineError, Liquidity};
+use crate::engine::{EngineError, FanReport, Liquidity};
 use crate::metrics::liquidity::{CASH_SERIES, LiquiditySchema};
 use crate::metrics::path::Unit;
 use crate::scenario::Scenario;
 use crate::scenario::funding::{DistributionRule, FundingPlan, ShortfallRule};
-use crate::stats::summary::{Proportion, STANDARD_PROBABILITIES, quantile_sorted, sorted_finite};
+use crate::stats::summary::{Proportion, quantile_sorted, sorted_finite};
 
 /// The quantiles of a liquidity figure that a finance bureau reads: the median year and the
 /// bad ones (P95, P99: "calls at risk").
@@ -168,14 +167,7 @@ impl LiquidityReport {
         let fans = CASH_SERIES
             .iter()
             .zip(&liquidity.fans)
-            .map(|(&(key, label), fan)| FanReport {
-                key: key.to_string(),
-                label: label.to_string(),
-                unit: Unit::CnyM,
-                quarters: quarters.to_vec(),
-                probabilities: STANDARD_PROBABILITIES.to_vec(),
-                values: STANDARD_PROBABILITIES.iter().map(|&p| fan.quantiles(p)).collect(),
-            })
+            .map(|(&(key, label), fan)| FanReport::of(key, label, Unit::CnyM, quarters, fan))
             .collect();
         Ok(Some(LiquidityReport { plan: plan_info(scenario, plan), years, life, fans }))
     }
