@@ -256,39 +256,45 @@ pub struct Identity {
     pub spec: ShardSpec,
 }
 
-/// Writes the shard's files into `dir` (a staging folder): for each scenario and its results
-/// (of the shard's paths), its columns and fans; the header last. Returns the files.
+/// Writes the files of the shard's part `i` into `dir` (a staging folder): the columns and fans
+/// of `results`, the run of `scenario` over the shard's paths. A shard writes each part as its run
+/// ends, so it holds one run at a time. Returns the part, for [`write_header`].
 ///
 /// # Errors
 /// [`ShardError`] naming the file that could not be written.
-pub fn write(dir: &Path, identity: &Identity, runs: &[(&Scenario, &RunResults)]) -> Result<Vec<PathBuf>, ShardError> {
+pub fn write_part(dir: &Path, i: usize, identity: &Identity, scenario: &Scenario, results: &RunResults) -> Result<Part, ShardError> {
+    let columns = write_file(dir, &format!("columns-{i}.f64"), |out| results.write_columns(out))?;
+    let indicators = write_file(dir, &format!("indicators-{i}.f64"), |out| results.write_indicators(out))?;
+    let fans = write_file(dir, &format!("fans-{i}.bin"), |out| out.write_all(&encode(&results.fans)))?;
+    let cash = match &results.liquidity {
+        Some(cash) => Some(CashFiles {
+            width: cash.schema.len(),
+            columns: write_file(dir, &format!("cash-{i}.f64"), |out| cash.write_columns(out))?,
+            fans: write_file(dir, &format!("cash-fans-{i}.bin"), |out| out.write_all(&encode(&cash.fans)))?,
+        }),
+        None => None,
+    };
+    Ok(Part {
+        scenario_file: scenario.source.display().to_string(),
+        variant: identity.variants.then(|| scenario.name.clone()),
+        scenario_hash: scenario_hash(scenario),
+        metrics: results.schema.metrics.iter().map(|m| m.key.clone()).collect(),
+        quarters: results.fans.first().map_or(0, Fan::quarters),
+        widths: results.widths(),
+        columns,
+        indicators,
+        fans,
+        cash,
+    })
+}
+
+/// Writes the header of the shard in `dir` whose parts are `scenarios`, last; returns every file
+/// of the shard.
+///
+/// # Errors
+/// [`ShardError`] naming the file that could not be written.
+pub fn write_header(dir: &Path, identity: &Identity, scenarios: Vec<Part>) -> Result<Vec<PathBuf>, ShardError> {
     let range = range(identity.spec.index, identity.spec.count, identity.paths);
-    let mut scenarios = Vec::with_capacity(runs.len());
-    for (i, (scenario, results)) in runs.iter().enumerate() {
-        let columns = write_file(dir, &format!("columns-{i}.f64"), |out| results.write_columns(out))?;
-        let indicators = write_file(dir, &format!("indicators-{i}.f64"), |out| results.write_indicators(out))?;
-        let fans = write_file(dir, &format!("fans-{i}.bin"), |out| out.write_all(&encode(&results.fans)))?;
-        let cash = match &results.liquidity {
-            Some(cash) => Some(CashFiles {
-                width: cash.schema.len(),
-                columns: write_file(dir, &format!("cash-{i}.f64"), |out| cash.write_columns(out))?,
-                fans: write_file(dir, &format!("cash-fans-{i}.bin"), |out| out.write_all(&encode(&cash.fans)))?,
-            }),
-            None => None,
-        };
-        scenarios.push(Part {
-            scenario_file: scenario.source.display().to_string(),
-            variant: identity.variants.then(|| scenario.name.clone()),
-            scenario_hash: scenario_hash(scenario),
-            metrics: results.schema.metrics.iter().map(|m| m.key.clone()).collect(),
-            quarters: results.fans.first().map_or(0, Fan::quarters),
-            widths: results.widths(),
-            columns,
-            indicators,
-            fans,
-            cash,
-        });
-    }
     let header = Header {
         format: FORMAT.to_string(),
         format_version: FORMAT_VERSION,

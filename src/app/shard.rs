@@ -108,22 +108,22 @@ pub fn simulate(job: &ShardJob, scenarios: &[Scenario], out: &Path, force: bool,
     let scenarios = &command.variants(scenarios)?;
     let staging = stage(out, force, COMMAND)?;
     let range = shard::range(spec.index, spec.count, paths);
-    let mut results = Vec::with_capacity(scenarios.len());
-    let mut done = 0;
-    for scenario in scenarios {
-        let r = engine::run_range(scenario, seed, threads, range.clone(), &mut |n| progress(done + n), None)
-            .map_err(|source| AppError::Engine { file: scenario.source.clone(), source })?;
-        done += r.paths;
-        results.push(r);
-    }
     let grid = match command {
         Sharded::Frontier(grid) => Some(grid.clone()),
         _ => None,
     };
     let variants = matches!(command, Sharded::Sensitivity | Sharded::Frontier(_));
     let identity = Identity { command: command.name(), grid, variants, seed, paths, spec };
-    let runs: Vec<(&Scenario, &RunResults)> = scenarios.iter().zip(&results).collect();
-    let files = shard::write(staging.dir(), &identity, &runs)?;
+    // Each run's part is written as the run ends: a shard holds one run at a time.
+    let mut parts = Vec::with_capacity(scenarios.len());
+    let mut done = 0;
+    for (i, scenario) in scenarios.iter().enumerate() {
+        let results = engine::run_range(scenario, seed, threads, range.clone(), &mut |n| progress(done + n), None)
+            .map_err(|source| AppError::Engine { file: scenario.source.clone(), source })?;
+        done += results.paths;
+        parts.push(shard::write_part(staging.dir(), i, &identity, scenario, &results)?);
+    }
+    let files = shard::write_header(staging.dir(), &identity, parts)?;
     let dir = staging.publish()?;
     let files = files.iter().filter_map(|f| f.file_name()).map(|name| dir.join(name)).collect();
     Ok(Published { dir, files })
