@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 
 use super::allocation::{self, TierShares, tier_split};
 use super::headline::{FUND_TVPI, PEAK_NEED};
-use super::{AnalysisError, Provenance, changed, simulate, values};
+use super::{AnalysisError, Provenance, changed, simulating, values};
 use crate::engine::{RunOptions, RunResults};
 use crate::scenario::Scenario;
 use crate::stats::summary::{Summary, probability_below};
@@ -119,12 +119,7 @@ pub fn variants(scenario: &Scenario, direct_shares: &[f64], divisions: usize) ->
 /// field of a tier), [`AnalysisError::Engine`] if a run fails.
 pub fn run(scenario: &Scenario, direct_shares: &[f64], divisions: usize, options: &RunOptions, progress: &mut dyn FnMut(u64)) -> Result<Frontier, AnalysisError> {
     let variants = variants(scenario, direct_shares, divisions)?;
-    let mut done = 0;
-    of_runs(scenario, direct_shares, divisions, &variants, options.seed, &mut |_, variant| {
-        let results = simulate(variant, options, done, progress)?;
-        done += results.paths;
-        Ok(results)
-    })
+    of_runs(scenario, direct_shares, divisions, &variants, options.seed, &mut simulating(options, progress))
 }
 
 /// The sweep of `scenario` from the runs of its [`variants`] for `direct_shares` and

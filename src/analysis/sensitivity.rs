@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::headline::{FUND_TVPI, LOSS_PROBABILITY};
 use super::paired::{Difference, mean_difference};
 use super::shocks::{Direction, Shock, library};
-use super::{AnalysisError, Provenance, changed, simulate, values};
+use super::{AnalysisError, Provenance, changed, simulating, values};
 use crate::engine::{RunOptions, RunResults};
 use crate::scenario::Scenario;
 use crate::stats::summary::{Proportion, Summary, probability_below};
@@ -97,12 +97,7 @@ pub fn variants(scenario: &Scenario) -> Result<Vec<Scenario>, AnalysisError> {
 /// shock cannot be made, [`AnalysisError::InvalidChange`] if a shock left a value out of range.
 pub fn run(scenario: &Scenario, options: &RunOptions, progress: &mut dyn FnMut(u64)) -> Result<Sensitivity, AnalysisError> {
     let variants = variants(scenario)?;
-    let mut done = 0;
-    of_runs(scenario, &variants, options.seed, &mut |_, variant| {
-        let results = simulate(variant, options, done, progress)?;
-        done += results.paths;
-        Ok(results)
-    })
+    of_runs(scenario, &variants, options.seed, &mut simulating(options, progress))
 }
 
 /// The analysis of `scenario` from the runs of its [`variants`], all made with `seed` and one
