@@ -2,7 +2,7 @@
 # CI: a real single-node Slurm cluster (Debian's slurm-wlm and munge) runs a fifsim run as an
 # array of shards and a dependent merge, compared byte for byte with one run; then one shard is
 # made to fail, the merge must refuse naming it, only that index is resubmitted, and the merge
-# is compared again. Every daemon this script starts is stopped by its PID on exit, also on
+# is compared again; last, a small sensitivity analysis runs as an array and merges byte for byte. Every daemon this script starts is stopped by its PID on exit, also on
 # failure. Takes the release binary (built by .ci/run) or FIFSIM.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -110,7 +110,7 @@ cd "$work"
 "$FIFSIM" run "$scenario" --paths "$paths" --seed "$seed" --threads "$cpus" --out single >/dev/null 2>&1
 
 # A whole array, then the merge on afterany.
-array=$(sbatch --parsable --array="0-$((shards - 1))" "$repo/deploy/slurm/shard.sbatch" "$scenario" "$paths" "$shards" shards "$seed")
+array=$(sbatch --parsable --array="0-$((shards - 1))" "$repo/deploy/slurm/shard.sbatch" "$shards" shards run "$scenario" --paths "$paths" --seed "$seed")
 merge=$(sbatch --parsable --dependency="afterany:$array" "$repo/deploy/slurm/merge.sbatch" shards merged)
 wait_job "$array"
 wait_job "$merge"
@@ -121,20 +121,30 @@ echo "slurm: $shards shards merged byte-identical to one run of $paths paths"
 # Shard 2 fails (its folder is taken by a file); the merge refuses and names the rerun.
 mkdir -p failing
 touch failing/shard-2
-array=$(sbatch --parsable --array="0-$((shards - 1))" "$repo/deploy/slurm/shard.sbatch" "$scenario" "$paths" "$shards" failing "$seed")
+array=$(sbatch --parsable --array="0-$((shards - 1))" "$repo/deploy/slurm/shard.sbatch" "$shards" failing run "$scenario" --paths "$paths" --seed "$seed")
 merge=$(sbatch --parsable --dependency="afterany:$array" "$repo/deploy/slurm/merge.sbatch" failing merged-after-retry)
 wait_job "$array"
 wait_job "$merge"
 [ "$(job_state "$merge")" = "JobState=FAILED " ] || { echo "the merge of an incomplete set did not fail: $(job_state "$merge")" >&2; exit 1; }
 grep -q "missing shards: 2 " fifsim-merge-"$merge".log || { cat fifsim-merge-"$merge".log >&2; exit 1; }
-grep -qF "sbatch --array=2 deploy/slurm/shard.sbatch $scenario $paths $shards failing $seed" fifsim-merge-"$merge".log \
+grep -qF "sbatch --array=2 deploy/slurm/shard.sbatch $shards failing run $scenario --paths $paths --seed $seed" fifsim-merge-"$merge".log \
     || { cat fifsim-merge-"$merge".log >&2; exit 1; }
 [ ! -e merged-after-retry ]
 rm failing/shard-2
-retry=$(sbatch --parsable --array=2 "$repo/deploy/slurm/shard.sbatch" "$scenario" "$paths" "$shards" failing "$seed")
+retry=$(sbatch --parsable --array=2 "$repo/deploy/slurm/shard.sbatch" "$shards" failing run "$scenario" --paths "$paths" --seed "$seed")
 merge=$(sbatch --parsable --dependency="afterany:$retry" "$repo/deploy/slurm/merge.sbatch" failing merged-after-retry)
 wait_job "$retry"
 wait_job "$merge"
 [ "$(job_state "$merge")" = "JobState=COMPLETED " ] || { cat fifsim-merge-"$merge".log >&2; exit 1; }
 diff -r single merged-after-retry
 echo "slurm: a failed shard was refused, rerun alone, and merged byte-identical"
+
+# A decision command: a small sensitivity analysis (every shock's runs) as an array, merged.
+"$FIFSIM" sensitivity "$scenario" --paths 101 --seed "$seed" --threads "$cpus" --out single-sensitivity >/dev/null 2>&1
+array=$(sbatch --parsable --array=0-2 "$repo/deploy/slurm/shard.sbatch" 3 sensitivity-shards sensitivity "$scenario" --paths 101 --seed "$seed")
+merge=$(sbatch --parsable --dependency="afterany:$array" "$repo/deploy/slurm/merge.sbatch" sensitivity-shards merged-sensitivity)
+wait_job "$array"
+wait_job "$merge"
+[ "$(job_state "$merge")" = "JobState=COMPLETED " ] || { cat fifsim-merge-"$merge".log >&2; exit 1; }
+diff -r single-sensitivity merged-sensitivity
+echo "slurm: 3 shards of a sensitivity analysis merged byte-identical to one"

@@ -76,9 +76,10 @@ enum Command {
     /// with the least idle cash, or "infeasible" and why (writes pace.json, pace.csv, pace.png).
     #[command(after_help = PACE_HELP)]
     Pace(PaceArgs),
-    /// Merge the shard folders of a run (`run --shard k/K`) into the results folder one run of
-    /// the same scenario, seed and paths writes, byte for byte; refuses a missing, repeated,
-    /// damaged or foreign shard, naming the shards to rerun.
+    /// Merge the shard folders of a run (`run --shard k/K`, or of compare, sensitivity or
+    /// frontier) into the results folder the command writes run whole with the same scenario,
+    /// options, seed and paths, byte for byte; refuses a missing, repeated, damaged or foreign
+    /// shard, naming the shards to rerun.
     #[command(after_help = MERGE_HELP)]
     Merge(MergeArgs),
 }
@@ -90,7 +91,8 @@ shards. See docs/cluster.md for Slurm, Kubernetes and AWS Batch.";
 
 #[derive(Debug, Args)]
 struct MergeArgs {
-    /// Shard folders written by `fifsim run --shard k/K`, all K of them, in any order.
+    /// Shard folders written by `fifsim run --shard k/K` (or compare, sensitivity, frontier), all
+    /// K of them, in any order.
     #[arg(required = true, value_name = "DIR")]
     shards: Vec<PathBuf>,
     #[command(flatten)]
@@ -240,6 +242,10 @@ struct SensitivityArgs {
     /// Paths per run.
     #[arg(long, value_name = "N", default_value_t = app::sensitivity::DEFAULT_PATHS, allow_negative_numbers = true, value_parser = |s: &str| path_count(s, 2))]
     paths: u64,
+    /// Simulate only shard k of K (from 0): paths [k·N/K, (k+1)·N/K) of every run, written as a
+    /// shard folder at --out (required) for `fifsim merge`. See docs/cluster.md.
+    #[arg(long, value_name = "k/K", requires = "out")]
+    shard: Option<fifsim::shard::ShardSpec>,
     #[command(flatten)]
     common: CommonArgs,
 }
@@ -280,6 +286,10 @@ struct FrontierArgs {
     /// Paths per allocation.
     #[arg(long, value_name = "N", default_value_t = app::frontier::DEFAULT_PATHS, allow_negative_numbers = true, value_parser = |s: &str| path_count(s, 2))]
     paths: u64,
+    /// Simulate only shard k of K (from 0): paths [k·N/K, (k+1)·N/K) of every run, written as a
+    /// shard folder at --out (required) for `fifsim merge`. See docs/cluster.md.
+    #[arg(long, value_name = "k/K", requires = "out")]
+    shard: Option<fifsim::shard::ShardSpec>,
     #[command(flatten)]
     common: CommonArgs,
 }
@@ -409,7 +419,7 @@ fn dispatch(command: Command) -> anyhow::Result<ExitCode> {
 fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     let scenario = scenario::load(&args.scenario).map_err(AppError::from)?;
     if let (Some(spec), Some(out)) = (args.shard, &args.common.folder.out) {
-        return shard(app::shard::Sharded::Run, std::slice::from_ref(&scenario), &args.common, args.paths.unwrap_or(app::run::DEFAULT_PATHS), spec, out);
+        return shard(app::shard::Sharded::Run, std::slice::from_ref(&scenario), 1, &args.common, args.paths.unwrap_or(app::run::DEFAULT_PATHS), spec, out);
     }
     let out = args.common.folder.out.clone().unwrap_or_else(|| app::run::default_results_dir(&scenario));
     let stopping = match args.precision {
@@ -427,7 +437,7 @@ fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
 fn compare(args: CompareArgs) -> anyhow::Result<ExitCode> {
     let scenarios = args.scenarios.iter().map(|f| scenario::load(f).map_err(AppError::from)).collect::<Result<Vec<_>, _>>()?;
     if let (Some(spec), Some(out)) = (args.shard, &args.common.folder.out) {
-        return shard(app::shard::Sharded::Compare, &scenarios, &args.common, args.paths, spec, out);
+        return shard(app::shard::Sharded::Compare, &scenarios, scenarios.len(), &args.common, args.paths, spec, out);
     }
     let out = args.common.folder.out.clone().unwrap_or_else(|| app::compare::default_results_dir(&scenarios));
     let options = args.common.options(Stopping::Paths(args.paths));
@@ -439,6 +449,10 @@ fn compare(args: CompareArgs) -> anyhow::Result<ExitCode> {
 
 fn sensitivity(args: SensitivityArgs) -> anyhow::Result<ExitCode> {
     let scenario = scenario::load(&args.scenario).map_err(AppError::from)?;
+    if let (Some(spec), Some(out)) = (args.shard, &args.common.folder.out) {
+        let runs = fifsim::analysis::sensitivity::runs(&scenario);
+        return shard(app::shard::Sharded::Sensitivity, std::slice::from_ref(&scenario), runs, &args.common, args.paths, spec, out);
+    }
     let out = args.common.folder.out.clone().unwrap_or_else(|| app::sensitivity::default_results_dir(&scenario));
     let options = args.common.options(Stopping::Paths(args.paths));
     let total = args.paths * fifsim::analysis::sensitivity::runs(&scenario) as u64;
@@ -460,18 +474,30 @@ fn pace(args: PaceArgs) -> anyhow::Result<ExitCode> {
 
 fn frontier(args: FrontierArgs) -> anyhow::Result<ExitCode> {
     let scenario = scenario::load(&args.scenario).map_err(AppError::from)?;
+    let divisions = usize::from(args.grid);
+    if let (Some(spec), Some(out)) = (args.shard, &args.common.folder.out) {
+        let (runs, grid) = (app::frontier::runs(&args.direct_shares, divisions), fifsim::shard::Grid { direct_shares: args.direct_shares, divisions });
+        return shard(app::shard::Sharded::Frontier(grid), std::slice::from_ref(&scenario), runs, &args.common, args.paths, spec, out);
+    }
     let out = args.common.folder.out.clone().unwrap_or_else(|| app::frontier::default_results_dir(&scenario));
     let options = args.common.options(Stopping::Paths(args.paths));
-    let divisions = usize::from(args.grid);
     let total = args.paths * app::frontier::runs(&args.direct_shares, divisions) as u64;
     publish(&args.common, total, |progress| app::frontier::frontier(&scenario, &args.direct_shares, divisions, &options, &out, args.common.folder.force, progress), text::frontier::render)
 }
 
-/// `--shard k/K` of `run` or `compare`: simulates that shard of `paths` paths a scenario into
-/// the shard folder `out`.
-fn shard(command: app::shard::Sharded, scenarios: &[scenario::Scenario], common: &CommonArgs, paths: u64, spec: fifsim::shard::ShardSpec, out: &std::path::Path) -> anyhow::Result<ExitCode> {
+/// `--shard k/K` of `run`, `compare`, `sensitivity` or `frontier`: simulates that shard of the
+/// command's `runs` runs of `paths` paths into the shard folder `out`.
+fn shard(
+    command: app::shard::Sharded,
+    scenarios: &[scenario::Scenario],
+    runs: usize,
+    common: &CommonArgs,
+    paths: u64,
+    spec: fifsim::shard::ShardSpec,
+    out: &std::path::Path,
+) -> anyhow::Result<ExitCode> {
     let range = fifsim::shard::range(spec.index, spec.count, paths);
-    let bar = progress_bar((range.end - range.start) * scenarios.len() as u64);
+    let bar = progress_bar((range.end - range.start) * runs as u64);
     let job = app::shard::ShardJob { command, seed: common.seed, threads: worker_threads(common.threads), paths, spec };
     let published = app::shard::simulate(&job, scenarios, out, common.folder.force, &mut |done| bar.set_position(done));
     bar.finish_and_clear();
@@ -486,6 +512,8 @@ fn merge(args: MergeArgs) -> anyhow::Result<ExitCode> {
     match pending {
         app::shard::Merged::Run(pending) => show_and_publish(*pending, args.folder.outputs(), table::render),
         app::shard::Merged::Compare(pending) => show_and_publish(*pending, args.folder.outputs(), |c| text::compare::render(&c.comparison)),
+        app::shard::Merged::Sensitivity(pending) => show_and_publish(*pending, args.folder.outputs(), text::sensitivity::render),
+        app::shard::Merged::Frontier(pending) => show_and_publish(*pending, args.folder.outputs(), text::frontier::render),
     }
 }
 

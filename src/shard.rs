@@ -23,6 +23,11 @@
 //!
 //! `paths.csv` is not stored: the merge writes it from the columns, through the same writer a
 //! run uses.
+//!
+//! A shard of `sensitivity` or `frontier` holds those paths of every run the command makes — the
+//! scenario, then each shock down and up, or each allocation of the grid — all on the same path
+//! indices (common random numbers), one part each; the header names every variant and the grid,
+//! and the merge makes the variants again from the scenario and checks them against the parts.
 
 use std::fs::File;
 use std::io::{self, Read, Write};
@@ -83,8 +88,24 @@ pub struct FileSum {
     pub sha256: String,
 }
 
+/// The allocations a shard of `frontier` sweeps: its `--direct-shares` and `--grid`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Grid {
+    pub direct_shares: Vec<f64>,
+    pub divisions: usize,
+}
+
+impl Grid {
+    /// The options of `fifsim frontier` that make this grid.
+    pub fn arguments(&self) -> String {
+        let shares: Vec<String> = self.direct_shares.iter().map(f64::to_string).collect();
+        format!("--direct-shares {} --grid {}", shares.join(","), self.divisions)
+    }
+}
+
 /// A shard folder's header ([`HEADER`]).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Header {
     pub format: String,
@@ -93,8 +114,11 @@ pub struct Header {
     pub version: String,
     /// SHA-256 of the fifsim executable that simulated the shard ([`build_id`]).
     pub build_id: String,
-    /// The command the shard is part of: `run` or `compare`.
+    /// The command the shard is part of: `run`, `compare`, `sensitivity` or `frontier`.
     pub command: String,
+    /// Of `frontier`: the allocations swept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grid: Option<Grid>,
     pub seed: u64,
     /// Paths of the whole run, `N`.
     pub paths: u64,
@@ -105,7 +129,7 @@ pub struct Header {
     /// Its paths, `[first_path, end_path)`.
     pub first_path: u64,
     pub end_path: u64,
-    /// One per scenario, in the command's order.
+    /// One per scenario, in the command's order (of `sensitivity` and `frontier`: per variant).
     pub scenarios: Vec<Part>,
 }
 
@@ -115,7 +139,11 @@ pub struct Header {
 pub struct Part {
     /// The scenario file as it was typed (the merge loads it from there, and the results name it so).
     pub scenario_file: String,
-    /// [`scenario_hash`] of the scenario as loaded.
+    /// Of `sensitivity` and `frontier`: the variant of that scenario (its name, the shock or
+    /// allocation in brackets).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub variant: Option<String>,
+    /// [`scenario_hash`] of the scenario as loaded (of the variant as made).
     pub scenario_hash: String,
     /// The metrics' keys, in the columns' order.
     pub metrics: Vec<String>,
@@ -217,45 +245,56 @@ impl<W: Write> Write for Hashing<W> {
 /// What a shard is a part of: everything of its header but its files.
 #[derive(Debug, Clone)]
 pub struct Identity {
-    /// `run` or `compare`.
+    /// `run`, `compare`, `sensitivity` or `frontier`.
     pub command: &'static str,
+    /// Of `frontier`: the allocations swept.
+    pub grid: Option<Grid>,
+    /// The scenarios are variants of the first (`sensitivity`, `frontier`): each part names its own.
+    pub variants: bool,
     pub seed: u64,
     pub paths: u64,
     pub spec: ShardSpec,
 }
 
-/// Writes the shard's files into `dir` (a staging folder): for each scenario and its results
-/// (of the shard's paths), its columns and fans; the header last. Returns the files.
+/// Writes the files of the shard's part `i` into `dir` (a staging folder): the columns and fans
+/// of `results`, the run of `scenario` over the shard's paths. A shard writes each part as its run
+/// ends, so it holds one run at a time. Returns the part, for [`write_header`].
 ///
 /// # Errors
 /// [`ShardError`] naming the file that could not be written.
-pub fn write(dir: &Path, identity: &Identity, runs: &[(&Scenario, &RunResults)]) -> Result<Vec<PathBuf>, ShardError> {
+pub fn write_part(dir: &Path, i: usize, identity: &Identity, scenario: &Scenario, results: &RunResults) -> Result<Part, ShardError> {
+    let columns = write_file(dir, &format!("columns-{i}.f64"), |out| results.write_columns(out))?;
+    let indicators = write_file(dir, &format!("indicators-{i}.f64"), |out| results.write_indicators(out))?;
+    let fans = write_file(dir, &format!("fans-{i}.bin"), |out| out.write_all(&encode(&results.fans)))?;
+    let cash = match &results.liquidity {
+        Some(cash) => Some(CashFiles {
+            width: cash.schema.len(),
+            columns: write_file(dir, &format!("cash-{i}.f64"), |out| cash.write_columns(out))?,
+            fans: write_file(dir, &format!("cash-fans-{i}.bin"), |out| out.write_all(&encode(&cash.fans)))?,
+        }),
+        None => None,
+    };
+    Ok(Part {
+        scenario_file: scenario.source.display().to_string(),
+        variant: identity.variants.then(|| scenario.name.clone()),
+        scenario_hash: scenario_hash(scenario),
+        metrics: results.schema.metrics.iter().map(|m| m.key.clone()).collect(),
+        quarters: results.fans.first().map_or(0, Fan::quarters),
+        widths: results.widths(),
+        columns,
+        indicators,
+        fans,
+        cash,
+    })
+}
+
+/// Writes the header of the shard in `dir` whose parts are `scenarios`, last; returns every file
+/// of the shard.
+///
+/// # Errors
+/// [`ShardError`] naming the file that could not be written.
+pub fn write_header(dir: &Path, identity: &Identity, scenarios: Vec<Part>) -> Result<Vec<PathBuf>, ShardError> {
     let range = range(identity.spec.index, identity.spec.count, identity.paths);
-    let mut scenarios = Vec::with_capacity(runs.len());
-    for (i, (scenario, results)) in runs.iter().enumerate() {
-        let columns = write_file(dir, &format!("columns-{i}.f64"), |out| results.write_columns(out))?;
-        let indicators = write_file(dir, &format!("indicators-{i}.f64"), |out| results.write_indicators(out))?;
-        let fans = write_file(dir, &format!("fans-{i}.bin"), |out| out.write_all(&encode(&results.fans)))?;
-        let cash = match &results.liquidity {
-            Some(cash) => Some(CashFiles {
-                width: cash.schema.len(),
-                columns: write_file(dir, &format!("cash-{i}.f64"), |out| cash.write_columns(out))?,
-                fans: write_file(dir, &format!("cash-fans-{i}.bin"), |out| out.write_all(&encode(&cash.fans)))?,
-            }),
-            None => None,
-        };
-        scenarios.push(Part {
-            scenario_file: scenario.source.display().to_string(),
-            scenario_hash: scenario_hash(scenario),
-            metrics: results.schema.metrics.iter().map(|m| m.key.clone()).collect(),
-            quarters: results.fans.first().map_or(0, Fan::quarters),
-            widths: results.widths(),
-            columns,
-            indicators,
-            fans,
-            cash,
-        });
-    }
     let header = Header {
         format: FORMAT.to_string(),
         format_version: FORMAT_VERSION,
@@ -263,6 +302,7 @@ pub fn write(dir: &Path, identity: &Identity, runs: &[(&Scenario, &RunResults)])
         version: env!("CARGO_PKG_VERSION").to_string(),
         build_id: build_id()?,
         command: identity.command.to_string(),
+        grid: identity.grid.clone(),
         seed: identity.seed,
         paths: identity.paths,
         shards: identity.spec.count,

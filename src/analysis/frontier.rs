@@ -18,8 +18,8 @@ use serde::{Deserialize, Serialize};
 
 use super::allocation::{self, TierShares, tier_split};
 use super::headline::{FUND_TVPI, PEAK_NEED};
-use super::{AnalysisError, Provenance, changed, simulate, values};
-use crate::engine::RunOptions;
+use super::{AnalysisError, Provenance, changed, simulating, values};
+use crate::engine::{RunOptions, RunResults};
 use crate::scenario::Scenario;
 use crate::stats::summary::{Summary, probability_below};
 
@@ -100,6 +100,17 @@ pub struct Frontier {
     pub points: Vec<Point>,
 }
 
+/// The runs the sweep makes, in order: the scenario as it is, then every allocation of
+/// `grid(direct_shares, divisions)`. Every allocation is made before any run, so a grid the
+/// scenario cannot take fails at once.
+///
+/// # Errors
+/// [`AnalysisError::Allocation`] if an allocation cannot be made (e.g. the scenario holds no
+/// field of a tier), [`AnalysisError::InvalidChange`].
+pub fn variants(scenario: &Scenario, direct_shares: &[f64], divisions: usize) -> Result<Vec<Scenario>, AnalysisError> {
+    std::iter::once(Ok(scenario.clone())).chain(grid(direct_shares, divisions).iter().map(|a| allocate(scenario, a))).collect()
+}
+
 /// Runs the scenario as it is and every allocation of `grid(direct_shares, divisions)`;
 /// `progress` is told the paths done across all runs.
 ///
@@ -107,15 +118,31 @@ pub struct Frontier {
 /// [`AnalysisError::Allocation`] if an allocation cannot be made (e.g. the scenario holds no
 /// field of a tier), [`AnalysisError::Engine`] if a run fails.
 pub fn run(scenario: &Scenario, direct_shares: &[f64], divisions: usize, options: &RunOptions, progress: &mut dyn FnMut(u64)) -> Result<Frontier, AnalysisError> {
+    let variants = variants(scenario, direct_shares, divisions)?;
+    of_runs(scenario, direct_shares, divisions, &variants, options.seed, &mut simulating(options, progress))
+}
+
+/// The sweep of `scenario` from the runs of its [`variants`] for `direct_shares` and
+/// `divisions`, all made with `seed` and one number of paths, wherever they were simulated:
+/// `results(i, variant)` gives the run of the `i`-th; each is read in turn and dropped.
+///
+/// # Errors
+/// What `results` returns, [`AnalysisError::Engine`] if a run's values cannot be read back.
+pub fn of_runs<E: From<AnalysisError>>(
+    scenario: &Scenario,
+    direct_shares: &[f64],
+    divisions: usize,
+    variants: &[Scenario],
+    seed: u64,
+    results: &mut dyn FnMut(usize, &Scenario) -> Result<RunResults, E>,
+) -> Result<Frontier, E> {
     let allocations = grid(direct_shares, divisions);
-    // Make every allocation first: a grid the scenario cannot take fails before any run.
-    let scenarios = allocations.iter().map(|a| allocate(scenario, a)).collect::<Result<Vec<_>, _>>()?;
     let mut points = Vec::with_capacity(allocations.len() + 1);
-    let (mut done, mut paths) = (0, 0);
+    let mut paths = 0;
     let reference = Allocation { direct_share: scenario.fund.direct_share, tiers: tier_split(scenario).fund };
-    for (s, allocation, is_reference) in std::iter::once((scenario, &reference, true)).chain(scenarios.iter().zip(&allocations).map(|(s, a)| (s, a, false))) {
-        let results = simulate(s, options, done, progress)?;
-        done += results.paths;
+    for (i, (s, allocation)) in variants.iter().zip(std::iter::once(&reference).chain(&allocations)).enumerate() {
+        let is_reference = i == 0;
+        let results = results(i, s)?;
         paths = results.paths;
         let tvpi = values(&FUND_TVPI, s, &results)?;
         let summary = Summary::of(&tvpi);
@@ -138,7 +165,7 @@ pub fn run(scenario: &Scenario, direct_shares: &[f64], divisions: usize, options
     }
     mark_efficient(&mut points);
     Ok(Frontier {
-        provenance: Provenance::new(&[scenario], options.seed, paths, points.len(), METHOD),
+        provenance: Provenance::new(&[scenario], seed, paths, points.len(), METHOD),
         primary_risk: PRIMARY_RISK.to_string(),
         direct_shares: direct_shares.to_vec(),
         divisions,

@@ -88,6 +88,17 @@ pub(crate) fn simulate(scenario: &Scenario, options: &RunOptions, done: u64, pro
     engine::run(scenario, options, &mut |paths| progress(done + paths), None).map_err(|source| engine_error(scenario, source))
 }
 
+/// Each scenario it is given run with `options`, `progress` told the paths done across all of
+/// them: the runs of an analysis made here, not read from elsewhere (e.g. from shards).
+pub(crate) fn simulating<'a>(options: &'a RunOptions, progress: &'a mut dyn FnMut(u64)) -> impl FnMut(usize, &Scenario) -> Result<RunResults, AnalysisError> + 'a {
+    let mut done = 0;
+    move |_, scenario| {
+        let results = simulate(scenario, options, done, progress)?;
+        done += results.paths;
+        Ok(results)
+    }
+}
+
 /// The per-path values of `measure` in `results`, a run of `scenario`.
 ///
 /// # Errors

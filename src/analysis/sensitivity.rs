@@ -10,8 +10,8 @@ use serde::{Deserialize, Serialize};
 use super::headline::{FUND_TVPI, LOSS_PROBABILITY};
 use super::paired::{Difference, mean_difference};
 use super::shocks::{Direction, Shock, library};
-use super::{AnalysisError, Provenance, changed, simulate, values};
-use crate::engine::RunOptions;
+use super::{AnalysisError, Provenance, changed, simulating, values};
+use crate::engine::{RunOptions, RunResults};
 use crate::scenario::Scenario;
 use crate::stats::summary::{Proportion, Summary, probability_below};
 
@@ -73,6 +73,22 @@ pub fn runs(scenario: &Scenario) -> usize {
     1 + 2 * library(scenario).len()
 }
 
+/// The runs the analysis makes of `scenario`, in order: the scenario itself, then every shock
+/// of [`library`] down and up.
+///
+/// # Errors
+/// [`AnalysisError::Allocation`] if the direct-share shock cannot be made,
+/// [`AnalysisError::InvalidChange`] if a shock left a value out of range.
+pub fn variants(scenario: &Scenario) -> Result<Vec<Scenario>, AnalysisError> {
+    let mut variants = vec![scenario.clone()];
+    for shock in &library(scenario) {
+        for direction in Direction::BOTH {
+            variants.push(shocked(scenario, shock, direction)?);
+        }
+    }
+    Ok(variants)
+}
+
 /// Runs the base and every shock of [`library`] down and up with `options`; `progress` is told
 /// the paths done across all runs.
 ///
@@ -80,19 +96,36 @@ pub fn runs(scenario: &Scenario) -> usize {
 /// [`AnalysisError::Engine`] if a run fails, [`AnalysisError::Allocation`] if the direct-share
 /// shock cannot be made, [`AnalysisError::InvalidChange`] if a shock left a value out of range.
 pub fn run(scenario: &Scenario, options: &RunOptions, progress: &mut dyn FnMut(u64)) -> Result<Sensitivity, AnalysisError> {
-    let base = simulate(scenario, options, 0, progress)?;
-    let mut done = base.paths;
+    let variants = variants(scenario)?;
+    of_runs(scenario, &variants, options.seed, &mut simulating(options, progress))
+}
+
+/// The analysis of `scenario` from the runs of its [`variants`], all made with `seed` and one
+/// number of paths, wherever they were simulated: `results(i, variant)` gives the run of the
+/// `i`-th; each is read in turn and dropped.
+///
+/// # Errors
+/// What `results` returns, [`AnalysisError::Engine`] if a run's values cannot be read back.
+pub fn of_runs<E: From<AnalysisError>>(
+    scenario: &Scenario,
+    variants: &[Scenario],
+    seed: u64,
+    results: &mut dyn FnMut(usize, &Scenario) -> Result<RunResults, E>,
+) -> Result<Sensitivity, E> {
+    let base = results(0, &variants[0])?;
     let base_tvpi = values(&FUND_TVPI, scenario, &base)?;
     let base_loss = values(&LOSS_PROBABILITY, scenario, &base)?;
+    let paths = base.paths;
+    drop(base);
     let shocks = library(scenario);
     let mut effects = Vec::with_capacity(shocks.len());
-    for shock in &shocks {
+    for (k, shock) in shocks.iter().enumerate() {
         let mut moves = Vec::with_capacity(2);
-        for direction in Direction::BOTH {
-            let shocked = shocked(scenario, shock, direction)?;
-            let results = simulate(&shocked, options, done, progress)?;
-            done += results.paths;
-            let (tvpi, loss) = (values(&FUND_TVPI, &shocked, &results)?, values(&LOSS_PROBABILITY, &shocked, &results)?);
+        for (d, direction) in Direction::BOTH.into_iter().enumerate() {
+            let i = 1 + 2 * k + d;
+            let shocked = &variants[i];
+            let results = results(i, shocked)?;
+            let (tvpi, loss) = (values(&FUND_TVPI, shocked, &results)?, values(&LOSS_PROBABILITY, shocked, &results)?);
             moves.push(Effect {
                 direction,
                 setting: shock.setting(direction).to_string(),
@@ -116,7 +149,7 @@ pub fn run(scenario: &Scenario, options: &RunOptions, progress: &mut dyn FnMut(u
     }
     let summary = Summary::of(&base_tvpi);
     Ok(Sensitivity {
-        provenance: Provenance::new(&[scenario], options.seed, base.paths, 1 + 2 * shocks.len(), METHOD),
+        provenance: Provenance::new(&[scenario], seed, paths, 1 + 2 * shocks.len(), METHOD),
         base: BaseRun {
             mean_tvpi: summary.mean,
             mean_tvpi_ci95: summary.mean_ci95,

@@ -9,7 +9,7 @@ use super::publish::{Documents, Pending, stage};
 use crate::analysis::frontier::{self, Frontier};
 use crate::charts::ChartError;
 use crate::engine::RunOptions;
-use crate::output::Command;
+use crate::output::{Command, Staging};
 use crate::report::document::{self, Document};
 use crate::report::export::frontier_csv;
 use crate::scenario::Scenario;
@@ -45,7 +45,14 @@ pub fn frontier(
     progress: &mut dyn FnMut(u64),
 ) -> Result<Pending<Frontier>, AppError> {
     let staging = stage(out, force, COMMAND)?;
-    let result = frontier::run(scenario, direct_shares, divisions, options, progress)?;
+    write_frontier(frontier::run(scenario, direct_shares, divisions, options, progress)?, staging)
+}
+
+/// Writes `result`'s JSON and CSV files into `staging`; the chart is drawn on publishing.
+///
+/// # Errors
+/// [`AppError::Export`].
+pub(super) fn write_frontier(result: Frontier, staging: Staging) -> Result<Pending<Frontier>, AppError> {
     let files = Files {
         json: FRONTIER_JSON,
         to_json: |f: &Frontier| f,

@@ -9,7 +9,7 @@ use super::publish::{Documents, Pending, stage};
 use crate::analysis::sensitivity::{self, Sensitivity};
 use crate::charts::ChartError;
 use crate::engine::RunOptions;
-use crate::output::Command;
+use crate::output::{Command, Staging};
 use crate::report::document::{self, Document};
 use crate::report::export::sensitivity_csv;
 use crate::scenario::Scenario;
@@ -35,7 +35,14 @@ pub fn default_results_dir(scenario: &Scenario) -> PathBuf {
 /// [`AppError::Output`] for a refused folder, [`AppError::Analysis`], [`AppError::Export`].
 pub fn sensitivity(scenario: &Scenario, options: &RunOptions, out: &Path, force: bool, progress: &mut dyn FnMut(u64)) -> Result<Pending<Sensitivity>, AppError> {
     let staging = stage(out, force, COMMAND)?;
-    let result = sensitivity::run(scenario, options, progress)?;
+    write_sensitivity(sensitivity::run(scenario, options, progress)?, staging)
+}
+
+/// Writes `result`'s JSON and CSV files into `staging`; the chart is drawn on publishing.
+///
+/// # Errors
+/// [`AppError::Export`].
+pub(super) fn write_sensitivity(result: Sensitivity, staging: Staging) -> Result<Pending<Sensitivity>, AppError> {
     let files = Files {
         json: SENSITIVITY_JSON,
         to_json: |s: &Sensitivity| s,

@@ -130,10 +130,14 @@ fn difference(first: &Header, header: &Header) -> Option<String> {
     let files = |h: &Header| format!("{:?}", h.scenarios.iter().map(|p| p.scenario_file.as_str()).collect::<Vec<_>>());
     let hashes = |h: &Header| format!("{:?}", h.scenarios.iter().map(|p| p.scenario_hash.as_str()).collect::<Vec<_>>());
     let shapes = |h: &Header| h.scenarios.iter().map(|p| format!("{:?} {}", p.metrics, p.quarters)).collect::<Vec<_>>().join(" ");
-    let fields: [(&str, String, String); 9] = [
+    let grid = |h: &Header| h.grid.as_ref().map_or_else(|| "none".to_string(), super::Grid::arguments);
+    let variants = |h: &Header| format!("{:?}", h.scenarios.iter().map(|p| p.variant.as_deref().unwrap_or("")).collect::<Vec<_>>());
+    let fields: [(&str, String, String); 11] = [
         ("fifsim version", first.version.clone(), header.version.clone()),
         ("build id", first.build_id.clone(), header.build_id.clone()),
         ("command", first.command.clone(), header.command.clone()),
+        ("allocation grid", grid(first), grid(header)),
+        ("variants (shocks or allocations)", variants(first), variants(header)),
         ("scenario file", files(first), files(header)),
         ("scenario content (hash)", hashes(first), hashes(header)),
         ("seed", first.seed.to_string(), header.seed.to_string()),
@@ -144,9 +148,9 @@ fn difference(first: &Header, header: &Header) -> Option<String> {
     fields.into_iter().find(|(_, a, b)| a != b).map(|(name, a, b)| format!("{name} {b}, not {a}"))
 }
 
-/// The commands that rerun shards `missing`: for `run`, a Slurm array of the shipped script
+/// The commands that rerun shards `missing`: a Slurm array of the shipped script
 /// (deploy/slurm/shard.sbatch) when the folders are named `<parent>/shard-<k>`, as it names them;
-/// and the plain `fifsim run` (or `compare`) of each.
+/// and the plain `fifsim` command of each.
 fn rerun_commands(first: &Header, missing: &[u64], found: &BTreeMap<u64, Vec<Shard>>) -> Vec<String> {
     let folders: Option<PathBuf> = {
         let mut parents = found.values().flatten().map(|s| {
@@ -162,23 +166,18 @@ fn rerun_commands(first: &Header, missing: &[u64], found: &BTreeMap<u64, Vec<Sha
     let indices: Vec<String> = missing.iter().map(u64::to_string).collect();
     let mut commands = Vec::new();
     let parent = folders.as_ref().map(|p| if p.as_os_str().is_empty() { ".".to_string() } else { p.display().to_string() });
-    let files: Vec<String> = first.scenarios.iter().map(|p| quote(&p.scenario_file)).collect();
-    let files = files.join(" ");
-    if let (Some(parent), "run") = (&parent, first.command.as_str()) {
-        commands.push(format!(
-            "sbatch --array={} deploy/slurm/shard.sbatch {} {} {} {} {}",
-            indices.join(","),
-            files,
-            first.paths,
-            first.shards,
-            quote(parent),
-            first.seed
-        ));
+    // The command as typed: the variants of `sensitivity` and `frontier` are made from one file.
+    let parts = if matches!(first.command.as_str(), "sensitivity" | "frontier") { &first.scenarios[..1] } else { &first.scenarios[..] };
+    let mut command: Vec<String> = std::iter::once(first.command.clone()).chain(parts.iter().map(|p| quote(&p.scenario_file))).collect();
+    command.push(format!("--paths {} --seed {}", first.paths, first.seed));
+    command.extend(first.grid.as_ref().map(super::Grid::arguments));
+    let command = command.join(" ");
+    if let Some(parent) = &parent {
+        commands.push(format!("sbatch --array={} deploy/slurm/shard.sbatch {} {} {command}", indices.join(","), first.shards, quote(parent)));
     }
     for k in missing {
         let out = parent.as_ref().map_or_else(|| format!("<folder of shard {k}>"), |p| quote(&format!("{p}/shard-{k}")));
-        commands
-            .push(format!("fifsim {} {files} --paths {} --seed {} --shard {k}/{} --out {out} --force", first.command, first.paths, first.seed, first.shards));
+        commands.push(format!("fifsim {command} --shard {k}/{} --out {out} --force", first.shards));
     }
     commands
 }

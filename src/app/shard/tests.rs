@@ -1,6 +1,7 @@
 use std::collections::BTreeMap;
 
 use super::*;
+use crate::shard::Grid;
 use crate::engine::{CHUNK, RunOptions, Stopping};
 use crate::app::publish::Outputs;
 
@@ -33,7 +34,7 @@ fn merge_error(dirs: &[PathBuf], out: &Path) -> String {
 fn merged_run(dirs: &[PathBuf], out: &Path) -> Published {
     match merge(dirs, Some(out), false, Some(2)).unwrap() {
         Merged::Run(pending) => (*pending).publish(Outputs { charts: false, workbook: true }).unwrap(),
-        Merged::Compare(_) => panic!("a run's shards merged as a comparison"),
+        other => panic!("a run's shards merged as another command: {other:?}"),
     }
 }
 
@@ -102,7 +103,7 @@ fn every_tampered_shard_set_is_refused() {
     // Missing: shards 1 and 3 of 4.
     let message = merge_error(&[dirs[0].clone(), dirs[2].clone()], &out);
     assert!(message.contains("missing shards: 1 (paths [10, 20)), 3 (paths [30, 40))"), "{message}");
-    let array = format!("sbatch --array=1,3 deploy/slurm/shard.sbatch {} 40 4 {} 5", scenario.source.display(), root.display());
+    let array = format!("sbatch --array=1,3 deploy/slurm/shard.sbatch 4 {} run {} --paths 40 --seed 5", root.display(), scenario.source.display());
     assert!(message.contains(&array), "{message}");
     assert!(message.contains(&format!("--paths 40 --seed 5 --shard 3/4 --out {}/shard-3 --force", root.display())), "{message}");
 
@@ -180,6 +181,13 @@ fn a_scenario_changed_since_the_shards_ran_is_refused() {
     std::fs::write(&file, format!("extends = \"{}\"\n[fund]\nrunning_cost_per_year = 0.0\n", crate::testing::base().source.display())).unwrap();
     let message = merge_error(&dirs, &tmp.path().join("merged"));
     assert!(message.contains("mine.toml: changed since the shards were simulated"), "{message}");
+    // Changed into a forecast from a book: refused as a shard of one would be.
+    let book = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/portfolio/2025Q4/portfolio.toml");
+    let base = crate::testing::base().source;
+    std::fs::write(&file, format!("extends = \"{}\"\n[as_of]\nquarter = \"2025Q4\"\nportfolio = \"{}\"\n", base.display(), book.display())).unwrap();
+    let message = merge_error(&dirs, &tmp.path().join("merged"));
+    assert!(message.contains("mine.toml: has [as_of]") && message.contains("without --shard"), "{message}");
+    assert!(!tmp.path().join("merged").exists());
 }
 
 /// A comparison's shards (paths of every scenario) merge to the bytes of the comparison run whole.
@@ -223,4 +231,109 @@ fn a_scenario_with_a_book_is_refused_in_shards() {
     assert!(!out.exists());
     // Its plan, without the book, shards as usual.
     shard(&scenario.plan(), 3, 10, ShardSpec { index: 0, count: 2 }, &out);
+}
+
+/// The shards of a decision command `command` of `scenario` (`count` of them, `paths` paths, seed 4)
+/// under `root/shard-<k>`.
+fn decision_shards(command: &Sharded, scenario: &Scenario, paths: u64, count: u64, root: &Path) -> Vec<PathBuf> {
+    (0..count)
+        .map(|index| {
+            let job = ShardJob { command: command.clone(), ..job(4, paths, ShardSpec { index, count }) };
+            simulate(&job, std::slice::from_ref(scenario), &root.join(format!("shard-{index}")), false, &mut |_| {}).unwrap().dir
+        })
+        .collect()
+}
+
+/// The merge of decision shards `dirs`, published at `out` with its charts and workbook.
+fn merged_decision(dirs: &[PathBuf], out: &Path) -> BTreeMap<String, Vec<u8>> {
+    let outputs = Outputs { charts: true, workbook: true };
+    let published = match merge(dirs, Some(out), false, Some(2)).unwrap() {
+        Merged::Sensitivity(pending) => (*pending).publish(outputs).unwrap(),
+        Merged::Frontier(pending) => (*pending).publish(outputs).unwrap(),
+        other => panic!("decision shards merged as {other:?}"),
+    };
+    files(&published.dir)
+}
+
+/// A small frontier grid: the scenario as it is and three tier splits at one direct share.
+fn small_grid() -> Grid {
+    Grid { direct_shares: vec![0.3], divisions: 1 }
+}
+
+/// Shards of a sensitivity analysis and of a frontier (every variant's paths) merge to the bytes
+/// of the command run whole, charts and workbook included, at a path count that is not a
+/// multiple of the chunk.
+#[test]
+fn sensitivity_and_frontier_shards_merge_to_the_bytes_of_one_run() {
+    let scenario = crate::testing::base();
+    let tmp = tempfile::tempdir().unwrap();
+    let paths = 23;
+    assert_ne!(paths % CHUNK, 0);
+    let options = RunOptions { seed: 4, stopping: Stopping::Paths(paths), threads: Some(2) };
+    let outputs = Outputs { charts: true, workbook: true };
+    let grid = small_grid();
+    let single_sensitivity = sensitivity::sensitivity(&scenario, &options, &tmp.path().join("s"), false, &mut |_| {}).unwrap().publish(outputs).unwrap();
+    let single_frontier = frontier::frontier(&scenario, &grid.direct_shares, grid.divisions, &options, &tmp.path().join("f"), false, &mut |_| {});
+    let single_frontier = single_frontier.unwrap().publish(outputs).unwrap();
+    for (command, single) in [(Sharded::Sensitivity, &single_sensitivity), (Sharded::Frontier(grid), &single_frontier)] {
+        let expected = files(&single.dir);
+        assert!(expected.keys().any(|k| k.ends_with(".png")) && expected.contains_key("report.xlsx"), "{:?}", expected.keys());
+        for count in [1, 2, 3, 7] {
+            let root = tmp.path().join(format!("{}-{count}", command.name()));
+            let dirs: Vec<PathBuf> = decision_shards(&command, &scenario, paths, count, &root).into_iter().rev().collect();
+            assert_eq!(merged_decision(&dirs, &tmp.path().join(format!("merged-{}-{count}", command.name()))), expected, "{command:?}, {count} shards");
+        }
+    }
+}
+
+/// A decision shard of other options (another grid), of another command, or of an as-of scenario
+/// is refused, naming what differs; a missing one is named with the command that reruns it.
+#[test]
+fn foreign_decision_shards_are_refused() {
+    let scenario = crate::testing::base();
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("merged");
+    let grid = small_grid();
+    let root = tmp.path().join("frontier");
+    let dirs = decision_shards(&Sharded::Frontier(grid.clone()), &scenario, 10, 2, &root);
+    let header = shard::read_header(&dirs[0]).unwrap();
+    assert_eq!(header.grid.as_ref(), Some(&grid));
+    assert_eq!(header.scenarios.len(), 1 + crate::analysis::frontier::grid(&grid.direct_shares, grid.divisions).len());
+    assert!(header.scenarios.iter().all(|p| p.variant.is_some()));
+
+    let other_grid = Grid { direct_shares: vec![0.4], divisions: 1 };
+    let foreign = decision_shards(&Sharded::Frontier(other_grid), &scenario, 10, 2, &tmp.path().join("other"));
+    let message = merge_error(&[dirs[0].clone(), foreign[1].clone()], &out);
+    assert!(message.contains("foreign: allocation grid --direct-shares 0.4 --grid 1, not --direct-shares 0.3 --grid 1"), "{message}");
+    assert!(message.contains(&format!("sbatch --array=1 deploy/slurm/shard.sbatch 2 {} frontier", root.display())), "{message}");
+    assert!(message.contains("--paths 10 --seed 4 --direct-shares 0.3 --grid 1 --shard 1/2"), "{message}");
+
+    let sensitivity = decision_shards(&Sharded::Sensitivity, &scenario, 10, 2, &tmp.path().join("sensitivity"));
+    let message = merge_error(&[dirs[0].clone(), sensitivity[1].clone()], &out);
+    assert!(message.contains("foreign: command sensitivity, not frontier"), "{message}");
+    assert!(!out.exists(), "nothing written");
+
+    // A sensitivity shard whose variants were tampered with (as another shock list would be).
+    let tampered = tmp.path().join("tampered");
+    std::fs::create_dir_all(&tampered).unwrap();
+    for (name, bytes) in files(&sensitivity[1]) {
+        std::fs::write(tampered.join(name), bytes).unwrap();
+    }
+    let text = std::fs::read_to_string(tampered.join(shard::HEADER)).unwrap();
+    let name = shard::read_header(&sensitivity[1]).unwrap().scenarios[1].variant.clone().unwrap();
+    std::fs::write(tampered.join(shard::HEADER), text.replacen(&name, "another shock", 1)).unwrap();
+    let message = merge_error(&[sensitivity[0].clone(), tampered], &out);
+    assert!(message.contains("foreign: variants (shocks or allocations)"), "{message}");
+
+    // A scenario with [as_of] is refused in decision shards as in a run's.
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/as_of_2025q4.toml");
+    let book = crate::scenario::load(&file).unwrap();
+    for command in [Sharded::Sensitivity, Sharded::Frontier(grid), Sharded::Compare] {
+        let job = ShardJob { command: command.clone(), ..job(3, 10, ShardSpec { index: 0, count: 2 }) };
+        let given = [book.clone(), book.plan()];
+        let given = if command == Sharded::Compare { &given[..] } else { &given[..1] };
+        let error = simulate(&job, given, &tmp.path().join("book"), false, &mut |_| {}).map(drop).unwrap_err().to_string();
+        assert!(error.contains("as_of_2025q4.toml") && error.contains("[as_of]") && error.contains("without --shard"), "{command:?}: {error}");
+    }
+    assert!(!tmp.path().join("book").exists());
 }
