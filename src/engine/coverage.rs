@@ -108,3 +108,96 @@ fn stopped_precision_runs_cover_on_heavy_tails_long() {
     println!("heavy tails, target ±0.03: coverage {coverage:.3}, mean paths {}", paths / runs);
     assert!(near_nominal(coverage, runs), "coverage {coverage}");
 }
+
+/// The small scenario with twice its direct budget (the fund grown to fit): a change of the
+/// deal flow, so that the two runs pair only partly on common random numbers.
+fn more_direct() -> Scenario {
+    let mut s = crate::testing::small();
+    s.direct.budget_cny_m *= 2.0;
+    s.fund.size_cny_m = s.subfund_commitments_cny_m() + s.direct.budget_cny_m;
+    s.fund.direct_share = s.direct.budget_cny_m / s.fund.size_cny_m;
+    s
+}
+
+/// Coverage of the intervals `fifsim compare`, `sensitivity` and `frontier` print, over `runs`
+/// pairs of runs of `paths` paths (the small scenario and [`more_direct`], one seed a pair),
+/// against one pair of runs of `reference` paths. By key: the share of runs whose interval
+/// covered the large run's figure. `compare.level.K` is the first scenario's level of headline
+/// K (mean ± 1.96 SE; expected shortfall by bootstrap), `compare.diff.K` its paired difference;
+/// `sensitivity.*` the effects on mean fund TVPI and P(fund TVPI < 1) and the base run's
+/// interval and Wilson interval; `frontier.*` a point's mean fund TVPI ± 1.96 SE and Wilson
+/// interval of P(fund TVPI < 1).
+fn decision_coverage(runs: u64, paths: u64, reference: u64) -> Vec<(String, f64)> {
+    use crate::analysis::compare::compare;
+    use crate::analysis::headline::{FUND_TVPI, LOSS_PROBABILITY, Statistic};
+    use crate::analysis::paired::mean_difference;
+    use crate::stats::summary::probability_below;
+    let (a, b) = (crate::testing::small(), more_direct());
+    // (key, estimate, lower, upper) of every interval of one pair of runs.
+    let intervals = |seed: u64, paths: u64| -> Vec<(String, f64, f64, f64)> {
+        let (ra, rb) = (run_paths(&a, seed, paths), run_paths(&b, seed, paths));
+        let c = compare(&[&a, &b], &[&ra, &rb]).expect("the runs compare");
+        let mut out = Vec::new();
+        for m in &c.metrics {
+            let level = &m.levels[0];
+            let half = Z95 * level.std_error;
+            out.push((format!("compare.level.{}", m.key), level.estimate, level.estimate - half, level.estimate + half));
+            let d = &m.differences[0].difference;
+            out.push((format!("compare.diff.{}{}", m.key, if m.statistic == Statistic::Mean { "" } else { " (bootstrap)" }), d.estimate, d.paired_ci95.0, d.paired_ci95.1));
+        }
+        let (ta, tb) = (FUND_TVPI.values(&ra).unwrap(), FUND_TVPI.values(&rb).unwrap());
+        let (la, lb) = (LOSS_PROBABILITY.values(&ra).unwrap(), LOSS_PROBABILITY.values(&rb).unwrap());
+        for (key, d) in [("sensitivity.effect.mean_tvpi", mean_difference(&ta, &tb)), ("sensitivity.effect.loss", mean_difference(&la, &lb))] {
+            out.push((key.to_string(), d.estimate, d.paired_ci95.0, d.paired_ci95.1));
+        }
+        let base = Summary::of(&ta);
+        out.push(("sensitivity.base.mean_tvpi".to_string(), base.mean, base.mean_ci95.0, base.mean_ci95.1));
+        let loss = probability_below(&ta, 1.0);
+        out.push(("sensitivity.base.loss (Wilson)".to_string(), loss.estimate, loss.ci95.0, loss.ci95.1));
+        let point = Summary::of(&tb);
+        let half = Z95 * point.std_error;
+        out.push(("frontier.point.mean_tvpi".to_string(), point.mean, point.mean - half, point.mean + half));
+        let loss = probability_below(&tb, 1.0);
+        out.push(("frontier.point.loss (Wilson)".to_string(), loss.estimate, loss.ci95.0, loss.ci95.1));
+        out
+    };
+    let truth = intervals(1_000_000, reference);
+    let mut covered = vec![0.0; truth.len()];
+    for seed in 0..runs {
+        for ((slot, (key, _, lower, upper)), (truth_key, truth, _, _)) in covered.iter_mut().zip(intervals(seed, paths)).zip(&truth) {
+            assert_eq!(&key, truth_key);
+            *slot += f64::from(u8::from(lower <= *truth && *truth <= upper));
+        }
+    }
+    truth.into_iter().zip(covered).map(|((key, ..), c)| (key, c / runs as f64)).collect()
+}
+
+/// Within three binomial standard errors of 95% over `runs` runs, plus the reference's own error.
+fn within_three_sd(rate: f64, runs: u64) -> bool {
+    (rate - 0.95).abs() <= 3.0 * (0.95 * 0.05 / runs as f64).sqrt() + 0.01
+}
+
+/// The printed intervals of `compare`, `sensitivity` and `frontier` cover the figures of a large
+/// run about 95% of the time. Means and shares are asserted; the bootstrap intervals of the
+/// expected shortfall are printed only (at a few hundred paths the worst 5% are a few dozen
+/// paths, and their bootstrap is known to be too narrow there).
+#[test]
+fn decision_intervals_cover_the_figures_of_a_large_run() {
+    let runs = 50;
+    for (key, rate) in decision_coverage(runs, 400, 20_000) {
+        println!("{key}: coverage {rate:.3}");
+        if !key.contains("bootstrap") && !key.contains("es5") {
+            assert!(within_three_sd(rate, runs), "{key}: coverage {rate}");
+        }
+    }
+}
+
+/// The long version: 400 pairs of runs of 1,000 paths against 200,000 paths.
+#[test]
+#[ignore = "minutes: cargo test --release -- --ignored coverage"]
+fn decision_intervals_cover_long() {
+    let runs = 400;
+    for (key, rate) in decision_coverage(runs, 1_000, 200_000) {
+        println!("{key}: coverage {rate:.3}");
+    }
+}
