@@ -201,3 +201,52 @@ fn decision_intervals_cover_long() {
         println!("{key}: coverage {rate:.3}");
     }
 }
+
+/// Coverage of the report card's intervals (`fifsim calibrate`: model ± 1.96 standard errors,
+/// clustered by path or by batch of companies; medians and quartiles by Woodruff's interval)
+/// over `runs` cards of `paths` fund paths and `companies` companies of the small scenario,
+/// against one card of `reference` paths and ten times as many companies per path as asked
+/// of the runs. By row key: the share of cards whose interval covered the large card's figure,
+/// for the rows with a standard error.
+fn calibration_coverage(runs: u64, paths: u64, companies: usize, reference: u64) -> Vec<(String, f64)> {
+    let scenario = crate::testing::small();
+    let scale = (reference / paths.max(1)) as usize;
+    let truth = crate::calibration::report_card(&scenario, 1_000_000, reference, companies * scale).expect("the card is made");
+    let mut covered = vec![(0.0, 0.0); truth.checks.len()];
+    for seed in 0..runs {
+        let card = crate::calibration::report_card(&scenario, seed, paths, companies).expect("the card is made");
+        for ((slot, check), truth) in covered.iter_mut().zip(&card.checks).zip(&truth.checks) {
+            assert_eq!(check.key, truth.key);
+            if check.std_error.is_finite() && check.std_error > 0.0 && truth.model.is_finite() {
+                slot.0 += f64::from(u8::from((check.model - truth.model).abs() <= Z95 * check.std_error));
+                slot.1 += 1.0;
+            }
+        }
+    }
+    truth.checks.iter().zip(covered).filter(|(_, (_, n))| *n > 0.0).map(|(c, (hits, n))| (c.key.clone(), hits / n)).collect()
+}
+
+/// Averaged over the card's rows, its intervals cover the figures of a much larger card about
+/// 95% of the time (rows share their runs, so the band is that of one row over the runs).
+#[test]
+fn calibration_intervals_cover_on_average() {
+    let runs = 40;
+    let rates = calibration_coverage(runs, 150, 2_000, 3_000);
+    for (key, rate) in &rates {
+        println!("{key}: coverage {rate:.3}");
+    }
+    let average = rates.iter().map(|(_, r)| r).sum::<f64>() / rates.len() as f64;
+    println!("average over {} rows: {average:.3}", rates.len());
+    assert!(within_three_sd(average, runs), "average coverage {average}");
+}
+
+/// The long version: 200 cards of 600 paths and 10,000 companies against 30,000 paths.
+#[test]
+#[ignore = "minutes: cargo test --release -- --ignored coverage"]
+fn calibration_intervals_cover_long() {
+    let rates = calibration_coverage(200, 600, 10_000, 30_000);
+    for (key, rate) in &rates {
+        println!("{key}: coverage {rate:.3}");
+    }
+    println!("average over {} rows: {:.3}", rates.len(), rates.iter().map(|(_, r)| r).sum::<f64>() / rates.len() as f64);
+}
