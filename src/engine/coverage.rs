@@ -87,6 +87,33 @@ fn heavy_tailed() -> Scenario {
     s
 }
 
+/// Share of `runs` precision runs (target ±`half_width`) of the heavy-tailed variant whose
+/// stopped interval of mean fund TVPI covers the mean of one run of `reference` paths, and
+/// their mean paths.
+fn stopped_coverage(runs: u64, half_width: f64, reference: u64) -> (f64, u64) {
+    let scenario = heavy_tailed();
+    let big = run_paths(&scenario, 1_000_000, reference);
+    let truth = estimates(&big, "fund_tvpi").1.estimate;
+    let (mut covered, mut paths) = (0.0, 0);
+    for seed in 0..runs {
+        let options = RunOptions { seed, stopping: Stopping::precision(half_width, None), threads: Some(1) };
+        let results = run(&scenario, &options, &mut |_| {}, None).unwrap();
+        let (_, cv) = estimates(&results, "fund_tvpi");
+        covered += f64::from(u8::from((cv.estimate - truth).abs() <= Z95 * cv.std_error));
+        paths += results.paths;
+    }
+    (covered / runs as f64, paths / runs)
+}
+
+/// A modest version of the next test, in the default suite: 30 runs with a target of ±0.05.
+#[test]
+fn stopped_precision_runs_cover_on_heavy_tails() {
+    let runs = 30;
+    let (coverage, paths) = stopped_coverage(runs, 0.05, 40_000);
+    println!("heavy tails, target ±0.05: coverage {coverage:.3}, mean paths {paths}");
+    assert!(within_three_sd(coverage, runs), "coverage {coverage}");
+}
+
 /// Runs with a precision target stop with an interval that covers the mean of a large run
 /// about as often as it says.
 #[test]
@@ -230,7 +257,7 @@ fn calibration_coverage(runs: u64, paths: u64, companies: usize, reference: u64)
 /// 95% of the time (rows share their runs, so the band is that of one row over the runs).
 #[test]
 fn calibration_intervals_cover_on_average() {
-    let runs = 40;
+    let runs = 150;
     let rates = calibration_coverage(runs, 150, 2_000, 3_000);
     for (key, rate) in &rates {
         println!("{key}: coverage {rate:.3}");
