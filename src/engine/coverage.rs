@@ -119,20 +119,9 @@ fn stopped_precision_runs_cover_on_heavy_tails() {
 #[test]
 #[ignore = "minutes: cargo test --release -- --ignored coverage"]
 fn stopped_precision_runs_cover_on_heavy_tails_long() {
-    let scenario = heavy_tailed();
-    let big = run_paths(&scenario, 1_000_000, 200_000);
-    let truth = estimates(&big, "fund_tvpi").1.estimate;
     let runs = 100;
-    let (mut covered, mut paths) = (0.0, 0);
-    for seed in 0..runs {
-        let options = RunOptions { seed, stopping: Stopping::precision(0.03, None), threads: Some(1) };
-        let results = run(&scenario, &options, &mut |_| {}, None).unwrap();
-        let (_, cv) = estimates(&results, "fund_tvpi");
-        covered += f64::from(u8::from((cv.estimate - truth).abs() <= Z95 * cv.std_error));
-        paths += results.paths;
-    }
-    let coverage = covered / runs as f64;
-    println!("heavy tails, target ±0.03: coverage {coverage:.3}, mean paths {}", paths / runs);
+    let (coverage, paths) = stopped_coverage(runs, 0.03, 200_000);
+    println!("heavy tails, target ±0.03: coverage {coverage:.3}, mean paths {paths}");
     assert!(near_nominal(coverage, runs), "coverage {coverage}");
 }
 
