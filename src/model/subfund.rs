@@ -476,7 +476,7 @@ fn add_nav_holdings(env: &Environment<'_>, laws: &[ProfileLaw], spec: &SubFundSp
         let stage = pick(&ws.stage_weights, rng.random());
         let law = &laws[profile];
         let post = company::draw_entry_post_money(env, law, stage, field, as_of, rng);
-        let company = company::simulate_from(env, law, field, stage, as_of, post, backer, rng, &mut ws.rounds, (as_of + 1) as f64);
+        let company = company::simulate_from(env, law, field, stage, as_of, post, backer, rng, &mut ws.rounds, (as_of + 1) as f64, 0.0);
         ws.companies.push(company);
         let small = post <= env.scenario.indicators.small_company_post_money_cny_m;
         ws.entries.push(Entry { ownership: mark / post, cost, local: false, tier: fields[field].tier.index(), small });
