@@ -8,10 +8,12 @@ use std::path::{Path, PathBuf};
 use assert_cmd::Command;
 use tempfile::TempDir;
 
+/// The binary (with a backtrace asked for: an input error must still be a plain message) and the
+/// shipped scenarios' folder.
 fn fifsim() -> Command {
-    let mut cmd = Command::cargo_bin("fifsim").expect("the fifsim binary is built");
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_fifsim"));
     cmd.env("RUST_BACKTRACE", "1");
-    cmd
+    Command::from_std(cmd)
 }
 
 fn scenarios_dir() -> PathBuf {
