@@ -37,6 +37,12 @@ fn a_run_from_the_book_prints_and_writes_plan_vs_actual() {
     let pva = summary.get("plan_vs_actual").expect("summary.json has plan_vs_actual");
     assert_eq!(pva["as_of"], "2025Q4");
     assert_eq!(pva["subfunds"].as_array().map(Vec::len), Some(18), "{pva}");
+    let mut workbook: calamine::Xlsx<_> = calamine::open_workbook(out.join("report.xlsx")).expect("report.xlsx is written");
+    let sheets = calamine::Reader::sheet_names(&workbook);
+    assert_eq!(sheets.last().map(String::as_str), Some("Plan vs actual"), "{sheets:?}");
+    let range = calamine::Reader::worksheet_range(&mut workbook, "Plan vs actual").unwrap();
+    let cells: Vec<String> = range.rows().flat_map(|row| row.iter().map(|c| c.to_string())).collect();
+    assert!(cells.iter().any(|c| c == "Sub-fund 18"), "the sheet lists no sub-fund of the book");
     let chart = fs::read(out.join("plan_vs_actual.png")).expect("the plan-vs-actual chart is written");
     assert!(chart.starts_with(b"\x89PNG"), "plan_vs_actual.png is not a PNG");
 }
