@@ -211,12 +211,14 @@ pub fn simulate(
     // The entry quarter is at most the horizon (its level is read below), so it fits a `u32`,
     // whose conversion is one instruction where `usize`'s is five.
     let clock = f64::from(entry_quarter as u32);
-    simulate_from(env, law, field, entry_stage, entry_quarter, entry_post_money, backer, rng, rounds, clock)
+    simulate_from(env, law, field, entry_stage, entry_quarter, entry_post_money, backer, rng, rounds, clock, 0.0)
 }
 
 /// As [`simulate`], for a company held at `entry_quarter` whose wait in its stage starts at time
 /// `clock` (in quarters; at least the entry quarter): a holding of the book at the as-of quarter
-/// goes on from the end of that quarter, so that nothing new happens in the book's past.
+/// goes on from the end of that quarter, so that nothing new happens in the book's past. It has
+/// been in its stage for `elapsed` quarters by then: its first wait is drawn conditioned on
+/// being longer than that ([`Wait::sample_after`]).
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
 pub fn simulate_from(
@@ -230,6 +232,7 @@ pub fn simulate_from(
     rng: &mut PathRng,
     rounds: &mut Vec<Round>,
     clock: f64,
+    elapsed: f64,
 ) -> Company {
     let first_round = rounds.len();
     let shocks = env.field(field);
@@ -240,9 +243,10 @@ pub fn simulate_from(
     // Valuation level when the company was last priced: later prices move by its ratio.
     let mut level = shocks.valuation[entry_quarter];
     let mut exit_surprise = 0.0;
+    let mut elapsed = elapsed;
     let ending = loop {
         let stage_law = &law.stages[stage.index()];
-        time += stage_law.wait.sample(rng);
+        time += if elapsed > 0.0 { stage_law.wait.sample_after(rng, std::mem::take(&mut elapsed)) } else { stage_law.wait.sample(rng) };
         // `time` ≥ 0 (waits are), so truncation is the floor (and avoids a libm call on
         // baseline x86-64), and the quarter is past the horizon exactly when `time` is; through
         // `u32`, whose saturating conversion is a few instructions where `usize`'s is a dozen.

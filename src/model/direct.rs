@@ -225,7 +225,9 @@ pub fn simulate_from(
         let law = &laws[env.scenario.fields[holding.field].profile];
         ws.rounds.clear();
         let post = holding.last_post_money_cny_m;
-        let company = company::simulate_from(env, law, holding.field, holding.stage, as_of, post, backer, &mut rng, &mut ws.rounds, (as_of + 1) as f64);
+        // In its stage since the start of `stage_since`: by the end of the as-of quarter, this long.
+        let elapsed = (as_of + 1 - holding.stage_since) as f64;
+        let company = company::simulate_from(env, law, holding.field, holding.stage, as_of, post, backer, &mut rng, &mut ws.rounds, (as_of + 1) as f64, elapsed);
         ws.takes.clear();
         ws.takes.resize(ws.rounds.len(), RoundTake::NONE);
         let mut next = 0;

@@ -335,7 +335,7 @@ fn run_waterfall(spec: &SubFundSpec, size: f64, term_end: usize, end: usize, his
     // of the last quarter), the call into the waterfall and the split of the quarter's proceeds.
     let call_and_distribute = |t: usize, held_cost: f64, waterfall: &mut Waterfall| {
         if let Some(history) = history.filter(|h| h.quarter == t) {
-            waterfall.contribute(history.calls);
+            // Its calls are in the waterfall already ([`replay_history`]).
             return (history.calls, 0.0, waterfall.distribute(history.proceeds));
         }
         let fee = if t < ip_end {
@@ -351,6 +351,9 @@ fn run_waterfall(spec: &SubFundSpec, size: f64, term_end: usize, end: usize, his
     };
     // The quarters before the last, each with the LPs' value by hypothetical liquidation; the last
     // quarter (clawback, nothing left to value) follows the loop, so the loop tests for neither.
+    if let Some(h) = history {
+        replay_history(&mut waterfall, h.calls, spec.vintage, h.quarter);
+    }
     let start = history.map_or(spec.vintage, |h| h.quarter);
     for t in start..end {
         let (calls, fee, split) = call_and_distribute(t, held_cost.balance(), &mut waterfall);
@@ -380,6 +383,22 @@ fn run_waterfall(spec: &SubFundSpec, size: f64, term_end: usize, end: usize, his
     out.fees = fees_total;
     out.carry = carry_total;
     out.lp_distributions = lp_total;
+}
+
+/// A book's calls to date, `calls`, in the waterfall: the book gives their total, not their
+/// dates, so they are dated evenly over the quarters from the vintage to the as-of quarter, and
+/// the preferred return accrued on them before the as-of quarter is counted (booked as one call
+/// in the as-of quarter, it would be none).
+fn replay_history(waterfall: &mut Waterfall, calls: f64, vintage: usize, as_of: usize) {
+    let quarters = as_of.saturating_sub(vintage) + 1;
+    let each = calls / quarters as f64;
+    for _ in 1..quarters {
+        waterfall.contribute(each);
+        // The hurdle accrues from one quarter's call to the next.
+        waterfall.accrue_quarter();
+    }
+    // The last quarter's call takes the rounding, so the calls sum to `calls` exactly.
+    waterfall.contribute(calls - each * (quarters - 1) as f64);
 }
 
 /// The sub-fund's whole history, all LPs together, booked in the as-of quarter: what it called
@@ -476,7 +495,7 @@ fn add_nav_holdings(env: &Environment<'_>, laws: &[ProfileLaw], spec: &SubFundSp
         let stage = pick(&ws.stage_weights, rng.random());
         let law = &laws[profile];
         let post = company::draw_entry_post_money(env, law, stage, field, as_of, rng);
-        let company = company::simulate_from(env, law, field, stage, as_of, post, backer, rng, &mut ws.rounds, (as_of + 1) as f64);
+        let company = company::simulate_from(env, law, field, stage, as_of, post, backer, rng, &mut ws.rounds, (as_of + 1) as f64, 0.0);
         ws.companies.push(company);
         let small = post <= env.scenario.indicators.small_company_post_money_cny_m;
         ws.entries.push(Entry { ownership: mark / post, cost, local: false, tier: fields[field].tier.index(), small });

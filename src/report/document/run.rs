@@ -6,6 +6,7 @@
 //! every figure in the unit of `summary.json` so it can be checked against it cell for cell.
 
 use super::{Cell, ChartKind, ChartSpec, Document, Format, Picture, Sheet, Table};
+use crate::analysis::plan_vs_actual::PlanVsActual;
 use crate::metrics::path::{Group, Unit};
 use crate::report::table::{FUND_ROWS, Fmt, coverage, irr_note, negated, payback_share, quantile, subfund_medians, tier_name};
 use crate::engine::FanReport;
@@ -37,6 +38,9 @@ pub const PLAN_VS_ACTUAL_PICTURE: Picture = Picture { file: "plan_vs_actual.png"
 /// The sheets of a run's workbook, in order.
 pub const SHEETS: [&str; 8] = ["Summary", "Policy", "Sub-funds", "Fields", "Quarterly", "Distributions", "Metrics", "Provenance"];
 
+/// The sheet a run forecast from the fund's book adds after the others.
+pub const PLAN_VS_ACTUAL_SHEET: &str = "Plan vs actual";
+
 /// Lays out `report`.
 pub fn document(report: &Report) -> Document {
     let p = &report.provenance;
@@ -54,7 +58,7 @@ pub fn document(report: &Report) -> Document {
     if !p.description.is_empty() {
         subtitle.push(p.description.clone());
     }
-    let sheets = vec![
+    let mut sheets = vec![
         Sheet::new(SHEETS[0], vec![fund(report), fund_tail(report), sleeves(report), tiers(report)]),
         Sheet::new(SHEETS[1], vec![policy(report)]),
         Sheet::new(SHEETS[2], vec![subfunds(report), dispersion(report)]),
@@ -76,6 +80,9 @@ pub fn document(report: &Report) -> Document {
         Sheet::new(SHEETS[6], vec![metrics(report)]).workbook_only(),
         Sheet::new(SHEETS[7], vec![provenance(report)]),
     ];
+    if let Some(pva) = &report.plan_vs_actual {
+        sheets.push(Sheet::new(PLAN_VS_ACTUAL_SHEET, vec![plan_vs_actual(pva)]).workbook_only());
+    }
     let mut pictures = PICTURES.to_vec();
     if report.scorecard.is_some() {
         pictures.push(SCORECARD_PICTURE);
@@ -399,6 +406,35 @@ fn metrics(report: &Report) -> Table {
         table.rows.push(row);
     }
     table.note("Money in CNY m, rates and shares as fractions shown in %, quarters counted from the first close.");
+    table
+}
+
+/// Where the book sits in the plan's fans: each measure's actual, the plan's P10, P50 and P90 at
+/// the as-of quarter, the actual's percentile among the plan's paths and whether it lags.
+fn plan_vs_actual(pva: &PlanVsActual) -> Table {
+    let columns = ["Sub-fund", "Measure", "Actual", "Plan P10", "Plan P50", "Plan P90", "Percentile", "Below the laggard line"];
+    let mut table = Table::new(format!("Plan vs actual at {} ({} paths of the plan)", pva.as_of, Format::Whole.show(pva.plan_paths as f64)), &columns);
+    let rows = std::iter::once(("Fund", &pva.fund)).chain(pva.subfunds.iter().map(|s| (s.name.as_str(), &s.positions)));
+    for (name, positions) in rows {
+        for p in positions {
+            let (label, format, scale) = match p.measure.as_str() {
+                "called_cny_m" => ("Called (CNY bn)", Format::CnyBn, 1e-3),
+                "nav_cny_m" => ("NAV (CNY bn)", Format::CnyBn, 1e-3),
+                "dpi" => ("DPI", Format::Multiple, 1.0),
+                "local_achievement" => ("Local reinvestment (× requirement)", Format::Multiple, 1.0),
+                other => (other, Format::Decimal, 1.0),
+            };
+            let mut row = vec![Cell::text(name), Cell::text(label)];
+            row.extend([p.actual, p.plan_p10, p.plan_p50, p.plan_p90].map(|x| Cell::Number(scale * x, format)));
+            row.push(Cell::Number(p.percentile, Format::Decimal));
+            row.push(Cell::text(if p.lagging { "yes" } else { "" }));
+            table.rows.push(row);
+        }
+    }
+    table.note(format!(
+        "Percentile: the share of the plan's paths below the actual (ties count half), on the same seed. A sub-fund below the plan's P{} on any measure is a laggard for review.",
+        pva.laggard_percentile
+    ));
     table
 }
 
