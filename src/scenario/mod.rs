@@ -19,6 +19,7 @@
 //! balance, which is how fund agreements state them).
 
 pub mod error;
+pub mod file;
 pub mod funding;
 pub mod load;
 pub mod portfolio;

@@ -19,7 +19,7 @@ use super::{DirectSpec, STAGE_COUNT, Scenario, ScenarioError, Stage, SubFundSpec
 use crate::calendar::Quarter;
 
 /// Largest portfolio file read (index or table), as for scenario files.
-const MAX_FILE_BYTES: u64 = super::load::MAX_FILE_BYTES;
+const MAX_FILE_BYTES: u64 = super::file::MAX_FILE_BYTES;
 /// How far a row's `size_cny_m` may differ from `commitment_cny_m / fund_share` (rounding in a
 /// spreadsheet).
 const SIZE_TOLERANCE: f64 = 0.01;
