@@ -92,7 +92,7 @@ fn from_table(mut table: Table, path: &Path, sources: &[Source]) -> Result<Scena
         other => other,
     })?;
     if let Some(as_of) = as_of {
-        super::portfolio::attach(&mut scenario, as_of, path)?;
+        super::portfolio::attach(&mut scenario.spec, as_of, path)?;
     }
     Ok(scenario)
 }

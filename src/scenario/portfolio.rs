@@ -15,7 +15,9 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use toml::{Table, Value};
 
-use super::{DirectSpec, STAGE_COUNT, Scenario, ScenarioError, Stage, SubFundSpec};
+// The book is attached to the values validated from the scenario file before they are sealed in
+// a read-only `Scenario` (see `ScenarioSpec::as_of`): here `Scenario` names those values.
+use super::{DirectSpec, STAGE_COUNT, ScenarioError, ScenarioSpec as Scenario, Stage, SubFundSpec};
 use crate::calendar::Quarter;
 
 /// Largest portfolio file read (index or table), as for scenario files.

@@ -229,16 +229,18 @@ mod tests {
 
     #[test]
     fn limits_follow_budget_and_cheque() {
-        let mut s = testing::base();
+        let s = testing::base();
         let before = DealLimits::of(&s);
-        s.subfunds[0].fund_share /= 2.0;
-        s.direct.round_participation /= 4.0;
+        let s = testing::edited(&s, |raw| {
+            raw.subfunds.values_mut().next().unwrap().fund_share /= 2.0;
+            raw.direct.round_participation /= 4.0;
+        });
         let after = DealLimits::of(&s);
         // Twice the budget, a quarter of the cheque (each up to the last, partial deal's rounding).
         assert!(after.subfunds[0].abs_diff(2 * before.subfunds[0]) <= 2, "{after:?} {before:?}");
         assert!(after.direct.abs_diff(4 * before.direct) <= 4, "{after:?} {before:?}");
         assert_eq!(after.subfunds[1], before.subfunds[1]);
-        s.direct.budget_cny_m = 0.0;
+        let s = testing::edited(&s, |raw| raw.fund.direct_share = 0.0);
         assert_eq!(DealLimits::of(&s).direct, 1, "no budget, no cheque");
     }
 }
