@@ -418,7 +418,7 @@ pub struct FundSpec {
     pub max_subfund_share_outside_shanghai: f64,
 }
 
-/// A validated scenario. Build one with [`load`] (from a file) or
+/// A validated scenario. Build one with [`load()`] (from a file) or
 /// [`validate::validate`] (from a raw struct); change one with [`Scenario::revalidated`] (or
 /// [`Scenario::edited`]), which changes the raw scenario it was validated from and validates that
 /// again, so that a changed scenario keeps every invariant a loaded one has.

@@ -43,7 +43,7 @@ pub const MAX_DEALS_PER_SLEEVE: u64 = 1_000_000;
 /// The most deals each sleeve may make on one path.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DealLimits {
-    /// By sub-fund, in [`Scenario::subfunds`] order.
+    /// By sub-fund, in [`ScenarioSpec::subfunds`](super::ScenarioSpec::subfunds) order.
     pub subfunds: Vec<usize>,
     pub direct: usize,
 }
@@ -111,7 +111,7 @@ impl fmt::Display for SleeveLimit {
     }
 }
 
-/// Each sub-fund's limit, in [`Scenario::subfunds`] order.
+/// Each sub-fund's limit, in [`ScenarioSpec::subfunds`](super::ScenarioSpec::subfunds) order.
 pub(crate) fn subfund_limits(s: &Scenario) -> impl Iterator<Item = SleeveLimit> + '_ {
     s.subfunds.iter().map(|sub| {
         let budget =
