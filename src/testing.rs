@@ -92,26 +92,33 @@ pub fn deterministic_ipos(s: Scenario, wait_quarters: f64, multiple: f64) -> Sce
 /// express (validation keeps deployment within the horizon); the other way a fund pays nothing
 /// in, a sleeve with no money, leaves out every path, not some.
 pub fn idle_on_some_paths() -> Scenario {
-    let mut s = quiet();
-    s.fund.size_cny_m = 2000.0;
-    s.fund.direct_share = 1.0;
-    s.subfunds.clear();
-    s.direct.budget_cny_m = s.fund.size_cny_m;
-    s.direct.deploy_quarters = 10 * (s.horizon() + 1);
-    s.direct.stage_mix = [0.0, 0.0, 0.0, 0.0, 1.0];
-    s
+    let s = edited(&quiet(), |raw| {
+        raw.fund.size_cny_m = 2000.0;
+        raw.fund.direct_share = 1.0;
+        raw.subfunds.clear();
+        raw.direct.stage_mix = [(Stage::Growth.key().to_string(), 1.0)].into_iter().collect();
+    });
+    s.with_direct_deployment_past_horizon(10 * (s.horizon() + 1))
 }
 
 /// A small fund on base's laws: its first two sub-funds and a tenth of base's direct budget,
 /// sized to fit them. A path costs a small share of a base path, so tests can run many
 /// independent runs of it (interval coverage).
 pub fn small() -> Scenario {
-    let mut s = base();
-    s.subfunds.truncate(2);
-    s.direct.budget_cny_m *= 0.1;
-    s.fund.size_cny_m = s.subfund_commitments_cny_m() + s.direct.budget_cny_m;
-    s.fund.direct_share = s.direct.budget_cny_m / s.fund.size_cny_m;
-    s
+    let base = base();
+    let commitments: f64 = base.subfunds[..2].iter().map(|s| s.commitment_cny_m).sum();
+    with_direct_budget(&base, 2, commitments, 0.1 * base.direct.budget_cny_m)
+}
+
+/// `s` with only its first `subfunds` sub-funds (by key, the validated order), which commit
+/// `commitments` between them, and a direct budget of `budget`: the fund sized to fit both.
+pub fn with_direct_budget(s: &Scenario, subfunds: usize, commitments: f64, budget: f64) -> Scenario {
+    edited(s, |raw| {
+        let kept: Vec<String> = raw.subfunds.keys().take(subfunds).cloned().collect();
+        raw.subfunds.retain(|key, _| kept.contains(key));
+        raw.fund.size_cny_m = commitments + budget;
+        raw.fund.direct_share = budget / raw.fund.size_cny_m;
+    })
 }
 
 /// `paths` paths of `scenario` at seed 11 on two threads, as the decision commands' tests run them.
@@ -135,16 +142,16 @@ pub fn with_constant_shocks<T>(scenario: &Scenario, f: impl FnOnce(&Environment<
 /// `plan` with an empty book at quarter 0 (`[as_of]`, docs/portfolio.md): before its first
 /// investment, the forecast is the plan itself.
 pub fn empty_book_at_first_quarter(plan: &Scenario) -> Scenario {
-    let mut s = plan.clone();
-    s.as_of = Some(Box::new(crate::scenario::portfolio::AsOf {
-        quarter: 0,
-        source: Default::default(),
-        description: String::new(),
-        subfunds: vec![None; plan.subfunds.len()],
-        direct: Vec::new(),
-        direct_team_costs_cny_m: 0.0,
-        plan_subfunds: plan.subfunds.clone(),
-        forecast_direct: crate::scenario::portfolio::forecast_direct(&plan.direct, 0, 0.0),
-    }));
-    s
+    plan.with_book(|book| {
+        *book = Some(Box::new(crate::scenario::portfolio::AsOf {
+            quarter: 0,
+            source: Default::default(),
+            description: String::new(),
+            subfunds: vec![None; plan.subfunds.len()],
+            direct: Vec::new(),
+            direct_team_costs_cny_m: 0.0,
+            plan_subfunds: plan.subfunds.clone(),
+            forecast_direct: crate::scenario::portfolio::forecast_direct(&plan.direct, 0, 0.0),
+        }))
+    })
 }

@@ -212,8 +212,10 @@ mod tests {
         // difference is narrower than an independent one. The direct sleeve pairs only loosely
         // (a bigger budget backs companies the smaller one never does), the sub-fund sleeve closely.
         let base = crate::testing::base();
-        let mut heavy = crate::testing::edited(&base, |raw| raw.fund.direct_share = 0.35);
-        heavy.name = "direct_0.35".into();
+        let heavy = crate::testing::edited(&base, |raw| {
+            raw.fund.direct_share = 0.35;
+            raw.name = Some("direct_0.35".into());
+        });
         let ra = results(&base, 400);
         let c = compare(&[&base, &heavy], &[&ra, &results(&heavy, 400)]).unwrap();
         let diff = |key: &str| c.metrics.iter().find(|m| m.key == key).unwrap().differences[0].difference;

@@ -186,9 +186,10 @@ pub const METHOD: &str = "every allocation run with the same seed (common random
 pub fn allocate(scenario: &Scenario, a: &Allocation) -> Result<Scenario, AnalysisError> {
     let what = || format!("allocation {}", label(a));
     let shared = changed(scenario, what(), |raw| allocation::set_direct_share(scenario, raw, a.direct_share))?;
-    let mut s = changed(&shared, what(), |raw| allocation::set_tier_shares(&shared, raw, a.tiers))?;
-    s.name = format!("{} [{}]", scenario.name, label(a));
-    Ok(s)
+    changed(&shared, what(), |raw| {
+        raw.name = Some(format!("{} [{}]", scenario.name, label(a)));
+        allocation::set_tier_shares(&shared, raw, a.tiers)
+    })
 }
 
 /// e.g. "d20% 50/25/25": direct share, then industrialising/prototype/exploration shares in %.

@@ -207,7 +207,7 @@ fn plan_info(scenario: &Scenario, plan: &FundingPlan) -> PlanInfo {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scenario::funding::{Appropriation, Source};
+    use crate::scenario::funding::{RawAppropriation, RawFunding, Source};
 
     /// A fund whose only payments are its running costs, CNY 37.5 m a quarter over its 72-quarter
     /// life from 2024Q3 (no sub-funds, no direct budget, no distributions), funded with 100 in
@@ -220,21 +220,18 @@ mod tests {
     /// * total shortfall = 72 × 37.5 − 300 = 2,400, on every path.
     #[test]
     fn yearly_calls_and_shortfalls_of_a_deterministic_fund_match_the_hand_count() {
-        let mut s = crate::testing::quiet();
-        s.subfunds.clear();
-        s.direct.budget_cny_m = 0.0;
-        s.fund.running_cost_per_quarter = 37.5 / s.fund.size_cny_m;
-        s.funding = Some(FundingPlan {
-            appropriations: vec![
-                Appropriation { quarter: 0, amount_cny_m: 100.0, source: Source::Budget },
-                Appropriation { quarter: 6, amount_cny_m: 200.0, source: Source::SpecialBond },
-            ],
-            distributions: DistributionRule::Return,
-            deposit_rate_per_quarter: 0.0,
-            deposit_rate: 0.0,
-            cost_of_funds_rate: 0.0,
-            on_shortfall: ShortfallRule::Report,
+        let s = crate::testing::edited(&crate::testing::quiet(), |raw| {
+            raw.fund.running_cost_per_year = 4.0 * 37.5 / raw.fund.size_cny_m;
+            let appropriation = |quarter: &str, amount_cny_m, source| RawAppropriation { quarter: quarter.into(), amount_cny_m, source };
+            raw.funding = Some(RawFunding {
+                appropriations: vec![appropriation("2024Q3", 100.0, Source::Budget), appropriation("2026Q1", 200.0, Source::SpecialBond)],
+                distributions: "return".into(),
+                deposit_rate: 0.0,
+                cost_of_funds_rate: Some(0.0),
+                on_shortfall: ShortfallRule::Report,
+            });
         });
+        let s = s.without_sleeves();
         let results = crate::testing::run(&s, 50);
         let quarters: Vec<String> = (0..=s.horizon()).map(|t| s.calendar.quarter(t).to_string()).collect();
         let report = LiquidityReport::build(&s, results.liquidity.as_ref().unwrap(), &quarters).unwrap().unwrap();

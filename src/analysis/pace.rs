@@ -348,12 +348,12 @@ mod tests {
 
     #[test]
     fn requests_pace_cannot_take_are_refused_before_simulating() {
-        let mut s = crate::testing::base();
+        let s = crate::testing::base();
         let bad = |s: &Scenario, t: Target| run(s, t, &options(), &mut |_| panic!("simulated")).unwrap_err().to_string();
         assert!(bad(&s, Target { by: "2043Q1".parse().unwrap(), ..target(0.95) }).contains("--by 2043Q1 must lie within"));
         assert!(bad(&s, Target { from: "2031Q1".parse().unwrap(), ..target(0.95) }).contains("must come before --by"));
         assert!(bad(&s, target(0.0)).contains("--level must be in (0, 1]"));
-        s.funding = None;
+        let s = crate::testing::edited(&s, |raw| raw.funding = None);
         assert!(bad(&s, target(0.95)).contains("has no [funding] plan"));
     }
 }

@@ -165,9 +165,10 @@ pub fn of_runs<E: From<AnalysisError>>(
 /// [`AnalysisError::Allocation`] or [`AnalysisError::InvalidChange`].
 pub fn shocked(scenario: &Scenario, shock: &Shock, direction: Direction) -> Result<Scenario, AnalysisError> {
     let change = format!("{} {}", shock.key, shock.setting(direction));
-    let mut s = changed(scenario, format!("shock {change}"), |raw| shock.apply(scenario, raw, direction))?;
-    s.name = format!("{} [{change}]", scenario.name);
-    Ok(s)
+    changed(scenario, format!("shock {change}"), |raw| {
+        raw.name = Some(format!("{} [{change}]", scenario.name));
+        shock.apply(scenario, raw, direction)
+    })
 }
 
 /// The shocks ordered by their larger effect on P(fund TVPI < 1), largest first (ties keep the

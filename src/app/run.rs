@@ -123,13 +123,15 @@ mod tests {
 
     #[test]
     fn default_folder_is_named_after_the_scenario_file() {
-        let mut s = crate::testing::base();
+        let s = crate::testing::base();
         assert_eq!(default_results_dir(&s), Path::new("results/base"));
         // A copy keeps `name = "base"`; its folder is its own.
-        s.source = PathBuf::from("elsewhere/my copy.toml");
+        let copy = |raw: crate::scenario::raw::RawScenario, file: &str| crate::scenario::validate::validate(raw, Path::new(file)).unwrap();
+        let s = copy(s.raw().clone(), "elsewhere/my copy.toml");
         assert_eq!(default_results_dir(&s), Path::new("results/my_copy"));
-        s.source = PathBuf::from("..");
-        s.name = "../x y".into();
+        let mut raw = s.raw().clone();
+        raw.name = Some("../x y".into());
+        let s = copy(raw, "..");
         assert_eq!(default_results_dir(&s), Path::new("results/scenario.._x_y"));
     }
 }

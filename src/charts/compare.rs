@@ -172,8 +172,10 @@ mod tests {
     #[test]
     fn both_overlays_are_drawn_for_three_scenarios() {
         let base = crate::testing::base();
-        let mut heavy = crate::testing::edited(&base, |raw| raw.fund.direct_share = 0.5);
-        heavy.name = "heavy".into();
+        let heavy = crate::testing::edited(&base, |raw| {
+            raw.fund.direct_share = 0.5;
+            raw.name = Some("heavy".into());
+        });
         let options = RunOptions { seed: 2, stopping: Stopping::Paths(80), threads: Some(2) };
         let compared = crate::analysis::compare::run(&[base.clone(), heavy, base], &options, &mut |_| {}).unwrap();
         let dir = tempfile::tempdir().unwrap();

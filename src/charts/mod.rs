@@ -28,6 +28,7 @@ mod compare;
 mod data;
 mod distribution;
 mod fan;
+mod font;
 mod frontier;
 mod jcurve;
 mod liquidity;
@@ -65,7 +66,7 @@ pub use tornado::{TORNADO_FILE, tornado};
 pub use value_by_field::value_by_field;
 
 /// Width and height of every chart, in pixels.
-pub const CHART_SIZE: (u32, u32) = (style::WIDTH, style::HEIGHT);
+pub const CHART_SIZE: (u32, u32) = (render::WIDTH, render::HEIGHT);
 
 /// File names of the charts [`draw_all`] writes, in the order it writes them.
 pub const CHART_FILES: [&str; 7] = ["jcurve.png", "nav_dpi.png", "distribution.png", "value_by_field.png", "subfund_dispersion.png", "policy.png", scorecard::FILE];

@@ -11,8 +11,12 @@ use plotters::drawing::DrawingAreaErrorKind;
 use plotters::prelude::*;
 
 use super::ChartError;
-use super::style;
+use super::font;
 use crate::output::write_atomic;
+
+/// Width and height of every chart, in pixels.
+pub(crate) const WIDTH: u32 = 1600;
+pub(crate) const HEIGHT: u32 = 1000;
 
 /// The whole canvas of a chart.
 pub(crate) type Area<'a> = DrawingArea<BitMapBackend<'a>, Shift>;
@@ -38,7 +42,7 @@ pub(crate) type Drawn<T> = Result<T, Failure>;
 /// returned (tests use it to learn where markers were put).
 pub(crate) fn render<T>(dir: &Path, name: &str, draw: impl FnOnce(&Area) -> Drawn<T>) -> Result<(PathBuf, T), ChartError> {
     let file = dir.join(name);
-    if !style::register_font() {
+    if !font::register_font() {
         return Err(ChartError::Font { file });
     }
     // The file is written by fifsim's own atomic writer, not the plotting library's, whose I/O
@@ -55,7 +59,7 @@ pub(crate) fn render<T>(dir: &Path, name: &str, draw: impl FnOnce(&Area) -> Draw
 
 /// Draws into an RGB buffer and encodes it as the plotting library would have saved it.
 fn draw_and_encode<T>(draw: impl FnOnce(&Area) -> Drawn<T>) -> Result<(T, Vec<u8>), Failure> {
-    let (width, height) = (style::WIDTH, style::HEIGHT);
+    let (width, height) = (WIDTH, HEIGHT);
     let mut pixels = vec![0_u8; width as usize * height as usize * 3];
     let value = {
         let backend = BitMapBackend::with_buffer_and_format(&mut pixels, (width, height)).map_err(|e| Failure::Draw(e.to_string()))?;

@@ -1,27 +1,12 @@
-//! The shared look of the charts: the embedded font, colours, text sizes, the title block every
-//! chart carries, and number formats.
-
-use std::sync::OnceLock;
+//! The shared look of the charts: colours, text sizes (in the embedded font, [`super::font`]), the
+//! title block every chart carries, and number formats.
 
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
+use super::font::FONT;
 use super::render::{Area, Drawn};
 use crate::report::Report;
-
-pub(crate) const WIDTH: u32 = 1600;
-pub(crate) const HEIGHT: u32 = 1000;
-
-/// Family name the embedded font is registered under.
-const FONT: &str = "sans-serif";
-/// DejaVu Sans 2.37 (licence: assets/fonts/LICENSE-DejaVu.txt).
-static FONT_BYTES: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
-
-/// Registers the embedded font with plotters once per process; false if it cannot be read.
-pub(crate) fn register_font() -> bool {
-    static REGISTERED: OnceLock<bool> = OnceLock::new();
-    *REGISTERED.get_or_init(|| plotters::style::register_font(FONT, FontStyle::Normal, FONT_BYTES).is_ok())
-}
 
 // Text sizes in pixels (the charts are 1600 px wide and are often shown at half size).
 pub(crate) const TITLE: u32 = 38;

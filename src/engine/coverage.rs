@@ -80,11 +80,11 @@ fn coverage_of_every_controlled_metric_long() {
 /// base's 1.4–1.7): the case where a run that has not yet drawn a large exit looks more precise
 /// than it is.
 fn heavy_tailed() -> Scenario {
-    let mut s = crate::testing::small();
-    for profile in &mut s.profiles {
-        profile.ipo_multiple.tail_alpha = 1.2;
-    }
-    s
+    crate::testing::edited(&crate::testing::small(), |raw| {
+        for profile in raw.profiles.values_mut() {
+            profile.ipo_multiple.tail_alpha = 1.2;
+        }
+    })
 }
 
 /// Share of `runs` precision runs (target ±`half_width`) of the heavy-tailed variant whose
@@ -128,11 +128,8 @@ fn stopped_precision_runs_cover_on_heavy_tails_long() {
 /// The small scenario with twice its direct budget (the fund grown to fit): a change of the
 /// deal flow, so that the two runs pair only partly on common random numbers.
 fn more_direct() -> Scenario {
-    let mut s = crate::testing::small();
-    s.direct.budget_cny_m *= 2.0;
-    s.fund.size_cny_m = s.subfund_commitments_cny_m() + s.direct.budget_cny_m;
-    s.fund.direct_share = s.direct.budget_cny_m / s.fund.size_cny_m;
-    s
+    let s = crate::testing::small();
+    crate::testing::with_direct_budget(&s, s.subfunds.len(), s.subfund_commitments_cny_m(), 2.0 * s.direct.budget_cny_m)
 }
 
 /// Coverage of the intervals `fifsim compare`, `sensitivity` and `frontier` print, over `runs`

@@ -163,9 +163,14 @@ mod tests {
     /// Pinning every quarter leaves the market controls with no variance and no offset.
     #[test]
     fn a_pinned_market_has_exact_expected_occupancy() {
-        let mut scenario = crate::testing::base();
-        let quarters = scenario.horizon() + 1;
-        scenario.market.pinned = vec![Some(1); quarters];
+        let base = crate::testing::base();
+        let quarters = base.horizon() + 1;
+        let scenario = crate::testing::edited(&base, |raw| {
+            let pin = |t| base.calendar.quarter(t).to_string();
+            let state = base.market.states[1].key.clone();
+            raw.exit_market.pinned = vec![crate::scenario::raw::RawPin { from: pin(0), to: pin(quarters - 1), state }];
+        });
+        assert_eq!(scenario.market.pinned, vec![Some(1); quarters]);
         let controls = Controls::new(&scenario);
         assert_eq!(controls.market_expected, [0.0, quarters as f64]);
     }

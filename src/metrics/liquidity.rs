@@ -145,23 +145,34 @@ pub fn series(account: &CashAccount, series: &mut [Vec<f64>; CASH_SERIES.len()])
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scenario::funding::{DistributionRule, FundingPlan, ShortfallRule};
+    use crate::scenario::funding::{DistributionRule, FundingPlan, RawAppropriation, RawFunding, ShortfallRule, Source};
 
     /// A two-year calendar from 2024Q3 (quarters 0–8: 2024 has 2, 2025 4, 2026 3) and an
     /// account worked by hand.
     #[test]
     fn yearly_values_of_an_account_worked_by_hand() {
-        let mut scenario = crate::testing::base();
-        scenario.calendar.horizon_quarters = 8;
-        scenario.fund.life_quarters = 8;
-        scenario.funding = Some(FundingPlan {
-            appropriations: Vec::new(),
-            distributions: DistributionRule::RecycleUntil(8),
-            deposit_rate_per_quarter: 0.0,
-            deposit_rate: 0.0,
-            cost_of_funds_rate: 0.04,
-            on_shortfall: ShortfallRule::Report,
+        // A direct-only fund of two years (the account takes its flows from below, so the
+        // plan's appropriation is not used). The account keeps distributions up to quarter 8, the
+        // horizon: past the fund's life, where a file may not set the recycling rule's end, so
+        // the account is kept on a copy of the plan with that rule.
+        let scenario = crate::testing::edited(&crate::testing::base(), |raw| {
+            raw.calendar.horizon_years = 2;
+            raw.fund.life_years = 2;
+            raw.fund.direct_share = 1.0;
+            raw.subfunds.clear();
+            raw.direct.deploy_years = 1.0;
+            let amount_cny_m = raw.fund.size_cny_m;
+            raw.funding = Some(RawFunding {
+                appropriations: vec![RawAppropriation { quarter: "2024Q3".into(), amount_cny_m, source: Source::Budget }],
+                distributions: "recycle until 2026Q2".into(),
+                deposit_rate: 0.0,
+                cost_of_funds_rate: Some(0.04),
+                on_shortfall: ShortfallRule::Report,
+            });
         });
+        assert_eq!((scenario.horizon(), scenario.fund.life_quarters), (8, 8));
+        let plan = FundingPlan { distributions: DistributionRule::RecycleUntil(8), ..scenario.funding.clone().unwrap() };
+        assert_eq!((plan.deposit_rate_per_quarter, plan.deposit_rate, plan.cost_of_funds_rate), (0.0, 0.0, 0.04));
         let schema = LiquiditySchema::new(&scenario).unwrap();
         assert_eq!(schema.years, [2024, 2025, 2026]);
         let mut account = CashAccount::default();
@@ -176,7 +187,7 @@ mod tests {
             running_costs: &zeros,
             distributions: &distributions,
         };
-        account.keep(scenario.funding.as_ref().unwrap(), flows);
+        account.keep(&plan, flows);
         // Balances: 70, 20, 0 (20 + 40 − 60), 0 (short 10), 0, 0, 30, 30, 35 (the 5 kept).
         assert_eq!(account.closing, [70.0, 20.0, 0.0, 0.0, 0.0, 0.0, 30.0, 30.0, 35.0]);
         let mut row = Vec::new();

@@ -230,7 +230,7 @@ mod tests {
         let short = "appropriations = [{ quarter = \"2025Q1\", amount_cny_m = 9000.0, source = \"budget\" }]";
         assert_refused(short, &["funding.appropriations", "less than fund.size_cny_m = 15000", "\"report\""]);
         let reported = load(&format!("{short}\non_shortfall = \"report\"\ndistributions = \"return\"")).unwrap();
-        let plan = reported.funding.unwrap();
+        let plan = reported.funding.clone().unwrap();
         assert_eq!((plan.total_cny_m(), plan.distributions), (9000.0, DistributionRule::Return));
         assert!(!plan.keeps_distribution(0));
     }
@@ -258,7 +258,7 @@ mod tests {
     fn appropriations_are_sorted_by_quarter() {
         let text = "appropriations = [{ quarter = \"2026Q1\", amount_cny_m = 9000.0, source = \"budget\" }, \
                     { quarter = \"2024Q4\", amount_cny_m = 6000.0, source = \"special_bond\" }]";
-        let plan = load(text).unwrap().funding.unwrap();
+        let plan = load(text).unwrap().funding.clone().unwrap();
         assert_eq!(plan.appropriations.iter().map(|a| a.quarter).collect::<Vec<_>>(), [1, 6]);
     }
 }

@@ -19,16 +19,12 @@ use std::path::{Path, PathBuf};
 use toml::{Table, Value};
 
 use super::Scenario;
+use super::file::read_bounded;
 use super::raw::RawScenario;
 use super::validate::{ScenarioError, validate};
 
 /// Longest `extends` chain followed (a longer one is almost surely a mistake).
 const MAX_EXTENDS_DEPTH: usize = 32;
-
-/// Largest scenario file read, 1 MiB: the shipped ones are under 40 KiB, and a file a
-/// scenario names by mistake (a log, a device such as `/dev/zero`) must not be read until memory
-/// runs out.
-pub const MAX_FILE_BYTES: u64 = 1 << 20;
 
 /// Reads, merges and validates the scenario file at `path`.
 ///
@@ -44,31 +40,8 @@ pub const MAX_FILE_BYTES: u64 = 1 << 20;
 /// # Errors
 /// [`ScenarioError::Io`] if the file cannot be read, otherwise as [`load_str`].
 pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
-    let text = read_file(path).map_err(|source| ScenarioError::Io { file: path.to_path_buf(), source })?;
+    let text = read_bounded(path).map_err(|source| ScenarioError::Io { file: path.to_path_buf(), source })?;
     load_str(&text, path)
-}
-
-/// The text of the scenario file at `path`, which must be a regular file of at most
-/// [`MAX_FILE_BYTES`]. Checked before opening it: opening a named pipe would wait for a writer.
-fn read_file(path: &Path) -> std::io::Result<String> {
-    use std::io::{Error, ErrorKind, Read};
-    let too_large = || {
-        Error::new(ErrorKind::InvalidData, format!("larger than {MAX_FILE_BYTES} bytes (1 MiB), the most a scenario file may be"))
-    };
-    let metadata = std::fs::metadata(path)?;
-    if !metadata.is_file() {
-        return Err(Error::new(ErrorKind::InvalidInput, "not a regular file (a scenario is a TOML file, not a folder, device or pipe)"));
-    }
-    if metadata.len() > MAX_FILE_BYTES {
-        return Err(too_large());
-    }
-    // The file may have grown since: read no more than the limit allows.
-    let mut text = String::new();
-    std::fs::File::open(path)?.take(MAX_FILE_BYTES + 1).read_to_string(&mut text)?;
-    if text.len() as u64 > MAX_FILE_BYTES {
-        return Err(too_large());
-    }
-    Ok(text)
 }
 
 /// Merges and validates a scenario given as text; `path` names it in messages, gives the
@@ -119,7 +92,7 @@ fn from_table(mut table: Table, path: &Path, sources: &[Source]) -> Result<Scena
         other => other,
     })?;
     if let Some(as_of) = as_of {
-        super::portfolio::attach(&mut scenario, as_of, path)?;
+        super::portfolio::attach(&mut scenario.spec, as_of, path)?;
     }
     Ok(scenario)
 }
@@ -161,7 +134,7 @@ fn resolve(text: &str, path: &Path, sources: &mut Vec<Source>) -> Result<Table, 
     if sources.len() >= MAX_EXTENDS_DEPTH {
         return Err(extends_error(format!("chain longer than {MAX_EXTENDS_DEPTH} files")));
     }
-    let parent_text = read_file(&parent)
+    let parent_text = read_bounded(&parent)
         .map_err(|e| extends_error(format!("cannot read parent {:?} ({}): {e}", parent_name, parent.display())))?;
     let mut merged = resolve(&parent_text, &parent, sources)?;
     merged.remove("name");
@@ -339,6 +312,7 @@ fn find_line(text: &str, path: &[Seg]) -> Option<usize> {
 mod tests {
     use super::*;
     use crate::calendar::quarterly_rate;
+    use crate::scenario::file::MAX_FILE_BYTES;
     use crate::scenario::{Stage, Tier};
 
     fn scenarios_dir() -> PathBuf {

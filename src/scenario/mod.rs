@@ -8,7 +8,7 @@
 //! * probabilities lie in `[0, 1]` and each outcome table sums to 1;
 //! * amounts, times and scales are positive and finite;
 //! * every field, profile and market state a scenario names exists, and indices into
-//!   [`Scenario::fields`], [`Scenario::profiles`] and the market's states are in range;
+//!   [`ScenarioSpec::fields`], [`ScenarioSpec::profiles`] and the market's states are in range;
 //! * the field-factor correlation matrix is positive definite (its Cholesky factor is kept);
 //! * every sub-fund lives at least 7 years and ends by the fund's horizon;
 //! * magnitudes lie in plausible ranges (`ranges`), and no sleeve can make more deals a path
@@ -19,6 +19,7 @@
 //! balance, which is how fund agreements state them).
 
 pub mod error;
+pub mod file;
 pub mod funding;
 pub mod load;
 pub mod portfolio;
@@ -191,7 +192,7 @@ pub struct Field {
     pub label: String,
     pub label_zh: String,
     pub tier: Tier,
-    /// Index into [`Scenario::profiles`].
+    /// Index into [`ScenarioSpec::profiles`].
     pub profile: usize,
     /// Factor drift per quarter and standard deviation of its quarterly increment.
     pub drift_per_quarter: f64,
@@ -417,12 +418,27 @@ pub struct FundSpec {
     pub max_subfund_share_outside_shanghai: f64,
 }
 
-/// A validated scenario. Build one with [`load`] (from a file) or
+/// A validated scenario. Build one with [`load()`] (from a file) or
 /// [`validate::validate`] (from a raw struct); change one with [`Scenario::revalidated`] (or
 /// [`Scenario::edited`]), which changes the raw scenario it was validated from and validates that
 /// again, so that a changed scenario keeps every invariant a loaded one has.
+///
+/// Read-only: its values are a [`ScenarioSpec`] that it derefs to, so `scenario.fund.size_cny_m`
+/// reads as a field, but never mutably, and only validation makes one. Were its fields public,
+/// code could change a value without the values derived from it (per-quarter rates, log-odds, the
+/// Cholesky factor, the deal limits) or without the checks a file gets; this way every scenario
+/// the engine sees is one that validation produced.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Scenario {
+    spec: ScenarioSpec,
+    /// The raw scenario `spec` was validated from (for a scenario with `as_of`, the plan's: see
+    /// [`ScenarioSpec::as_of`]).
+    raw: raw::RawScenario,
+}
+
+/// The values of a validated [`Scenario`], read through it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScenarioSpec {
     pub name: String,
     pub description: String,
     /// The file it came from (empty for one built in code).
@@ -447,17 +463,22 @@ pub struct Scenario {
     ///
     /// The one exception to "a scenario is its validated raw scenario": the book (what each
     /// sub-fund has called, distributed and is worth, each direct holding's tranches) has no
-    /// place in a raw scenario file, so [`portfolio::attach`] applies it to the scenario
-    /// validated from the file, and `raw` stays the construction plan's. [`Scenario::plan`] is
-    /// that plan; [`Scenario::edited`] and [`Scenario::revalidated`] also give a plan without
-    /// the book.
+    /// place in a raw scenario file, so [`portfolio::attach`] applies it to the values validated
+    /// from the file, before they are sealed in a [`Scenario`], and the raw scenario stays the
+    /// construction plan's. [`Scenario::plan`] is that plan; [`Scenario::edited`] and
+    /// [`Scenario::revalidated`] also give a plan without the book.
     pub as_of: Option<Box<portfolio::AsOf>>,
-    /// The raw scenario all of the above was validated from (for a scenario with `as_of`, the
-    /// plan's: see there).
-    raw: raw::RawScenario,
 }
 
-impl Scenario {
+impl std::ops::Deref for Scenario {
+    type Target = ScenarioSpec;
+
+    fn deref(&self) -> &ScenarioSpec {
+        &self.spec
+    }
+}
+
+impl ScenarioSpec {
     /// Number of quarters simulated after quarter 0; flows are dated `0..=horizon()`.
     pub fn horizon(&self) -> usize {
         self.calendar.horizon_quarters
@@ -467,6 +488,13 @@ impl Scenario {
     pub fn subfund_commitments_cny_m(&self) -> f64 {
         self.subfunds.iter().map(|s| s.commitment_cny_m).sum()
     }
+}
+
+impl Scenario {
+    /// Seals values validated from `raw` (with the book attached, if any).
+    fn sealed(spec: ScenarioSpec, raw: raw::RawScenario) -> Scenario {
+        Scenario { spec, raw }
+    }
 
     /// The raw scenario this one was validated from (the file after `extends` and
     /// `[subfund_defaults]`).
@@ -474,8 +502,14 @@ impl Scenario {
         &self.raw
     }
 
+    /// The construction plan: the scenario as its file states it, without the actuals of its
+    /// book (itself, when it has none).
+    pub fn plan(&self) -> Scenario {
+        Scenario::sealed(self.spec.plan(), self.raw.clone())
+    }
+
     /// The scenario `raw` validates to, as if it were this scenario's file: its errors and default
-    /// name come from [`Scenario::source`].
+    /// name come from its [`source`](ScenarioSpec::source).
     ///
     /// # Errors
     /// As [`validate::validate`].
@@ -491,6 +525,40 @@ impl Scenario {
         let mut raw = self.raw.clone();
         change(&mut raw);
         self.revalidated(raw)
+    }
+}
+
+/// Ways for tests to reach what no scenario file states. Each is narrow and says why a test needs
+/// it; everything else a test changes goes through [`Scenario::edited`].
+#[cfg(test)]
+impl Scenario {
+    /// This scenario with its book changed. The book comes from the portfolio files, not the raw
+    /// scenario; tests move one figure of a loaded book (or give a plan an empty one) instead of
+    /// writing whole portfolio files for it. The change is not checked against the scenario as
+    /// [`portfolio::attach`] checks a book read from files.
+    pub(crate) fn with_book(&self, change: impl FnOnce(&mut Option<Box<portfolio::AsOf>>)) -> Scenario {
+        let mut s = self.clone();
+        change(&mut s.spec.as_of);
+        s
+    }
+
+    /// This scenario with no sleeves, no sub-funds and no direct budget: a fund that only pays
+    /// its running costs, for tests of its cash account worked by hand. Validation places every
+    /// yuan of a fund in a sleeve.
+    pub(crate) fn without_sleeves(&self) -> Scenario {
+        let mut s = self.clone();
+        s.spec.subfunds.clear();
+        s.spec.direct.budget_cny_m = 0.0;
+        s
+    }
+
+    /// This scenario with its direct budget arriving over `quarters`, which may run past the
+    /// horizon (validation keeps deployment within it): a fund that by the horizon has received
+    /// only part of its budget.
+    pub(crate) fn with_direct_deployment_past_horizon(&self, quarters: usize) -> Scenario {
+        let mut s = self.clone();
+        s.spec.direct.deploy_quarters = quarters;
+        s
     }
 }
 

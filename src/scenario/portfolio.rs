@@ -15,11 +15,13 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use toml::{Table, Value};
 
-use super::{DirectSpec, STAGE_COUNT, Scenario, ScenarioError, Stage, SubFundSpec};
+// The book is attached to the values validated from the scenario file before they are sealed in
+// a read-only `Scenario` (see `ScenarioSpec::as_of`): here `Scenario` names those values.
+use super::{DirectSpec, STAGE_COUNT, ScenarioError, ScenarioSpec as Scenario, Stage, SubFundSpec};
 use crate::calendar::Quarter;
 
 /// Largest portfolio file read (index or table), as for scenario files.
-const MAX_FILE_BYTES: u64 = super::load::MAX_FILE_BYTES;
+const MAX_FILE_BYTES: u64 = super::file::MAX_FILE_BYTES;
 /// How far a row's `size_cny_m` may differ from `commitment_cny_m / fund_share` (rounding in a
 /// spreadsheet).
 const SIZE_TOLERANCE: f64 = 0.01;

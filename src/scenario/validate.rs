@@ -29,7 +29,7 @@ use super::raw::{
 };
 use super::{
     BuybackSpec, ConcessionSpec, DirectSpec, ExitMarket, FactorModel, Field, FundSpec, JumpSpec, LogNormalSpec,
-    MarketState, Profile, ReallocationSpec, STAGE_COUNT, Scenario, Scorecard, Shortfall, SkillModel, SplicedTailSpec, Stage, StageMix,
+    MarketState, Profile, ReallocationSpec, STAGE_COUNT, Scenario, ScenarioSpec, Scorecard, Shortfall, SkillModel, SplicedTailSpec, Stage, StageMix,
     StageSpec, SubFundSpec, Tier, TrancheSpec,
 };
 use crate::calendar::{Calendar, Quarter, quarterly_rate};
@@ -83,7 +83,7 @@ pub fn validate(raw: RawScenario, file: &Path) -> Result<Scenario> {
     };
     let name =
         raw.name.unwrap_or_else(|| file.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default());
-    let scenario = Scenario {
+    let spec = ScenarioSpec {
         name,
         description: raw.description.unwrap_or_default(),
         source: file.to_path_buf(),
@@ -100,12 +100,12 @@ pub fn validate(raw: RawScenario, file: &Path) -> Result<Scenario> {
         indicators,
         scorecard,
         as_of: None,
-        raw: kept,
     };
+    let mut scenario = Scenario::sealed(spec, kept);
     deal_limits(&c, &scenario)?;
     // After the sleeves' checks: a fund too large for its plan is first a fund too large.
-    let funding = raw.funding.as_ref().map(|f| super::funding::validate(&c, f, &scenario.fund, &scenario.calendar)).transpose()?;
-    Ok(Scenario { funding, ..scenario })
+    scenario.spec.funding = raw.funding.as_ref().map(|f| super::funding::validate(&c, f, &scenario.fund, &scenario.calendar)).transpose()?;
+    Ok(scenario)
 }
 
 /// Refuses a scenario in which a sleeve could make more than [`workload::MAX_DEALS_PER_SLEEVE`]

@@ -43,7 +43,7 @@ pub const MAX_DEALS_PER_SLEEVE: u64 = 1_000_000;
 /// The most deals each sleeve may make on one path.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DealLimits {
-    /// By sub-fund, in [`Scenario::subfunds`] order.
+    /// By sub-fund, in [`ScenarioSpec::subfunds`](super::ScenarioSpec::subfunds) order.
     pub subfunds: Vec<usize>,
     pub direct: usize,
 }
@@ -111,7 +111,7 @@ impl fmt::Display for SleeveLimit {
     }
 }
 
-/// Each sub-fund's limit, in [`Scenario::subfunds`] order.
+/// Each sub-fund's limit, in [`ScenarioSpec::subfunds`](super::ScenarioSpec::subfunds) order.
 pub(crate) fn subfund_limits(s: &Scenario) -> impl Iterator<Item = SleeveLimit> + '_ {
     s.subfunds.iter().map(|sub| {
         let budget =
@@ -229,16 +229,18 @@ mod tests {
 
     #[test]
     fn limits_follow_budget_and_cheque() {
-        let mut s = testing::base();
+        let s = testing::base();
         let before = DealLimits::of(&s);
-        s.subfunds[0].fund_share /= 2.0;
-        s.direct.round_participation /= 4.0;
+        let s = testing::edited(&s, |raw| {
+            raw.subfunds.values_mut().next().unwrap().fund_share /= 2.0;
+            raw.direct.round_participation /= 4.0;
+        });
         let after = DealLimits::of(&s);
         // Twice the budget, a quarter of the cheque (each up to the last, partial deal's rounding).
         assert!(after.subfunds[0].abs_diff(2 * before.subfunds[0]) <= 2, "{after:?} {before:?}");
         assert!(after.direct.abs_diff(4 * before.direct) <= 4, "{after:?} {before:?}");
         assert_eq!(after.subfunds[1], before.subfunds[1]);
-        s.direct.budget_cny_m = 0.0;
+        let s = testing::edited(&s, |raw| raw.fund.direct_share = 0.0);
         assert_eq!(DealLimits::of(&s).direct, 1, "no budget, no cheque");
     }
 }

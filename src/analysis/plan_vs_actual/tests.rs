@@ -30,12 +30,13 @@ fn an_actual_is_placed_by_the_share_of_plan_paths_below_it() {
 fn a_book_at_the_plans_median_sits_at_about_p50() {
     let s = as_of_2025q4();
     let pva = measure(&s, 9, 400, Some(1)).unwrap().unwrap();
-    let mut median_book = s.clone();
-    let book = median_book.as_of.as_mut().unwrap();
-    for (actual, position) in book.subfunds.iter_mut().flatten().zip(&pva.subfunds) {
-        actual.called_cny_m = position.positions[0].plan_p50;
-        actual.nav_cny_m = position.positions[2].plan_p50;
-    }
+    let median_book = s.with_book(|book| {
+        let book = book.as_mut().unwrap();
+        for (actual, position) in book.subfunds.iter_mut().flatten().zip(&pva.subfunds) {
+            actual.called_cny_m = position.positions[0].plan_p50;
+            actual.nav_cny_m = position.positions[2].plan_p50;
+        }
+    });
     let again = measure(&median_book, 9, 400, Some(2)).unwrap().unwrap();
     for s in &again.subfunds {
         for m in [0, 2] {

@@ -29,11 +29,12 @@ fn the_base_scenario_has_a_grade_every_year() {
 #[test]
 fn compare_shows_score_differences_with_paired_intervals() {
     let base = crate::testing::base();
-    let mut early = base.clone();
-    early.name = "early".into();
-    for sub in &mut early.subfunds {
-        sub.stage_mix = [0.5, 0.5, 0.0, 0.0, 0.0];
-    }
+    let early = crate::testing::edited(&base, |raw| {
+        raw.name = Some("early".into());
+        for sub in raw.subfunds.values_mut() {
+            sub.stage_mix = [("seed".to_string(), 0.5), ("a".to_string(), 0.5)].into_iter().collect();
+        }
+    });
     let (a, b) = (run(&base, 200), run(&early, 200));
     let same = compare(&[&base, &base], &[&a, &a]).unwrap();
     assert!(same.iter().all(|d| d.difference.estimate == 0.0 && d.difference.paired_half_width == 0.0));

@@ -183,7 +183,7 @@ fn a_scenario_changed_since_the_shards_ran_is_refused() {
     assert!(message.contains("mine.toml: changed since the shards were simulated"), "{message}");
     // Changed into a forecast from a book: refused as a shard of one would be.
     let book = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/portfolio/2025Q4/portfolio.toml");
-    let base = crate::testing::base().source;
+    let base = crate::testing::base().source.clone();
     std::fs::write(&file, format!("extends = \"{}\"\n[as_of]\nquarter = \"2025Q4\"\nportfolio = \"{}\"\n", base.display(), book.display())).unwrap();
     let message = merge_error(&dirs, &tmp.path().join("merged"));
     assert!(message.contains("mine.toml: has [as_of]") && message.contains("without --shard"), "{message}");

@@ -10,14 +10,22 @@ fn at(key: &str) -> usize {
 /// Base with two sub-funds from the first quarter: 100 at a 25 % share (others 300) and 200 at a
 /// 20 % share (others 800, of which half is raised on the path below).
 fn two_subfunds() -> Scenario {
-    let mut s = crate::testing::base();
-    s.subfunds.truncate(2);
-    for (sub, (commitment, share)) in s.subfunds.iter_mut().zip([(100.0, 0.25), (200.0, 0.2)]) {
-        sub.commitment_cny_m = commitment;
-        sub.fund_share = share;
-        sub.vintage = 0;
-        sub.loss_tolerance = 0.6;
-    }
+    let base = crate::testing::base();
+    let s = crate::testing::edited(&base, |raw| {
+        // Half of a fund of 600 in the sub-fund sleeve: commitments 300 × 100/300 and 300 × 200/300.
+        raw.fund.size_cny_m = 600.0;
+        raw.fund.direct_share = 0.5;
+        let kept: Vec<String> = raw.subfunds.keys().take(2).cloned().collect();
+        raw.subfunds.retain(|key, _| kept.contains(key));
+        for (sub, (commitment, share)) in raw.subfunds.values_mut().zip([(100.0, 0.25), (200.0, 0.2)]) {
+            sub.commitment_weight = commitment;
+            sub.fund_share = share;
+            sub.vintage = base.calendar.quarter(0).to_string();
+            sub.loss_tolerance = 0.6;
+        }
+    });
+    let set: Vec<_> = s.subfunds.iter().map(|sub| (sub.commitment_cny_m, sub.fund_share, sub.vintage, sub.loss_tolerance)).collect();
+    assert_eq!(set, [(100.0, 0.25, 0, 0.6), (200.0, 0.2, 0, 0.6)]);
     s
 }
 
@@ -129,14 +137,15 @@ fn indicators_of_a_path_set_by_hand() {
 /// fund's own flows: every metric of the run and every other indicator is bit-identical.
 #[test]
 fn a_shortfall_lowers_leverage_and_nothing_else() {
-    let mut base = crate::testing::base();
-    for sub in &mut base.subfunds {
-        sub.fundraising_shortfall = crate::scenario::Shortfall::default();
-    }
-    let mut short = base.clone();
-    for sub in &mut short.subfunds {
-        sub.fundraising_shortfall = crate::scenario::Shortfall { probability: 1.0, max_share: 0.5 };
-    }
+    let with_shortfall = |shortfall: Option<crate::scenario::raw::RawShortfall>| {
+        crate::testing::edited(&crate::testing::base(), |raw| {
+            for sub in raw.subfunds.values_mut() {
+                sub.fundraising_shortfall = shortfall;
+            }
+        })
+    };
+    let base = with_shortfall(None);
+    let short = with_shortfall(Some(crate::scenario::raw::RawShortfall { probability: 1.0, max_share: 0.5 }));
     let (a, b) = (crate::testing::run(&base, 40), crate::testing::run(&short, 40));
     for k in 0..a.schema.len() {
         let bits = |r: &crate::engine::RunResults| r.column_at(k).unwrap().iter().map(|x| x.to_bits()).collect::<Vec<_>>();

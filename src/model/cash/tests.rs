@@ -114,8 +114,7 @@ fn cash_is_conserved_on_every_path_each_quarter() {
 
 #[test]
 fn no_plan_no_account() {
-    let mut scenario = testing::base();
-    scenario.funding = None;
+    let scenario = testing::edited(&testing::base(), |raw| raw.funding = None);
     let state = paths(&scenario, 1).next().unwrap();
     assert!(state.cash.is_empty());
 }

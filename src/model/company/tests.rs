@@ -54,13 +54,16 @@ fn skill_raises_the_odds_of_advancing() {
 /// With no dispersion, each round's post-money is the previous one × step-up / (1 − equity sold).
 #[test]
 fn rounds_step_up_and_dilute_exactly() {
-    let mut scenario = testing::quiet();
-    for profile in &mut scenario.profiles {
-        for stage in &mut profile.stages {
-            stage.step_up.sigma = 0.0;
-            stage.entry_post_money_cny_m.sigma = 0.0;
+    let scenario = testing::edited(&testing::quiet(), |raw| {
+        for profile in raw.profiles.values_mut() {
+            for stage in profile.stages.all_mut() {
+                if let Some(step_up) = &mut stage.step_up {
+                    step_up.sigma = 0.0;
+                }
+                stage.entry_post_money_cny_m.sigma = 0.0;
+            }
         }
-    }
+    });
     let profile = &scenario.profiles[scenario.fields[0].profile];
     let companies = run(&scenario, Stage::Seed, 300, Backer::AVERAGE);
     let mut checked = 0;
@@ -131,10 +134,11 @@ fn the_truncated_ipo_multiple_is_the_law_conditioned_below_its_bound() {
 /// draws: a bound below the cheapest growth company caps every exit at it.
 #[test]
 fn exits_never_exceed_the_profiles_bound() {
-    let mut scenario = testing::quiet();
-    for profile in &mut scenario.profiles {
-        profile.max_exit_cny_m = 1_000.0;
-    }
+    let scenario = testing::edited(&testing::quiet(), |raw| {
+        for profile in raw.profiles.values_mut() {
+            profile.max_exit_cny_m = 1_000.0;
+        }
+    });
     let companies = run(&scenario, Stage::Growth, 5_000, Backer::AVERAGE);
     let values: Vec<f64> = companies.iter().filter_map(|(c, _)| match c.ending {
         Ending::Exit { value, .. } => Some(value),

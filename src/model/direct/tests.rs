@@ -1,6 +1,7 @@
 use super::*;
 use crate::rng::Component;
 use crate::scenario::Scenario;
+use crate::scenario::raw::{RawGamma, RawOutcome, RawReallocation};
 use crate::testing;
 
 fn run(scenario: &Scenario, path: u64) -> DirectOutcome {
@@ -44,8 +45,8 @@ fn the_budget_bounds_what_is_committed_and_paid() {
 /// A fund with no direct share keeps its direct weights but makes no direct deals (and ends).
 #[test]
 fn a_sleeve_without_budget_makes_no_deals() {
-    let mut scenario = testing::base();
-    scenario.direct.budget_cny_m = 0.0;
+    let scenario = testing::edited(&testing::base(), |raw| raw.fund.direct_share = 0.0);
+    assert_eq!(scenario.direct.budget_cny_m, 0.0);
     assert!(scenario.fields.iter().any(|f| f.direct_weight > 0.0));
     let out = run(&scenario, 3);
     assert_eq!(out.book.counts.backed, 0);
@@ -58,15 +59,17 @@ fn a_sleeve_without_budget_makes_no_deals() {
 /// lapses, so exactly half of what is committed is paid (lapses recycle into new deals).
 #[test]
 fn tranches_lapse_when_milestones_are_missed() {
-    let mut scenario = testing::quiet();
-    scenario.direct.tranches.shares = vec![0.5, 0.5];
-    scenario.direct.tranches.deadline_quarters = 0;
-    for profile in &mut scenario.profiles {
-        for stage in &mut profile.stages {
-            stage.wait_shape = f64::INFINITY;
-            stage.wait_mean_quarters = 2.0;
+    // Every wait is exactly two quarters, the deadline one (the shortest a file can state).
+    let scenario = testing::edited(&testing::quiet(), |raw| {
+        raw.direct.tranches = vec![0.5, 0.5];
+        raw.direct.tranche_deadline_months = 3.0;
+        for profile in raw.profiles.values_mut() {
+            for stage in profile.stages.all_mut() {
+                stage.months_to_event = RawGamma { mean: 6.0, shape: f64::INFINITY };
+            }
         }
-    }
+    });
+    assert_eq!(scenario.direct.tranches.deadline_quarters, 1);
     let out = run(&scenario, 1);
     assert!(out.committed > 0.0);
     assert!((out.lapsed - 0.5 * out.committed).abs() < 1e-6 * out.committed);
@@ -76,17 +79,18 @@ fn tranches_lapse_when_milestones_are_missed() {
 /// A generous deadline releases every tranche of a company that keeps raising rounds.
 #[test]
 fn tranches_are_released_at_milestones_met() {
-    let mut scenario = testing::quiet();
-    scenario.direct.tranches.shares = vec![0.5, 0.5];
-    scenario.direct.tranches.deadline_quarters = 1000;
-    for profile in &mut scenario.profiles {
-        for stage in &mut profile.stages[..4] {
-            stage.outcome_probabilities = [1.0, 0.0, 0.0, 0.0];
-            stage.wait_shape = f64::INFINITY;
-            stage.wait_mean_quarters = 2.0;
+    // The longest deadline a file can state, 400 quarters: far past the horizon.
+    let scenario = testing::edited(&testing::quiet(), |raw| {
+        raw.direct.tranches = vec![0.5, 0.5];
+        raw.direct.tranche_deadline_months = 1200.0;
+        for profile in raw.profiles.values_mut() {
+            for stage in &mut profile.stages.all_mut()[..4] {
+                stage.outcome = RawOutcome { advance: 1.0, acquired: 0.0, failed: 0.0, hold: 0.0 };
+                stage.months_to_event = RawGamma { mean: 6.0, shape: f64::INFINITY };
+            }
         }
-    }
-    scenario.direct.stage_mix = [1.0, 0.0, 0.0, 0.0, 0.0];
+        raw.direct.stage_mix = [(crate::scenario::Stage::Seed.key().to_string(), 1.0)].into_iter().collect();
+    });
     let out = run(&scenario, 2);
     assert_eq!(out.lapsed, 0.0);
     assert!((out.flows.total_paid_in() - out.committed).abs() < 1e-6 * out.committed);
@@ -96,10 +100,8 @@ fn tranches_are_released_at_milestones_met() {
 /// meets the milestone: same paths, same cash paid, more value.
 #[test]
 fn entry_priced_tranches_are_worth_more_than_round_priced() {
-    let mut entry = testing::base();
-    entry.direct.tranches.pricing = crate::scenario::TranchePricing::Entry;
-    let mut round = entry.clone();
-    round.direct.tranches.pricing = crate::scenario::TranchePricing::Round;
+    let priced = |pricing| testing::edited(&testing::base(), |raw| raw.direct.tranche_pricing = pricing);
+    let (entry, round) = (priced(crate::scenario::TranchePricing::Entry), priced(crate::scenario::TranchePricing::Round));
     let value = |o: &DirectOutcome| o.flows.total_distributed() + o.flows.final_nav();
     let (mut entry_value, mut round_value) = (0.0, 0.0);
     for path in 0..5 {
@@ -111,9 +113,12 @@ fn entry_priced_tranches_are_worth_more_than_round_priced() {
     assert!(entry_value > round_value * 1.05, "entry {entry_value} vs round {round_value}");
 }
 
-fn with_reallocation(mut scenario: Scenario, threshold: f64) -> Scenario {
-    scenario.direct.reallocation = Some(crate::scenario::ReallocationSpec { review_quarters: 4, progress_threshold: threshold, favour: 3.0, stalled: 0.0 });
-    scenario
+fn with_reallocation(scenario: Scenario, threshold: f64) -> Scenario {
+    let s = testing::edited(&scenario, |raw| {
+        raw.direct.reallocation = Some(RawReallocation { review_every_months: 12.0, progress_threshold: threshold, favour: 3.0, stalled: 0.0 });
+    });
+    assert_eq!(s.direct.reallocation, Some(crate::scenario::ReallocationSpec { review_quarters: 4, progress_threshold: threshold, favour: 3.0, stalled: 0.0 }));
+    s
 }
 
 fn run_with_factors(scenario: &Scenario, path: u64) -> DirectOutcome {
@@ -138,12 +143,15 @@ fn reviews_that_never_trigger_change_nothing() {
 /// deal shares.)
 #[test]
 fn reviews_move_new_deals_towards_progressing_fields() {
-    let mut s = testing::quiet();
-    s.direct.tranches.shares = vec![1.0];
-    s.factors.valuation_log_per_unit = 0.0;
-    for (i, field) in s.fields.iter_mut().enumerate() {
-        field.drift_per_quarter = if i == 0 { 0.25 } else { -0.25 };
-    }
+    let quiet = testing::quiet();
+    let s = testing::edited(&quiet, |raw| {
+        raw.direct.tranches = vec![1.0];
+        raw.factors.valuation_log_per_unit = 0.0;
+        for (key, field) in &mut raw.fields {
+            field.drift_per_year = if *key == quiet.fields[0].key { 1.0 } else { -1.0 };
+        }
+    });
+    assert!(s.fields.iter().enumerate().all(|(i, f)| f.drift_per_quarter == if i == 0 { 0.25 } else { -0.25 }));
     let share_of_first = |o: &DirectOutcome| o.book.by_field[0].cost / o.book.cost;
     let static_share = share_of_first(&run_with_factors(&s, 0));
     let dynamic = run_with_factors(&with_reallocation(s, 0.5), 0);
@@ -156,8 +164,8 @@ fn reviews_move_new_deals_towards_progressing_fields() {
 /// nothing before the sleeve's first quarter), then its later rate on the cost still held.
 #[test]
 fn the_team_costs_a_share_of_the_budget_then_of_the_cost_held() {
-    let mut scenario = testing::base();
-    scenario.direct.team_cost_after_per_quarter = 0.0;
+    let team_cost_after = |per_year| testing::edited(&testing::base(), |raw| raw.direct.team_cost_after_per_year = per_year);
+    let scenario = team_cost_after(0.0);
     let out = run(&scenario, 4);
     let spec = scenario.direct.clone();
     let while_deploying = spec.team_cost_per_quarter * spec.budget_cny_m * spec.deploy_quarters as f64;
@@ -166,7 +174,8 @@ fn the_team_costs_a_share_of_the_budget_then_of_the_cost_held() {
     assert!((paid - out.book.cost - while_deploying).abs() < 1e-6, "paid in: the deals and the team");
     assert_eq!(out.flows.paid_in[spec.first_quarter - 1], 0.0, "no deal and no team before the first quarter");
 
-    scenario.direct.team_cost_after_per_quarter = 0.01;
+    let scenario = team_cost_after(0.04);
+    assert_eq!(scenario.direct.team_cost_after_per_quarter, 0.01);
     let after = run(&scenario, 4).team_costs - while_deploying;
     assert!(after > 0.0 && after < 0.01 * out.book.cost * (scenario.horizon() - spec.deploy_quarters) as f64, "{after}");
 }
@@ -176,9 +185,10 @@ fn the_team_costs_a_share_of_the_budget_then_of_the_cost_held() {
 /// not added again.
 #[test]
 fn recycling_commits_lapsed_money_after_deployment() {
-    let mut scenario = testing::base();
+    let scenario = testing::base();
     let plain = run(&scenario, 6);
-    scenario.direct.recycle_quarters = 8;
+    let scenario = testing::edited(&scenario, |raw| raw.direct.recycle_years = 2.0);
+    assert_eq!(scenario.direct.recycle_quarters, 8);
     let recycled = run(&scenario, 6);
     let deploy_end = scenario.direct.first_quarter + scenario.direct.deploy_quarters;
     assert!(recycled.committed > plain.committed, "{} vs {}", recycled.committed, plain.committed);

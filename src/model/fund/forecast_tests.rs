@@ -54,17 +54,18 @@ fn every_path_starts_from_the_book_exactly() {
 fn exited_and_failed_holdings_stay_so() {
     let s = as_of_2025q4();
     let q = s.as_of.as_ref().unwrap().quarter;
-    let mut with = s.clone();
-    let book = with.as_of.as_mut().unwrap();
-    let template = book.direct[0].clone();
-    book.direct.push(DirectHolding {
-        company: "Exited".into(),
-        status: HoldingStatus::Exited { proceeds_cny_m: 55.5 },
-        cost_cny_m: 12.25,
-        pending: Vec::new(),
-        ..template.clone()
+    let with = s.with_book(|book| {
+        let book = book.as_mut().unwrap();
+        let template = book.direct[0].clone();
+        book.direct.push(DirectHolding {
+            company: "Exited".into(),
+            status: HoldingStatus::Exited { proceeds_cny_m: 55.5 },
+            cost_cny_m: 12.25,
+            pending: Vec::new(),
+            ..template.clone()
+        });
+        book.direct.push(DirectHolding { company: "Failed".into(), status: HoldingStatus::Failed, cost_cny_m: 7.0, pending: Vec::new(), ..template });
     });
-    book.direct.push(DirectHolding { company: "Failed".into(), status: HoldingStatus::Failed, cost_cny_m: 7.0, pending: Vec::new(), ..template });
     for path in 0..10 {
         let (a, b) = (simulate(&s, 3, path), simulate(&with, 3, path));
         assert!(close(b.fund.total_distributed() - a.fund.total_distributed(), 55.5), "path {path}");

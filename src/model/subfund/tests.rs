@@ -50,10 +50,12 @@ fn calls_fees_and_waterfall_balance() {
 
 #[test]
 fn a_slow_manager_leaves_commitments_idle() {
-    let mut scenario = testing::cost_free_subfunds(testing::quiet());
-    let spec = &mut scenario.subfunds[0];
-    spec.deployment_pace = crate::scenario::LogNormalSpec { median: 0.5, sigma: 0.0 };
-    spec.reserve_share = 0.0;
+    let scenario = testing::edited(&testing::cost_free_subfunds(testing::quiet()), |raw| {
+        let first = raw.subfunds.values_mut().next().unwrap();
+        first.deployment_pace = crate::scenario::raw::RawLogNormal { median: 0.5, sigma: 0.0 };
+        first.reserve_share = 0.0;
+    });
+    let spec = &scenario.subfunds[0];
     let budget = spec.commitment_cny_m / spec.fund_share * spec.investable_share;
     let out = run_one(&scenario, 0, 3);
     let initial: f64 = out.book.quarters.iter().map(|quarter| quarter.invested).sum();
@@ -63,8 +65,7 @@ fn a_slow_manager_leaves_commitments_idle() {
 
 #[test]
 fn follow_ons_stop_when_reserves_run_out() {
-    let mut scenario = testing::base();
-    scenario.subfunds[0].reserve_share = 0.05;
+    let scenario = testing::edited(&testing::base(), |raw| raw.subfunds.values_mut().next().unwrap().reserve_share = 0.05);
     let spec = scenario.subfunds[0].clone();
     let size = spec.commitment_cny_m / spec.fund_share;
     for path in 0..10 {

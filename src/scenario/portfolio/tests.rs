@@ -10,7 +10,7 @@ fn template_dir() -> PathBuf {
 
 /// A scenario extending base with `[as_of]` at `quarter` on a copy of the template, whose tables
 /// `edit` may change first; returns the load result and the folder (kept alive).
-fn load_edited(quarter: &str, edit: impl FnOnce(&mut String, &mut String, &mut String)) -> (Result<Scenario, ScenarioError>, tempfile::TempDir) {
+fn load_edited(quarter: &str, edit: impl FnOnce(&mut String, &mut String, &mut String)) -> (Result<crate::scenario::Scenario, ScenarioError>, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let read = |name: &str| std::fs::read_to_string(template_dir().join(name)).unwrap();
     let (mut index, mut subfunds, mut direct) = (read("portfolio.toml"), read("subfunds.csv"), read("direct.csv"));
