@@ -19,8 +19,10 @@ use crate::stats::summary::Summary;
 
 /// How the differences are computed, for the provenance of the outputs.
 pub const METHOD: &str = "every scenario run with the same seed (common random numbers); differences vs the first scenario \
-     from per-path differences: mean ± 1.96 SE (paths where both values exist); expected shortfall by a paired bootstrap \
-     of 400 resamples; independent half-width = 1.96 √(SE_a² + SE_b²)";
+     from per-path differences: mean ± 1.96 SE, by control variates (the differences regressed on both runs' controls, \
+     HC3 SE) where every path has the value, else the plain mean of the paths where both values exist; expected \
+     shortfall by a paired bootstrap of 400 resamples; independent half-width = 1.96 √(SE_a² + SE_b²), each SE by the \
+     same method";
 
 /// Levels of every headline measure and differences from the first scenario.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -129,12 +131,15 @@ pub fn of_results(scenarios: &[Scenario], results: &[RunResults]) -> Result<Comp
 pub fn compare(scenarios: &[&Scenario], results: &[&RunResults]) -> Result<Comparison, AnalysisError> {
     let seed = results.first().map_or(0, |r| r.seed);
     let paths = results.first().map_or(0, |r| r.paths);
-    let metrics = HEADLINES.iter().map(|h| measure(h, scenarios, results, seed)).collect::<Result<_, _>>()?;
+    let controls: Vec<Vec<Vec<f64>>> =
+        scenarios.iter().zip(results).map(|(s, r)| r.control_columns().map_err(|source| super::engine_error(s, source))).collect::<Result<_, _>>()?;
+    let controls: Vec<Vec<&[f64]>> = controls.iter().map(|c| c.iter().map(Vec::as_slice).collect()).collect();
+    let metrics = HEADLINES.iter().map(|h| measure(h, scenarios, results, &controls, seed)).collect::<Result<_, _>>()?;
     let scores = scorecard::compare(scenarios, results).map_err(|(k, source)| super::engine_error(scenarios[k], source))?;
     Ok(Comparison { provenance: Provenance::new(scenarios, seed, paths, results.len(), METHOD), metrics, scores })
 }
 
-fn measure(h: &Headline, scenarios: &[&Scenario], results: &[&RunResults], seed: u64) -> Result<MetricComparison, AnalysisError> {
+fn measure(h: &Headline, scenarios: &[&Scenario], results: &[&RunResults], controls: &[Vec<&[f64]>], seed: u64) -> Result<MetricComparison, AnalysisError> {
     let values: Vec<Vec<f64>> = scenarios.iter().zip(results).map(|(s, r)| values(h, s, r)).collect::<Result<_, _>>()?;
     let levels = scenarios
         .iter()
@@ -150,22 +155,23 @@ fn measure(h: &Headline, scenarios: &[&Scenario], results: &[&RunResults], seed:
         .collect();
     let differences = scenarios
         .iter()
-        .zip(&values)
+        .zip(values.iter().zip(controls))
         .skip(1)
-        .map(|(s, v)| DifferenceFromFirst {
+        .map(|(s, (v, c))| DifferenceFromFirst {
             scenario: s.name.clone(),
             baseline: scenarios[0].name.clone(),
-            difference: difference(h, &values[0], v, seed),
+            difference: difference(h, (&values[0], &controls[0]), (v, c), seed),
         })
         .collect();
     Ok(MetricComparison { key: h.key.to_string(), label: h.label.to_string(), unit: h.unit, statistic: h.statistic, levels, differences })
 }
 
-/// The difference B − A of measure `h` from per-path values `a` and `b`.
-pub fn difference(h: &Headline, a: &[f64], b: &[f64], seed: u64) -> Difference {
+/// The difference B − A of measure `h` from per-path values `a.0` and `b.0` and each run's
+/// control variates (`a.1`, `b.1`).
+pub fn difference(h: &Headline, a: (&[f64], &[&[f64]]), b: (&[f64], &[&[f64]]), seed: u64) -> Difference {
     match h.statistic {
-        Statistic::Mean => paired::mean_difference(a, b),
-        Statistic::ExpectedShortfall5 => paired::shortfall_difference(a, b, 0.05, seed),
+        Statistic::Mean => paired::controlled_difference(a.0, b.0, a.1, b.1),
+        Statistic::ExpectedShortfall5 => paired::shortfall_difference(a.0, b.0, 0.05, seed),
     }
 }
 

@@ -2,22 +2,24 @@
 //! up on the base run's seed, so every effect is a paired difference on common random numbers.
 //!
 //! The effect of a move is its mean fund TVPI minus the base's, and its P(fund TVPI < 1) minus the
-//! base's, each with a paired 95 % interval ([`super::paired`]). Shocks are ranked by the larger
+//! base's, each with a paired 95 % interval by control variates ([`super::paired::controlled_difference`]). Shocks are ranked by the larger
 //! of their two |effects| on mean TVPI (the tornado's order).
 
 use serde::{Deserialize, Serialize};
 
 use super::headline::{FUND_TVPI, LOSS_PROBABILITY};
-use super::paired::{Difference, mean_difference};
+use super::paired::{Difference, controlled_difference};
 use super::shocks::{Direction, Shock, library};
 use super::{AnalysisError, Provenance, changed, simulating, values};
 use crate::engine::{RunOptions, RunResults};
 use crate::scenario::Scenario;
+use crate::stats::control;
 use crate::stats::summary::{Proportion, Summary, probability_below};
 
 /// How effects are computed, for the provenance of the outputs.
 pub const METHOD: &str = "one shock at a time, each run down and up with the base run's seed (common random numbers); \
-     effect = shocked − base from per-path differences: mean ± 1.96 SE; ranked by the larger |effect| on mean fund TVPI";
+     effect = shocked − base from per-path differences: mean ± 1.96 SE by control variates (the differences regressed \
+     on both runs' controls, HC3 SE); base mean fund TVPI by control variates; ranked by the larger |effect| on mean fund TVPI";
 
 /// The base run and every shock's effects.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -115,6 +117,9 @@ pub fn of_runs<E: From<AnalysisError>>(
     let base = results(0, &variants[0])?;
     let base_tvpi = values(&FUND_TVPI, scenario, &base)?;
     let base_loss = values(&LOSS_PROBABILITY, scenario, &base)?;
+    let base_controls = base.control_columns().map_err(|source| super::engine_error(scenario, source))?;
+    let base_controls: Vec<&[f64]> = base_controls.iter().map(Vec::as_slice).collect();
+    let base_level = control::mean(&base_tvpi, &base_controls);
     let paths = base.paths;
     drop(base);
     let shocks = library(scenario);
@@ -126,13 +131,15 @@ pub fn of_runs<E: From<AnalysisError>>(
             let shocked = &variants[i];
             let results = results(i, shocked)?;
             let (tvpi, loss) = (values(&FUND_TVPI, shocked, &results)?, values(&LOSS_PROBABILITY, shocked, &results)?);
+            let controls = results.control_columns().map_err(|source| super::engine_error(shocked, source))?;
+            let controls: Vec<&[f64]> = controls.iter().map(Vec::as_slice).collect();
             moves.push(Effect {
                 direction,
                 setting: shock.setting(direction).to_string(),
                 mean_tvpi: Summary::of(&tvpi).mean,
                 loss_probability: Summary::of(&loss).mean,
-                tvpi: mean_difference(&base_tvpi, &tvpi),
-                loss: mean_difference(&base_loss, &loss),
+                tvpi: controlled_difference(&base_tvpi, &tvpi, &base_controls, &controls),
+                loss: controlled_difference(&base_loss, &loss, &base_controls, &controls),
             });
         }
         let [down, up]: [Effect; 2] = moves.try_into().unwrap_or_else(|_| unreachable!("two directions"));
@@ -147,12 +154,11 @@ pub fn of_runs<E: From<AnalysisError>>(
     for (i, e) in effects.iter_mut().enumerate() {
         e.rank = i + 1;
     }
-    let summary = Summary::of(&base_tvpi);
     Ok(Sensitivity {
         provenance: Provenance::new(&[scenario], seed, paths, 1 + 2 * shocks.len(), METHOD),
         base: BaseRun {
-            mean_tvpi: summary.mean,
-            mean_tvpi_ci95: summary.mean_ci95,
+            mean_tvpi: base_level.estimate,
+            mean_tvpi_ci95: base_level.ci95,
             loss_probability: probability_below(&base_tvpi, 1.0),
         },
         shocks: effects,
@@ -183,6 +189,7 @@ pub fn by_loss_effect(s: &Sensitivity) -> Vec<&ShockEffects> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analysis::paired::mean_difference;
     use crate::analysis::shocks::ShockKind;
     use crate::engine::{self, Stopping};
 

@@ -143,7 +143,7 @@ fn more_direct() -> Scenario {
 fn decision_coverage(runs: u64, paths: u64, reference: u64) -> Vec<(String, f64)> {
     use crate::analysis::compare::compare;
     use crate::analysis::headline::{FUND_TVPI, LOSS_PROBABILITY, Statistic};
-    use crate::analysis::paired::mean_difference;
+    use crate::analysis::paired::controlled_difference;
     use crate::stats::summary::probability_below;
     let (a, b) = (crate::testing::small(), more_direct());
     // (key, estimate, lower, upper) of every interval of one pair of runs.
@@ -160,16 +160,17 @@ fn decision_coverage(runs: u64, paths: u64, reference: u64) -> Vec<(String, f64)
         }
         let (ta, tb) = (FUND_TVPI.values(&ra).unwrap(), FUND_TVPI.values(&rb).unwrap());
         let (la, lb) = (LOSS_PROBABILITY.values(&ra).unwrap(), LOSS_PROBABILITY.values(&rb).unwrap());
-        for (key, d) in [("sensitivity.effect.mean_tvpi", mean_difference(&ta, &tb)), ("sensitivity.effect.loss", mean_difference(&la, &lb))] {
+        let (ca, cb) = (ra.control_columns().unwrap(), rb.control_columns().unwrap());
+        let (ca, cb): (Vec<&[f64]>, Vec<&[f64]>) = (ca.iter().map(Vec::as_slice).collect(), cb.iter().map(Vec::as_slice).collect());
+        for (key, d) in [("sensitivity.effect.mean_tvpi", controlled_difference(&ta, &tb, &ca, &cb)), ("sensitivity.effect.loss", controlled_difference(&la, &lb, &ca, &cb))] {
             out.push((key.to_string(), d.estimate, d.paired_ci95.0, d.paired_ci95.1));
         }
-        let base = Summary::of(&ta);
-        out.push(("sensitivity.base.mean_tvpi".to_string(), base.mean, base.mean_ci95.0, base.mean_ci95.1));
+        let base = control::mean(&ta, &ca);
+        out.push(("sensitivity.base.mean_tvpi".to_string(), base.estimate, base.ci95.0, base.ci95.1));
         let loss = probability_below(&ta, 1.0);
         out.push(("sensitivity.base.loss (Wilson)".to_string(), loss.estimate, loss.ci95.0, loss.ci95.1));
-        let point = Summary::of(&tb);
-        let half = Z95 * point.std_error;
-        out.push(("frontier.point.mean_tvpi".to_string(), point.mean, point.mean - half, point.mean + half));
+        let point = control::mean(&tb, &cb);
+        out.push(("frontier.point.mean_tvpi".to_string(), point.estimate, point.ci95.0, point.ci95.1));
         let loss = probability_below(&tb, 1.0);
         out.push(("frontier.point.loss (Wilson)".to_string(), loss.estimate, loss.ci95.0, loss.ci95.1));
         out
@@ -193,15 +194,21 @@ fn within_three_sd(rate: f64, runs: u64) -> bool {
 /// The printed intervals of `compare`, `sensitivity` and `frontier` cover the figures of a large
 /// run about 95% of the time. Means and shares are asserted; the bootstrap intervals of the
 /// expected shortfall are printed only (at a few hundred paths the worst 5% are a few dozen
-/// paths, and their bootstrap is known to be too narrow there).
+/// paths, and their bootstrap is known to be too narrow there). 500 paths a run: enough paths
+/// per control for the differences' regression on both runs' controls (checked below).
 #[test]
 fn decision_intervals_cover_the_figures_of_a_large_run() {
     let runs = 50;
-    for (key, rate) in decision_coverage(runs, 400, 20_000) {
+    for (key, rate) in decision_coverage(runs, 500, 20_000) {
         println!("{key}: coverage {rate:.3}");
         if !key.contains("bootstrap") && !key.contains("es5") {
             assert!(within_three_sd(rate, runs), "{key}: coverage {rate}");
         }
+    }
+    let (a, b) = (crate::testing::small(), more_direct());
+    let c = crate::analysis::compare::compare(&[&a, &b], &[&run_paths(&a, 0, 500), &run_paths(&b, 0, 500)]).unwrap();
+    for m in c.metrics.iter().filter(|m| ["fund_tvpi", "fund_dpi", "p_fund_tvpi_below_1"].contains(&m.key.as_str())) {
+        assert_eq!(m.differences[0].difference.method, control::Method::ControlVariates, "{}", m.key);
     }
 }
 
@@ -263,3 +270,4 @@ fn calibration_intervals_cover_long() {
     }
     println!("average over {} rows: {:.3}", rates.len(), rates.iter().map(|(_, r)| r).sum::<f64>() / rates.len() as f64);
 }
+

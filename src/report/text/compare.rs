@@ -66,8 +66,10 @@ pub fn render(c: &Comparison) -> String {
     }
     scores(&mut out, c);
     out.push_str(
-        "\npaired: 95% CI from per-path differences on common random numbers (ES5: paired bootstrap);\n\
-         ±indep.: the half-width two independent runs of this size would give; gain = ±indep. / ±paired.\n",
+        "\npaired: 95% CI from per-path differences on common random numbers, regressed on both runs' control\n\
+         variates (HC3 SE) where every path has the value, else their plain mean (IRR, payback); ES5: paired\n\
+         bootstrap. ±indep.: the half-width two independent runs of this size, estimated the same way, would\n\
+         give; gain = ±indep. / ±paired.\n",
     );
     out
 }

@@ -25,7 +25,8 @@ pub fn render(s: &Sensitivity) -> String {
         100.0 * b.loss_probability.ci95.0,
         100.0 * b.loss_probability.ci95.1
     );
-    out.push_str("One shock at a time, same seed; Δ = shocked − base with its paired 95% CI [lo, hi].\n\n");
+    out.push_str("One shock at a time, same seed; Δ = shocked − base with its paired 95% CI [lo, hi] (per-path\n\
+         differences regressed on both runs' control variates, HC3 SE; base mean by control variates).\n\n");
     let _ = writeln!(out, "{:>2}  {} {:<7}  {:<23}  Δ P(TVPI < 1)", "#", fit("shock", 38), "move", "Δ mean TVPI (×)");
     for e in &s.shocks {
         for (i, m) in [&e.down, &e.up].into_iter().enumerate() {
