@@ -602,6 +602,4 @@ fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool, EngineError>
 }
 
 #[cfg(test)]
-mod coverage;
-#[cfg(test)]
 mod tests;

@@ -25,6 +25,8 @@ pub mod report;
 pub mod shard;
 #[cfg(test)]
 mod testing;
+#[cfg(test)]
+mod coverage;
 pub mod calibration;
 pub mod app;
 pub mod analysis;

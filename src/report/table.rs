@@ -148,6 +148,10 @@ pub(crate) const FUND_ROWS: [(&str, &str, Fmt, bool); 7] = [
     ("fund_payback_quarter", "Payback (paths paid back)", Fmt::Quarter(None), false),
 ];
 
+/// Which estimator each fund row's mean and SE come from.
+pub(crate) const ESTIMATORS: &str =
+    "TVPI and DPI: mean ± SE by control variates (docs/performance.md); IRR: its median's interval below; other rows: plain mean ± SE.";
+
 /// The header of [`distribution_row`]s.
 fn distribution_header() -> String {
     format!("  {:<28}{:>8} ± {:<7}{:>9}{:>9}{:>9}{:>9}{:>9}", "", "mean", "SE", "P5", "P25", "P50", "P75", "P95")
@@ -173,7 +177,7 @@ fn fund(out: &mut String, report: &Report, start: Option<Quarter>) {
             line(out, &distribution_row(label, &s, fmt));
         }
     }
-    note(out, "TVPI and DPI: mean ± SE by control variates (docs/performance.md); other rows: plain mean ± SE.");
+    note(out, ESTIMATORS);
     // IRR and payback have lines of their own below.
     let figures = [("fund_tvpi", "TVPI"), ("fund_dpi", "DPI"), ("fund_rvpi", "RVPI"), ("fund_trough_cny_m", "peak capital need"), ("fund_trough_quarter", "trough quarter")];
     note(out, &coverage(report, &figures).join("; "));
@@ -410,7 +414,9 @@ fn dispersion(out: &mut String, report: &Report) {
 /// `m`'s summary with its mean, standard error and interval by control variates where the
 /// report has them (the multiples whose intervals' coverage is checked: `CONTROLLED_METRICS`),
 /// else as it is.
-fn reduced(m: &MetricReport) -> Summary {
+/// `m`'s summary with its mean, SE and interval by control variates where it has them: the
+/// figures every rendering of a run prints.
+pub(crate) fn reduced(m: &MetricReport) -> Summary {
     let mut s = m.summary.clone();
     if let Some(e) = m.mean_estimate.filter(|e| e.method == crate::stats::control::Method::ControlVariates) {
         (s.mean, s.std_error, s.mean_ci95) = (e.estimate, e.std_error, e.ci95);
@@ -435,10 +441,19 @@ pub(crate) fn irr_note(report: &Report, prefix: &str) -> Option<String> {
         0 => "none on 0".to_string(),
         missing => format!("none on {}: {}", count(missing), reasons(&irr.excluded, missing)),
     };
-    Some(match irr.irr_outcomes {
+    let paths = match irr.irr_outcomes {
         Some(o) => format!("one rate on {} of {total} paths; several on {} (the nearest used); {none}", count(o.unique), count(o.several_roots)),
         // A summary written before the outcomes were counted.
         None => format!("on {} of {total} paths; {none}", count(s.n)),
+    };
+    Some(match s.quantile(0.5).filter(|q| q.lower.is_finite()) {
+        Some(q) => format!(
+            "median {} (95% CI {}–{}, order statistics); no SE for the mean, whose tail is too heavy for one (docs/performance.md); {paths}",
+            Fmt::Percent.show(q.value),
+            Fmt::Percent.show(q.lower),
+            Fmt::Percent.show(q.upper)
+        ),
+        None => paths,
     })
 }
 
@@ -708,8 +723,11 @@ mod tests {
         irr.excluded = vec![Excluded { paths: 3, reason: NO_SIGN_CHANGE.into() }, Excluded { paths: 2, reason: NO_RATE_FOUND.into() }];
         let table = render(&report);
         assert!(table.lines().all(|l| l.chars().count() <= WIDTH), "{table}");
-        let expected = "  IRR: one rate on 40 of 50 paths; several on 5 (the nearest used); none on 5: 3 had cash flows of one sign, 2 had no rate found\n";
+        let expected = "one rate on 40 of 50 paths; several on 5 (the nearest used); none on 5: 3 had cash flows of one sign, 2 had no rate found\n";
         assert!(unwrapped(&table).contains(expected), "wrapped, not cut:\n{table}");
+        let median = report.metric("fund_irr").unwrap().summary.quantile(0.5).unwrap();
+        let interval = format!("  IRR: median {} (95% CI {}–{}, order statistics)", Fmt::Percent.show(median.value), Fmt::Percent.show(median.lower), Fmt::Percent.show(median.upper));
+        assert!(unwrapped(&table).contains(&interval), "{interval}\n{table}");
     }
 
     /// A fund that pays nothing in on some paths: the table says on how many paths each figure

@@ -1,6 +1,4 @@
 use super::*;
-use crate::engine::{RunOptions, Stopping, run};
-use crate::report::Report;
 
 fn as_of_2025q4() -> Scenario {
     crate::scenario::load(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/as_of_2025q4.toml")).unwrap()
@@ -48,27 +46,3 @@ fn a_book_at_the_plans_median_sits_at_about_p50() {
     assert_eq!(measure(&s, 9, 400, Some(2)).unwrap().unwrap(), pva);
 }
 
-#[test]
-fn the_forecast_is_the_same_on_any_thread_count() {
-    let s = as_of_2025q4();
-    let report = |threads| {
-        let options = RunOptions { seed: 4, stopping: Stopping::Paths(300), threads: Some(threads) };
-        let results = run(&s, &options, &mut |_| {}, None).unwrap();
-        serde_json::to_string(&Report::build(&s, &results).unwrap()).unwrap()
-    };
-    assert_eq!(report(1), report(2));
-}
-
-/// An as-of quarter before anything was invested, with an empty book, reports what the plan
-/// reports, byte for byte.
-#[test]
-fn an_empty_book_at_the_first_quarter_reports_the_plan() {
-    let plan = crate::testing::base();
-    let s = crate::testing::empty_book_at_first_quarter(&plan);
-    let report = |scenario: &Scenario| {
-        let options = RunOptions { seed: 8, stopping: Stopping::Paths(200), threads: Some(2) };
-        let results = run(scenario, &options, &mut |_| {}, None).unwrap();
-        serde_json::to_string(&Report::build(scenario, &results).unwrap()).unwrap()
-    };
-    assert_eq!(report(&plan), report(&s));
-}

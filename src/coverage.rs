@@ -61,8 +61,40 @@ fn control_variate_intervals_cover_the_mean_of_a_large_run() {
     }
 }
 
-/// The long version: more runs, every controlled metric, tighter binomial error; the IRRs,
-/// which the report does not estimate by control variates, are printed for comparison.
+/// The IRRs' printed interval is their median's, by order statistics (their means get no SE):
+/// over `runs` runs of `paths` paths, the share whose interval covers the median of one run of
+/// `reference` paths, for each of `keys`.
+fn median_coverage(runs: u64, paths: u64, reference: u64, keys: &[&str]) -> Vec<f64> {
+    let scenario = crate::testing::small();
+    let median = |results: &RunResults, key: &str| Summary::of(&results.column(key).unwrap().unwrap()).quantile(0.5).cloned().unwrap();
+    let big = run_paths(&scenario, 1_000_000, reference);
+    let truth: Vec<f64> = keys.iter().map(|key| median(&big, key).value).collect();
+    let mut covered = vec![0.0; keys.len()];
+    for seed in 0..runs {
+        let results = run_paths(&scenario, seed, paths);
+        for ((key, truth), slot) in keys.iter().zip(&truth).zip(&mut covered) {
+            let q = median(&results, key);
+            *slot += f64::from(u8::from(q.lower <= *truth && *truth <= q.upper));
+        }
+    }
+    covered.into_iter().map(|c| c / runs as f64).collect()
+}
+
+/// The order-statistic interval is exact but for its discreteness (at least 95%), whatever the
+/// tail: the rate may not fall short of nominal by more than the binomial error allows.
+#[test]
+fn irr_median_intervals_cover_the_median_of_a_large_run() {
+    let keys = ["fund_irr", "subfunds_irr"];
+    let runs = 80;
+    for (key, rate) in keys.iter().zip(median_coverage(runs, 1_000, 40_000, &keys)) {
+        println!("{key}: median interval coverage {rate:.3}");
+        assert!(rate >= 0.95 - 4.0 * (0.95 * 0.05 / runs as f64).sqrt() - 0.01, "{key}: coverage {rate}");
+    }
+}
+
+/// The long version: more runs, every controlled metric, tighter binomial error; the IRRs'
+/// means, which the report gives no interval, are printed for comparison, then their medians'
+/// intervals.
 #[test]
 #[ignore = "minutes: cargo test --release -- --ignored coverage"]
 fn coverage_of_every_controlled_metric_long() {
@@ -73,6 +105,9 @@ fn coverage_of_every_controlled_metric_long() {
         if crate::report::CONTROLLED_METRICS.contains(key) {
             assert!(near_nominal(cv, runs), "{key}: control-variate coverage {cv} (plain {plain})");
         }
+    }
+    for (key, rate) in ["fund_irr", "subfunds_irr"].iter().zip(median_coverage(runs, 1_000, 200_000, &["fund_irr", "subfunds_irr"])) {
+        println!("{key}: median interval coverage {rate:.3}");
     }
 }
 
