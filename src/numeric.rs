@@ -22,7 +22,7 @@ type PanelColumn = [[f64; LANES]; PANEL / LANES];
 
 /// A lower-triangular n × n matrix, stored for fast products `L z`.
 ///
-/// Rows are grouped in panels of [`PANEL`]; panel `p` stores, for each column `j` up to its
+/// Rows are grouped in panels of `PANEL`; panel `p` stores, for each column `j` up to its
 /// last row, the panel's entries `L[i][j]` (zeros above the diagonal and past the last row), so
 /// that [`LowerTriangular::multiply`] updates a panel of rows at once.
 #[derive(Debug, Clone, PartialEq)]

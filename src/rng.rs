@@ -65,7 +65,7 @@ impl Tally {
 }
 
 /// The generator every draw comes from: xoshiro256++. With the `random-use` feature it also
-/// counts the words it hands out and the variates it makes of them ([`usage`]), so benchmarks can
+/// counts the words it hands out and the variates it makes of them (`rng::usage`), so benchmarks can
 /// replay a path's random-number use without the model.
 #[derive(Debug)]
 pub struct PathRng {

@@ -17,8 +17,8 @@
 //! * [`liquidity`]: the liquidity answers of one run (calls at risk, shortfalls, idle cash), which
 //!   `pace` weighs for each schedule and the report shows;
 //!
-//! Results only: their tables and CSV files are written by [`crate::report`] ([`crate::report::text`],
-//! [`crate::report::export`]).
+//! Results only: this layer computes them and does not render them; their tables and CSV files
+//! are written by the report layer, one exporter per format.
 
 pub mod allocation;
 pub mod compare;

@@ -93,7 +93,7 @@ impl Direction {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ShockKind {
     ExitMultiples,
-    /// Graduation odds of the profile at this index of [`Scenario::profiles`].
+    /// Graduation odds of the profile at this index of [`ScenarioSpec::profiles`](crate::scenario::ScenarioSpec::profiles).
     Graduation { profile: usize },
     MarketPersistence,
     SkillDispersion,

@@ -85,7 +85,7 @@ impl Stopping {
         matches!(self, Stopping::Precision { .. })
     }
 
-    /// The paths of the next check: the least paths, then [`CHECK_GROWTH`] times the paths of
+    /// The paths of the next check: the least paths, then `CHECK_GROWTH` times the paths of
     /// the last check (rounded up); `None` for a run of fixed size. The engine ends a chunk
     /// there, so a run stops at a check whatever its chunks.
     pub fn next_check(&self, checks: &Checks) -> Option<u64> {

@@ -68,7 +68,7 @@ pub enum Undefined {
     /// zero), and elsewhere for `otherwise`.
     WhereZero { column: String, reason: &'static str, otherwise: &'static str },
     /// An IRR: none where its flag metric `flag` says the flows never change sign or no rate
-    /// was found ([`irr_flag`]).
+    /// was found (`irr_flag`).
     Irr { flag: String },
     /// It has none for `reason` alone (its denominator is not a column of the row).
     Because(&'static str),
@@ -76,7 +76,7 @@ pub enum Undefined {
 
 /// Reason of a missing value where the scenario gives none: a number that overflowed.
 pub const NOT_FINITE: &str = "had a value that is not a finite number";
-/// Reasons of a missing IRR, by [`irr_flag`]: 2, then 3.
+/// Reasons of a missing IRR, by `irr_flag`: 2, then 3.
 pub const NO_SIGN_CHANGE: &str = "had cash flows of one sign";
 pub const NO_RATE_FOUND: &str = "had no rate found";
 

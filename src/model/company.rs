@@ -218,7 +218,7 @@ pub fn simulate(
 /// `clock` (in quarters; at least the entry quarter): a holding of the book at the as-of quarter
 /// goes on from the end of that quarter, so that nothing new happens in the book's past. It has
 /// been in its stage for `elapsed` quarters by then: its first wait is drawn conditioned on
-/// being longer than that ([`Wait::sample_after`]).
+/// being longer than that (`Wait::sample_after`).
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
 pub fn simulate_from(

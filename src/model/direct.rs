@@ -18,7 +18,7 @@
 //!
 //! The team that makes these deals is the sleeve's cost, paid in with the deals: a share of the
 //! budget a year while the sleeve deploys, then a share of the cost of the stakes it still holds
-//! ([`add_team_costs`]), as a venture manager's fee would be.
+//! (`add_team_costs`), as a venture manager's fee would be.
 //!
 //! With dynamic re-allocation ([`crate::scenario::ReallocationSpec`], the measures' 动态甄别评估调整), the fund
 //! reviews its fields every `review_quarters`: a field whose progress factor is at least the

@@ -4,7 +4,7 @@
 //! [`super::Scenario`]. Every struct rejects unknown keys (`deny_unknown_fields`), so a typo is
 //! an error naming the key and the keys allowed, never a silently ignored setting.
 //!
-//! What [`super::load`] does before these structs see the file: it resolves `extends` (the
+//! What [`super::load()`] does before these structs see the file: it resolves `extends` (the
 //! child deep-merged over its parent) and merges `[subfund_defaults]` under every
 //! `[subfunds.X]`, so a [`RawSubFund`] is complete and neither key appears here.
 //!
