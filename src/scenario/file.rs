@@ -13,11 +13,11 @@ pub const MAX_FILE_BYTES: u64 = 1 << 20;
 /// [`MAX_FILE_BYTES`]. Checked before opening it: opening a named pipe would wait for a writer.
 pub(crate) fn read_bounded(path: &Path) -> std::io::Result<String> {
     let too_large = || {
-        Error::new(ErrorKind::InvalidData, format!("larger than {MAX_FILE_BYTES} bytes (1 MiB), the most a scenario file may be"))
+        Error::new(ErrorKind::InvalidData, format!("larger than {MAX_FILE_BYTES} bytes (1 MiB), the most an input file may be"))
     };
     let metadata = std::fs::metadata(path)?;
     if !metadata.is_file() {
-        return Err(Error::new(ErrorKind::InvalidInput, "not a regular file (a scenario is a TOML file, not a folder, device or pipe)"));
+        return Err(Error::new(ErrorKind::InvalidInput, "not a regular file (a scenario or book is a file, not a folder, device or pipe)"));
     }
     if metadata.len() > MAX_FILE_BYTES {
         return Err(too_large());

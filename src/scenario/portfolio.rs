@@ -20,8 +20,6 @@ use toml::{Table, Value};
 use super::{DirectSpec, STAGE_COUNT, ScenarioError, ScenarioSpec as Scenario, Stage, SubFundSpec};
 use crate::calendar::Quarter;
 
-/// Largest portfolio file read (index or table), as for scenario files.
-const MAX_FILE_BYTES: u64 = super::file::MAX_FILE_BYTES;
 /// How far a row's `size_cny_m` may differ from `commitment_cny_m / fund_share` (rounding in a
 /// spreadsheet).
 const SIZE_TOLERANCE: f64 = 0.01;
@@ -570,12 +568,7 @@ fn non_negative(x: f64) -> Result<f64, String> {
 }
 
 fn read(path: &Path) -> Result<String, ScenarioError> {
-    let io = |source| ScenarioError::Io { file: path.to_path_buf(), source };
-    let metadata = std::fs::metadata(path).map_err(io)?;
-    if !metadata.is_file() || metadata.len() > MAX_FILE_BYTES {
-        return Err(ScenarioError::Invalid { file: path.to_path_buf(), field: String::new(), problem: "must be a regular file of at most 1 MiB".into() });
-    }
-    std::fs::read_to_string(path).map_err(io)
+    super::file::read_bounded(path).map_err(|source| ScenarioError::Io { file: path.to_path_buf(), source })
 }
 
 /// The rows of a CSV table with a header row, each with the line it is on in the file.
