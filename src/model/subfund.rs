@@ -419,8 +419,8 @@ struct History<'a> {
 const MAX_NAV_HOLDINGS: usize = 100;
 
 /// Simulates sub-fund `spec` on path `path` from its actuals at quarter `as_of`
-/// (docs/portfolio.md): its history is the book's, its NAV goes on as holdings at the sub-fund's
-/// focus, its remaining initial budget is deployed over what is left of its investment period
+/// (docs/portfolio.md): its history is the book's, its NAV goes on as the holdings the book lists
+/// for it or, when it lists none, as holdings at the sub-fund's focus, its remaining initial budget is deployed over what is left of its investment period
 /// and its remaining reserves follow its companies' rounds. The manager's skill, pace and
 /// extension are the plan's draws on the same path.
 ///

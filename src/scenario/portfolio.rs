@@ -1,6 +1,6 @@
 //! The fund's actual position at an as-of quarter (docs/portfolio.md): a small TOML index that
-//! names two CSV tables, one row per sub-fund and one per direct holding, as an analyst keeps
-//! them in a spreadsheet.
+//! names CSV tables, one row per sub-fund, one per direct holding and, optionally, one per
+//! holding of a sub-fund, as an analyst keeps them in a spreadsheet.
 //!
 //! A scenario points at it with `[as_of] quarter = "2025Q4"` and `portfolio = "..."` (relative
 //! to the scenario file). [`attach`] reads and checks the book against the scenario and turns
