@@ -33,7 +33,7 @@ use std::ops::Range;
 use rand::RngExt;
 
 use super::Environment;
-use super::company::{self, Backer, ProfileLaw, Round};
+use super::company::{self, Backer, ProfileLaw, Round, Start};
 use super::flows::CashFlows;
 use super::holdings::{Book, Close, Entry, RoundTake, RunningBalance};
 use super::mix::{cumulate, pick};
@@ -313,7 +313,7 @@ fn draw_deal<'a>(env: &Environment<'_>, laws: &'a [ProfileLaw], spec: &DirectSpe
 /// Makes the deal in `quarter`: simulates the company, releases or lapses its tranches, books it.
 fn invest(env: &Environment<'_>, spec: &DirectSpec, mut deal: Deal<'_>, quarter: usize, backer: Backer, ws: &mut Workspace, out: &mut DirectOutcome) {
     ws.rounds.clear();
-    let company = company::simulate(env, deal.law, deal.field, deal.stage, quarter, deal.post, backer, &mut deal.rng, &mut ws.rounds);
+    let company = company::simulate(env, deal.law, Start::deal(deal.field, deal.stage, quarter, deal.post), backer, &mut deal.rng, &mut ws.rounds);
     let tranches = &spec.tranches.shares;
     ws.takes.clear();
     ws.takes.resize(ws.rounds.len(), RoundTake::NONE);

@@ -3,7 +3,7 @@
 //! the time it has spent in it and its last post-money, on a stream of its own.
 
 use super::Environment;
-use super::company::{self, Backer, Company, ProfileLaw, Round};
+use super::company::{self, Backer, Company, ProfileLaw, Round, Start};
 use super::holdings::Entry;
 use crate::rng::{StreamKey, deal_item};
 use crate::scenario::portfolio::Holding;
@@ -17,14 +17,15 @@ pub const HOLDING_SLOT: usize = 1 << 31;
 /// The company of `holding`, the `k`-th of its holder's book, from the end of quarter `as_of`
 /// on path `path` of `key`'s streams, its rounds appended to `rounds`. It has been in its stage
 /// since the start of `stage_since`, so its first wait is drawn conditioned on being longer than
-/// the time spent by the end of the as-of quarter ([`company::simulate_from`]); its prices move
+/// the time spent by the end of the as-of quarter ([`Start::held`]); its prices move
 /// from its last post-money.
 #[allow(clippy::too_many_arguments)]
 pub fn go_on(env: &Environment<'_>, laws: &[ProfileLaw], holding: &Holding, k: usize, as_of: usize, backer: Backer, key: &StreamKey, path: u64, rounds: &mut Vec<Round>) -> Company {
     let mut rng = key.rng(path, deal_item(as_of, HOLDING_SLOT + k));
     let law = &laws[env.scenario.fields[holding.field].profile];
     let elapsed = (as_of + 1 - holding.stage_since) as f64;
-    company::simulate_from(env, law, holding.field, holding.stage, as_of, holding.last_post_money_cny_m, backer, &mut rng, rounds, (as_of + 1) as f64, elapsed)
+    let start = Start::held(holding.field, holding.stage, as_of, holding.last_post_money_cny_m, elapsed);
+    company::simulate(env, law, start, backer, &mut rng, rounds)
 }
 
 /// The holder's position in `holding`'s company as its book starts: the recorded ownership and

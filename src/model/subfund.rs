@@ -33,7 +33,7 @@
 use rand::RngExt;
 
 use super::Environment;
-use super::company::{self, Backer, Company, ProfileLaw, Round};
+use super::company::{self, Backer, Company, ProfileLaw, Round, Start};
 use super::concession::{self, ConcessionCosts};
 use super::flows::CashFlows;
 use super::from_book;
@@ -237,7 +237,7 @@ fn make_deals(env: &Environment<'_>, laws: &[ProfileLaw], spec: &SubFundSpec, pl
         let law = &laws[profile];
         let post = company::draw_entry_post_money(env, law, stage, field, quarter, rng);
         let cheque = (spec.round_participation * law.equity_sold(stage) * post).min(budget - spent);
-        let company = company::simulate(env, law, field, stage, quarter, post, backer, rng, &mut ws.rounds);
+        let company = company::simulate(env, law, Start::deal(field, stage, quarter, post), backer, rng, &mut ws.rounds);
         ws.companies.push(company);
         let small = post <= env.scenario.indicators.small_company_post_money_cny_m;
         ws.entries.push(Entry { ownership: cheque / post, cost: cheque, local, tier: fields[field].tier.index(), small });
@@ -513,7 +513,7 @@ fn add_nav_holdings(env: &Environment<'_>, laws: &[ProfileLaw], spec: &SubFundSp
         let stage = pick(&ws.stage_weights, rng.random());
         let law = &laws[profile];
         let post = company::draw_entry_post_money(env, law, stage, field, as_of, rng);
-        let company = company::simulate_from(env, law, field, stage, as_of, post, backer, rng, &mut ws.rounds, (as_of + 1) as f64, 0.0);
+        let company = company::simulate(env, law, Start::held(field, stage, as_of, post, 0.0), backer, rng, &mut ws.rounds);
         ws.companies.push(company);
         let small = post <= env.scenario.indicators.small_company_post_money_cny_m;
         ws.entries.push(Entry { ownership: mark / post, cost, local: false, tier: fields[field].tier.index(), small });
