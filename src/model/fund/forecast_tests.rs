@@ -25,6 +25,8 @@ fn every_path_starts_from_the_book_exactly() {
     let q = as_of.quarter;
     let (paid, distributed, nav) = as_of.totals();
     let running: f64 = (0..=q).map(|_| s.fund.running_cost_per_quarter * s.fund.size_cny_m).sum();
+    // Sub-funds with listed holdings and sub-funds without are both in this book.
+    assert_eq!(as_of.subfunds.iter().flatten().filter(|a| !a.holdings.is_empty()).count(), 2);
     for path in 0..20 {
         let state = simulate(&s, 7, path);
         let paid_to_date: f64 = state.fund.paid_in[..=q].iter().sum();

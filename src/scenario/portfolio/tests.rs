@@ -141,6 +141,13 @@ fn listed_subfund_holdings_are_scaled_to_the_navs() {
     // The same company may be held by two sub-funds.
     let (result, _dir) = load_edited("2025Q4", |_, _, _, h| swap(h, "Company S04-01", "Company S01-01"));
     assert!(result.is_ok(), "{:?}", result.err());
+    // Without a `local` column no holding is local.
+    let (result, _dir) = load_edited("2025Q4", |_, _, _, h| {
+        *h = h.lines().map(|l| if l.starts_with('#') { format!("{l}\n") } else { format!("{}\n", l.rsplit_once(',').unwrap().0) }).collect();
+    });
+    let s = result.unwrap();
+    let holdings: Vec<&Holding> = s.as_of.as_ref().unwrap().subfunds.iter().flatten().flat_map(|a| &a.holdings).collect();
+    assert!(holdings.len() == 36 && holdings.iter().all(|h| !h.local));
 }
 
 #[test]
