@@ -223,7 +223,7 @@ pub fn simulate_from(
             continue;
         }
         ws.rounds.clear();
-        let company = from_book::go_on(env, laws, holding, k, as_of, backer, key, path, &mut ws.rounds);
+        let company = from_book::go_on(env, laws, holding, as_of, backer, &mut from_book::stream(key, path, as_of, k), &mut ws.rounds);
         ws.takes.clear();
         ws.takes.resize(ws.rounds.len(), RoundTake::NONE);
         let post = holding.last_post_money_cny_m;

@@ -508,7 +508,7 @@ fn add_nav_holdings(env: &Environment<'_>, laws: &[ProfileLaw], spec: &SubFundSp
     let count = if typical > 0.0 { ((nav / typical).round() as usize).clamp(1, MAX_NAV_HOLDINGS) } else { 1 };
     let (mark, cost) = (nav / count as f64, cost / count as f64);
     for k in 0..count {
-        let rng = &mut key.rng(path, deal_item(as_of, from_book::HOLDING_SLOT + k));
+        let rng = &mut from_book::stream(key, path, as_of, k);
         let (field, profile) = pick(&ws.field_weights, rng.random());
         let stage = pick(&ws.stage_weights, rng.random());
         let law = &laws[profile];
@@ -521,12 +521,12 @@ fn add_nav_holdings(env: &Environment<'_>, laws: &[ProfileLaw], spec: &SubFundSp
 }
 
 /// The holdings a book lists for the sub-fund, each still held going on from its present state
-/// on the stream of its place in the list ([`from_book::go_on`]); those that exited or failed
+/// on the stream of its place `k` in the list ([`from_book::stream`]); those that exited or failed
 /// are history, in the calls and distributions to date.
 #[allow(clippy::too_many_arguments)]
 fn add_listed_holdings(env: &Environment<'_>, laws: &[ProfileLaw], actual: &SubFundActual, as_of: usize, backer: Backer, key: &StreamKey, path: u64, ws: &mut Workspace) {
     for (k, holding) in actual.holdings.iter().enumerate().filter(|(_, h)| h.status == HoldingStatus::Held) {
-        let company = from_book::go_on(env, laws, holding, k, as_of, backer, key, path, &mut ws.rounds);
+        let company = from_book::go_on(env, laws, holding, as_of, backer, &mut from_book::stream(key, path, as_of, k), &mut ws.rounds);
         ws.companies.push(company);
         ws.entries.push(from_book::entry(env, holding));
     }
