@@ -79,7 +79,7 @@ fn company_life_cycle(c: &mut Criterion) {
             rounds.clear();
             let mut rng = key.rng(i, 0);
             let post = company::draw_entry_post_money(&env, &law, Stage::Seed, field, 0, &mut rng);
-            black_box(company::simulate(&env, &law, field, Stage::Seed, 0, post, Backer::AVERAGE, &mut rng, &mut rounds))
+            black_box(company::simulate(&env, &law, company::Start::deal(field, Stage::Seed, 0, post), Backer::AVERAGE, &mut rng, &mut rounds))
         })
     });
 }

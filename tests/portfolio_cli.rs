@@ -86,3 +86,43 @@ fn a_book_that_calls_more_than_committed_is_refused() {
     assert!(stderr.contains("more than the commitment"), "the error says not what is wrong:\n{stderr}");
     assert!(!out.exists(), "a refused book wrote results");
 }
+
+/// The mean fund TVPI of a 30-path run of `scenario` at seed 5, written to `out` (its
+/// `paths.csv`).
+fn fund_tvpi(scenario: &Path, out: &Path) -> f64 {
+    fifsim().arg("run").arg(scenario).arg("--out").arg(out).args(["--paths", "30", "--seed", "5", "--no-charts"]).assert().success();
+    let paths = fs::read_to_string(out.join("paths.csv")).unwrap();
+    let mut lines = paths.lines();
+    let column = lines.next().and_then(|header| header.split(',').position(|c| c == "fund_tvpi")).expect("paths.csv has fund_tvpi");
+    let values: Vec<f64> = lines.map(|line| line.split(',').nth(column).and_then(|v| v.parse().ok()).expect("a TVPI on every path")).collect();
+    assert_eq!(values.len(), 30);
+    values.iter().sum::<f64>() / 30.0
+}
+
+#[test]
+fn a_book_whose_subfunds_list_holdings_runs_from_them_and_a_bad_one_is_refused() {
+    let tmp = TempDir::new().unwrap();
+    let scenario = copy_book(tmp.path());
+    let index = tmp.path().join("portfolio/2025Q4/portfolio.toml");
+    let original = fs::read_to_string(&index).unwrap();
+    assert!(original.contains("subfund_holdings = \"subfund_holdings.csv\""), "the template lists no sub-fund holdings: update this test");
+    let with = fund_tvpi(&scenario, &tmp.path().join("with"));
+    // Without the table, sf01 and sf04 are represented by synthetic holdings: another forecast.
+    let line = original.lines().find(|l| l.starts_with("subfund_holdings")).unwrap();
+    fs::write(&index, original.replace(line, "")).unwrap();
+    let without = fund_tvpi(&scenario, &tmp.path().join("without"));
+    assert!(with.is_finite() && without.is_finite() && with != without, "TVPI {with} with the holdings, {without} without");
+    fs::write(&index, &original).unwrap();
+    // Marks a quarter above sf01's NAV are refused, naming the table, the sub-fund and the rule.
+    let table = tmp.path().join("portfolio/2025Q4/subfund_holdings.csv");
+    let holdings = fs::read_to_string(&table).unwrap();
+    let row = "sf01_embodied_ai,Company S01-01,embodied_ai,a,2025Q2,2025Q2,42.0,0.100,2025Q2,420,";
+    assert!(holdings.contains(row), "the template's first holding changed: update this test");
+    fs::write(&table, holdings.replace(row, &row.replace(",420,", ",1500,"))).unwrap();
+    let out = tmp.path().join("bad");
+    let assert = fifsim().arg("run").arg(&scenario).arg("--out").arg(&out).args(["--paths", "10"]).assert().code(2);
+    let stderr = text(&assert.get_output().stderr);
+    assert!(stderr.contains("subfund_holdings.csv") && stderr.contains("sub-fund sf01_embodied_ai, ownership, last_post_money_cny_m"), "{stderr}");
+    assert!(stderr.contains("within 5%"), "{stderr}");
+    assert!(!out.exists(), "a refused book wrote results");
+}

@@ -26,7 +26,7 @@
 use rand::RngExt;
 
 use super::BUCKET_EDGES;
-use crate::model::company::{self, Backer, Ending, ProfileLaw, Round};
+use crate::model::company::{self, Backer, Ending, ProfileLaw, Round, Start};
 use crate::model::{Shocks, factors, market};
 use crate::rng::{Component, PathRng, StreamKey};
 use crate::scenario::{Scenario, Stage};
@@ -127,7 +127,7 @@ impl<'a> Sampler<'a> {
         rounds.clear();
         let first = first.unwrap_or_else(|| if rng.random::<f64>() < FIRST_ROUND_SEED_SHARE { Stage::Seed } else { Stage::A });
         let post = company::draw_entry_post_money(&env, law, first, field, 0, &mut rng);
-        let c = company::simulate(&env, law, field, first, 0, post, Backer::AVERAGE, &mut rng, rounds);
+        let c = company::simulate(&env, law, Start::deal(field, first, 0, post), Backer::AVERAGE, &mut rng, rounds);
         (post, c, law.equity_sold(first))
     }
 }

@@ -160,3 +160,18 @@ fn runs_too_large_for_the_disk_or_the_engine_are_refused_up_front() {
     let error = run(&testing::base(), &options, &mut |_| {}, None).unwrap_err();
     assert!(matches!(error, EngineError::TooManyPaths(n) if n == MAX_PATHS + 1), "{error}");
 }
+
+/// A forecast from a book whose sub-funds list holdings gives the same bits on any thread count.
+#[test]
+fn a_forecast_with_subfund_holdings_is_bit_identical_for_any_thread_count() {
+    let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/as_of_2025q4.toml");
+    let scenario = crate::scenario::load(&file).unwrap();
+    assert!(scenario.as_of.as_ref().unwrap().subfunds.iter().flatten().any(|a| !a.holdings.is_empty()));
+    let run_on = |threads| {
+        let options = RunOptions { seed: 7, stopping: Stopping::Paths(120), threads: Some(threads) };
+        run(&scenario, &options, &mut |_| {}, None).unwrap()
+    };
+    let (one, two) = (run_on(1), run_on(2));
+    assert_eq!(bits(&one), bits(&two));
+    assert_eq!(one.fans, two.fans);
+}

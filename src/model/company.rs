@@ -191,49 +191,44 @@ pub fn draw_entry_post_money(env: &Environment<'_>, law: &ProfileLaw, stage: Sta
     lognormal(spec, rng) * env.field(field).valuation[quarter]
 }
 
-/// Simulates a company that entered at `entry_stage` in `entry_quarter` with post-money
-/// `entry_post_money`, appending its rounds to `rounds`.
-// Inlined into the deal loops on purpose: whether the compiler does so on its own flips with
-// small edits, and the cost of a path moves with it.
-#[allow(clippy::too_many_arguments)]
-#[inline(always)]
-pub fn simulate(
-    env: &Environment<'_>,
-    law: &ProfileLaw,
-    field: usize,
-    entry_stage: Stage,
-    entry_quarter: usize,
-    entry_post_money: f64,
-    backer: Backer,
-    rng: &mut PathRng,
-    rounds: &mut Vec<Round>,
-) -> Company {
-    // The entry quarter is at most the horizon (its level is read below), so it fits a `u32`,
-    // whose conversion is one instruction where `usize`'s is five.
-    let clock = f64::from(entry_quarter as u32);
-    simulate_from(env, law, field, entry_stage, entry_quarter, entry_post_money, backer, rng, rounds, clock, 0.0)
+/// Where a company's story starts in a holder's book: its field, the stage and quarter it enters
+/// the book in and its post-money then, and when its wait in that stage starts.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Start {
+    pub field: usize,
+    pub stage: Stage,
+    pub quarter: usize,
+    pub post_money: f64,
+    /// When its wait in its stage starts, in quarters (at least `quarter`).
+    clock: f64,
+    /// How long it has been in its stage by then, in quarters.
+    elapsed: f64,
 }
 
-/// As [`simulate`], for a company held at `entry_quarter` whose wait in its stage starts at time
-/// `clock` (in quarters; at least the entry quarter): a holding of the book at the as-of quarter
-/// goes on from the end of that quarter, so that nothing new happens in the book's past. It has
-/// been in its stage for `elapsed` quarters by then: its first wait is drawn conditioned on
-/// being longer than that (`Wait::sample_after`).
-#[allow(clippy::too_many_arguments)]
+impl Start {
+    /// A new deal at `stage` in `quarter` at post-money `post_money`: its wait starts then.
+    #[inline(always)]
+    pub fn deal(field: usize, stage: Stage, quarter: usize, post_money: f64) -> Start {
+        // The entry quarter is at most the horizon (its level is read in `simulate`), so it fits
+        // a `u32`, whose conversion is one instruction where `usize`'s is five.
+        Start { field, stage, quarter, post_money, clock: f64::from(quarter as u32), elapsed: 0.0 }
+    }
+
+    /// A holding of the book at the as-of quarter `as_of`, at `stage` and post-money
+    /// `post_money`, in that stage for `elapsed` quarters by the end of the quarter: it goes on
+    /// from then, so that nothing new happens in the book's past, and its first wait is drawn
+    /// conditioned on being longer than `elapsed` (`Wait::sample_after`).
+    pub fn held(field: usize, stage: Stage, as_of: usize, post_money: f64, elapsed: f64) -> Start {
+        Start { field, stage, quarter: as_of, post_money, clock: (as_of + 1) as f64, elapsed }
+    }
+}
+
+/// Simulates a company from `start`, appending its rounds to `rounds`.
+// Inlined into the deal loops on purpose: whether the compiler does so on its own flips with
+// small edits, and the cost of a path moves with it.
 #[inline(always)]
-pub fn simulate_from(
-    env: &Environment<'_>,
-    law: &ProfileLaw,
-    field: usize,
-    entry_stage: Stage,
-    entry_quarter: usize,
-    entry_post_money: f64,
-    backer: Backer,
-    rng: &mut PathRng,
-    rounds: &mut Vec<Round>,
-    clock: f64,
-    elapsed: f64,
-) -> Company {
+pub fn simulate(env: &Environment<'_>, law: &ProfileLaw, start: Start, backer: Backer, rng: &mut PathRng, rounds: &mut Vec<Round>) -> Company {
+    let Start { field, stage: entry_stage, quarter: entry_quarter, post_money: entry_post_money, clock, elapsed } = start;
     let first_round = rounds.len();
     let shocks = env.field(field);
     let quarters = shocks.weights.len();

@@ -33,13 +33,13 @@ use std::ops::Range;
 use rand::RngExt;
 
 use super::Environment;
-use super::company::{self, Backer, ProfileLaw, Round};
+use super::company::{self, Backer, ProfileLaw, Round, Start};
 use super::flows::CashFlows;
 use super::holdings::{Book, Close, Entry, RoundTake, RunningBalance};
 use super::mix::{cumulate, pick};
 use crate::rng::{PathRng, StreamKey, deal_item};
 use crate::scenario::workload::DealLimitReached;
-use super::subfund::HOLDING_SLOT;
+use super::from_book;
 use crate::scenario::portfolio::{DirectHolding, HoldingStatus};
 use crate::scenario::{DirectSpec, Stage, TranchePricing};
 
@@ -213,28 +213,25 @@ pub fn simulate_from(
     let backer = Backer::new(spec.skill, 0.0);
     let close = Close::Hold { haircut: env.scenario.fund.horizon_haircut };
     let (mut paid, mut proceeds, mut nav) = (team_costs, 0.0, 0.0);
-    for (k, holding) in holdings.iter().enumerate() {
+    for (k, direct) in holdings.iter().enumerate() {
+        let holding = &direct.holding;
         paid += holding.cost_cny_m;
         proceeds += holding.proceeds();
         nav += holding.mark();
-        out.committed += holding.cost_cny_m + holding.pending.iter().map(|p| p.0).sum::<f64>();
+        out.committed += holding.cost_cny_m + direct.pending.iter().map(|p| p.0).sum::<f64>();
         if holding.status != HoldingStatus::Held {
             continue;
         }
-        let mut rng = key.rng(path, deal_item(as_of, HOLDING_SLOT + k));
-        let law = &laws[env.scenario.fields[holding.field].profile];
         ws.rounds.clear();
-        let post = holding.last_post_money_cny_m;
-        // In its stage since the start of `stage_since`: by the end of the as-of quarter, this long.
-        let elapsed = (as_of + 1 - holding.stage_since) as f64;
-        let company = company::simulate_from(env, law, holding.field, holding.stage, as_of, post, backer, &mut rng, &mut ws.rounds, (as_of + 1) as f64, elapsed);
+        let company = from_book::go_on(env, laws, holding, as_of, backer, &mut from_book::stream(key, path, as_of, k), &mut ws.rounds);
         ws.takes.clear();
         ws.takes.resize(ws.rounds.len(), RoundTake::NONE);
+        let post = holding.last_post_money_cny_m;
         let mut next = 0;
         let mut dilution = 1.0;
         for (round, take) in ws.rounds.iter().zip(ws.takes.iter_mut()) {
             dilution *= 1.0 - round.equity_sold;
-            let Some(&(amount, deadline)) = holding.pending.get(next) else { break };
+            let Some(&(amount, deadline)) = direct.pending.get(next) else { break };
             if round.quarter > deadline {
                 break;
             }
@@ -247,11 +244,8 @@ pub fn simulate_from(
             next += 1;
         }
         // Tranches whose milestone is missed lapse and return to the fund uncalled.
-        out.lapsed += holding.pending[next..].iter().map(|p| p.0).sum::<f64>();
-        // The book keeps no entry post-money: the last one stands in for the small-company count.
-        let small = post <= env.scenario.indicators.small_company_post_money_cny_m;
-        let tier = env.scenario.fields[holding.field].tier.index();
-        let entry = Entry { ownership: holding.ownership, cost: holding.cost_cny_m, local: holding.local, tier, small };
+        out.lapsed += direct.pending[next..].iter().map(|p| p.0).sum::<f64>();
+        let entry = from_book::entry(env, holding);
         out.book.book(&company, &ws.rounds, &ws.takes, entry, close, env.scenario.fund.unicorn_cny_m, spec.loss_tolerance);
     }
     finish(spec, deploying, out);
@@ -319,7 +313,7 @@ fn draw_deal<'a>(env: &Environment<'_>, laws: &'a [ProfileLaw], spec: &DirectSpe
 /// Makes the deal in `quarter`: simulates the company, releases or lapses its tranches, books it.
 fn invest(env: &Environment<'_>, spec: &DirectSpec, mut deal: Deal<'_>, quarter: usize, backer: Backer, ws: &mut Workspace, out: &mut DirectOutcome) {
     ws.rounds.clear();
-    let company = company::simulate(env, deal.law, deal.field, deal.stage, quarter, deal.post, backer, &mut deal.rng, &mut ws.rounds);
+    let company = company::simulate(env, deal.law, Start::deal(deal.field, deal.stage, quarter, deal.post), backer, &mut deal.rng, &mut ws.rounds);
     let tranches = &spec.tranches.shares;
     ws.takes.clear();
     ws.takes.resize(ws.rounds.len(), RoundTake::NONE);

@@ -13,6 +13,7 @@ pub mod concession;
 pub mod direct;
 pub mod factors;
 pub mod flows;
+pub mod from_book;
 pub mod fund;
 pub mod holdings;
 pub mod market;

@@ -33,15 +33,16 @@
 use rand::RngExt;
 
 use super::Environment;
-use super::company::{self, Backer, Company, ProfileLaw, Round};
+use super::company::{self, Backer, Company, ProfileLaw, Round, Start};
 use super::concession::{self, ConcessionCosts};
 use super::flows::CashFlows;
+use super::from_book;
 use super::holdings::{Book, Close, Entry, RoundTake, RunningBalance};
 use super::mix::{cumulate, pick};
 use super::waterfall::{Waterfall, WaterfallTerms};
 use crate::rng::{StreamKey, deal_item};
 use crate::scenario::workload::DealLimitReached;
-use crate::scenario::portfolio::SubFundActual;
+use crate::scenario::portfolio::{HoldingStatus, SubFundActual};
 use crate::scenario::{Stage, SubFundSpec};
 
 /// What one sub-fund did on one path.
@@ -162,7 +163,7 @@ fn close_books(env: &Environment<'_>, spec: &SubFundSpec, size: f64, (term_end, 
         if end > h.quarter {
             fund.nav[h.quarter] = h.actual.nav_cny_m;
         }
-        local += h.actual.local_invested_cny_m;
+        local += h.local;
     }
     if let Some(flows) = &mut out.before_concessions {
         flows.clone_from(&out.fund);
@@ -236,7 +237,7 @@ fn make_deals(env: &Environment<'_>, laws: &[ProfileLaw], spec: &SubFundSpec, pl
         let law = &laws[profile];
         let post = company::draw_entry_post_money(env, law, stage, field, quarter, rng);
         let cheque = (spec.round_participation * law.equity_sold(stage) * post).min(budget - spent);
-        let company = company::simulate(env, law, field, stage, quarter, post, backer, rng, &mut ws.rounds);
+        let company = company::simulate(env, law, Start::deal(field, stage, quarter, post), backer, rng, &mut ws.rounds);
         ws.companies.push(company);
         let small = post <= env.scenario.indicators.small_company_post_money_cny_m;
         ws.entries.push(Entry { ownership: cheque / post, cost: cheque, local, tier: fields[field].tier.index(), small });
@@ -408,21 +409,18 @@ struct History<'a> {
     quarter: usize,
     calls: f64,
     proceeds: f64,
+    /// Local investment to date not in the books of the companies it goes on with.
+    local: f64,
     /// The book's row: its fund-side figures stand in the as-of quarter.
     actual: &'a SubFundActual,
 }
-
-/// The slot of the `k`-th holding that stands for a book's value at the as-of quarter
-/// ([`crate::rng::deal_item`]): far above any quarter's count of deals, so each holding draws
-/// from a stream of its own and the deals a sub-fund still makes keep the plan's streams.
-pub const HOLDING_SLOT: usize = 1 << 31;
 
 /// Most holdings that stand for one sub-fund's NAV at the as-of quarter.
 const MAX_NAV_HOLDINGS: usize = 100;
 
 /// Simulates sub-fund `spec` on path `path` from its actuals at quarter `as_of`
-/// (docs/portfolio.md): its history is the book's, its NAV goes on as holdings at the sub-fund's
-/// focus, its remaining initial budget is deployed over what is left of its investment period
+/// (docs/portfolio.md): its history is the book's, its NAV goes on as the holdings the book lists
+/// for it or, when it lists none, as holdings at the sub-fund's focus, its remaining initial budget is deployed over what is left of its investment period
 /// and its remaining reserves follow its companies' rounds. The manager's skill, pace and
 /// extension are the plan's draws on the same path.
 ///
@@ -449,18 +447,38 @@ pub fn simulate_from(
     let size = spec.commitment_cny_m / share;
     let investable = size * spec.investable_share;
     let ip_end = spec.vintage + spec.investment_period_quarters;
-    // Put into companies to date: the calls less the fees of the quarters since the vintage.
-    let fee_quarters = (as_of + 1).min(ip_end).saturating_sub(spec.vintage) as f64;
-    let invested = (actual.called_cny_m / share - spec.management_fee_ip_per_quarter * size * fee_quarters).clamp(0.0, investable);
+    // Put into companies to date: the listed holdings' cost when the book lists them, otherwise
+    // the calls less the fees of the quarters since the vintage.
+    let listed = !actual.holdings.is_empty();
+    let invested = if listed {
+        actual.holdings.iter().map(|h| h.cost_cny_m).sum::<f64>()
+    } else {
+        let fee_quarters = (as_of + 1).min(ip_end).saturating_sub(spec.vintage) as f64;
+        actual.called_cny_m / share - spec.management_fee_ip_per_quarter * size * fee_quarters
+    }
+    .clamp(0.0, investable);
     let initial = investable * (1.0 - spec.reserve_share);
     let (initial_left, reserves_left) = if invested < initial { (initial - invested, investable * spec.reserve_share) } else { (0.0, investable - invested) };
     let plan = Deployment { start: as_of + 1, period: ip_end.saturating_sub(as_of + 1), budget: if ip_end > as_of + 1 { initial_left } else { 0.0 } };
     make_deals(env, laws, spec, plan, pace, backer, key, path, max_deals, ws)?;
-    add_nav_holdings(env, laws, spec, actual.nav_cny_m / share, invested, as_of, backer, key, path, ws);
+    if listed {
+        add_listed_holdings(env, laws, actual, as_of, backer, key, path, ws);
+    } else {
+        add_nav_holdings(env, laws, spec, actual.nav_cny_m / share, invested, as_of, backer, key, path, ws);
+    }
     let end = continuation_end(&ws.companies, term_end, (term_end + spec.continuation_quarters).min(horizon)).max(as_of);
     decide_follow_ons(reserves_left, end, ws);
 
-    let history = History { quarter: as_of, calls: actual.called_cny_m / share, proceeds: actual.distributed_cny_m / share, actual };
+    // The book's local investment counts the listed local holdings still held, which their
+    // books count again (with the follow-ons into them).
+    let local_booked: f64 = actual.holdings.iter().filter(|h| h.local && h.status == HoldingStatus::Held).map(|h| h.cost_cny_m).sum();
+    let history = History {
+        quarter: as_of,
+        calls: actual.called_cny_m / share,
+        proceeds: actual.distributed_cny_m / share,
+        local: actual.local_invested_cny_m - local_booked,
+        actual,
+    };
     close_books(env, spec, size, (term_end, end), manager, Some(history), ws, out);
     Ok(())
 }
@@ -490,15 +508,27 @@ fn add_nav_holdings(env: &Environment<'_>, laws: &[ProfileLaw], spec: &SubFundSp
     let count = if typical > 0.0 { ((nav / typical).round() as usize).clamp(1, MAX_NAV_HOLDINGS) } else { 1 };
     let (mark, cost) = (nav / count as f64, cost / count as f64);
     for k in 0..count {
-        let rng = &mut key.rng(path, deal_item(as_of, HOLDING_SLOT + k));
+        let rng = &mut from_book::stream(key, path, as_of, k);
         let (field, profile) = pick(&ws.field_weights, rng.random());
         let stage = pick(&ws.stage_weights, rng.random());
         let law = &laws[profile];
         let post = company::draw_entry_post_money(env, law, stage, field, as_of, rng);
-        let company = company::simulate_from(env, law, field, stage, as_of, post, backer, rng, &mut ws.rounds, (as_of + 1) as f64, 0.0);
+        let company = company::simulate(env, law, Start::held(field, stage, as_of, post, 0.0), backer, rng, &mut ws.rounds);
         ws.companies.push(company);
         let small = post <= env.scenario.indicators.small_company_post_money_cny_m;
         ws.entries.push(Entry { ownership: mark / post, cost, local: false, tier: fields[field].tier.index(), small });
+    }
+}
+
+/// The holdings a book lists for the sub-fund, each still held going on from its present state
+/// on the stream of its place `k` in the list ([`from_book::stream`]); those that exited or failed
+/// are history, in the calls and distributions to date.
+#[allow(clippy::too_many_arguments)]
+fn add_listed_holdings(env: &Environment<'_>, laws: &[ProfileLaw], actual: &SubFundActual, as_of: usize, backer: Backer, key: &StreamKey, path: u64, ws: &mut Workspace) {
+    for (k, holding) in actual.holdings.iter().enumerate().filter(|(_, h)| h.status == HoldingStatus::Held) {
+        let company = from_book::go_on(env, laws, holding, as_of, backer, &mut from_book::stream(key, path, as_of, k), &mut ws.rounds);
+        ws.companies.push(company);
+        ws.entries.push(from_book::entry(env, holding));
     }
 }
 

@@ -1,6 +1,6 @@
 //! The fund's actual position at an as-of quarter (docs/portfolio.md): a small TOML index that
-//! names two CSV tables, one row per sub-fund and one per direct holding, as an analyst keeps
-//! them in a spreadsheet.
+//! names CSV tables, one row per sub-fund, one per direct holding and, optionally, one per
+//! holding of a sub-fund, as an analyst keeps them in a spreadsheet.
 //!
 //! A scenario points at it with `[as_of] quarter = "2025Q4"` and `portfolio = "..."` (relative
 //! to the scenario file). [`attach`] reads and checks the book against the scenario and turns
@@ -19,6 +19,12 @@ use toml::{Table, Value};
 // a read-only `Scenario` (see `ScenarioSpec::as_of`): here `Scenario` names those values.
 use super::{DirectSpec, STAGE_COUNT, ScenarioError, ScenarioSpec as Scenario, Stage, SubFundSpec};
 use crate::calendar::Quarter;
+
+mod holding;
+mod subfund_holdings;
+
+pub use holding::{Holding, HoldingStatus};
+use holding::{Cells, RowAt};
 
 /// How far a row's `size_cny_m` may differ from `commitment_cny_m / fund_share` (rounding in a
 /// spreadsheet).
@@ -62,55 +68,17 @@ pub struct SubFundActual {
     pub nav_cny_m: f64,
     /// The whole sub-fund's local (返投) investment to date, all LPs' money.
     pub local_invested_cny_m: f64,
+    /// Its holdings, when the book lists them (all of them: their marks are its NAV, all LPs'),
+    /// in the table's order; empty when it does not, and its NAV stands for them.
+    pub holdings: Vec<Holding>,
 }
 
-/// Where a direct holding stands at the as-of quarter.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum HoldingStatus {
-    Held,
-    /// Sold or listed by the as-of quarter, for these proceeds to the fund.
-    Exited {
-        proceeds_cny_m: f64,
-    },
-    /// Written off by the as-of quarter.
-    Failed,
-}
-
-/// One direct holding.
+/// One direct holding: the fund's stake and the tranches it has still to pay.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DirectHolding {
-    pub row: usize,
-    pub company: String,
-    /// Index into [`Scenario::fields`].
-    pub field: usize,
-    /// Stage now, and the quarter it entered it.
-    pub stage: Stage,
-    pub stage_since: usize,
-    pub entry_quarter: usize,
-    /// Tranches paid to date.
-    pub cost_cny_m: f64,
-    pub ownership: f64,
+    pub holding: Holding,
     /// Tranches still to pay: (amount, the last quarter the milestone may be met in), in order.
     pub pending: Vec<(f64, usize)>,
-    pub last_round_quarter: usize,
-    pub last_post_money_cny_m: f64,
-    pub status: HoldingStatus,
-    pub local: bool,
-}
-
-impl DirectHolding {
-    /// The holding's mark at the as-of quarter: ownership × last post-money while held.
-    pub fn mark(&self) -> f64 {
-        if self.status == HoldingStatus::Held { self.ownership * self.last_post_money_cny_m } else { 0.0 }
-    }
-
-    /// Proceeds received to date.
-    pub fn proceeds(&self) -> f64 {
-        match self.status {
-            HoldingStatus::Exited { proceeds_cny_m } => proceeds_cny_m,
-            _ => 0.0,
-        }
-    }
 }
 
 impl AsOf {
@@ -123,18 +91,18 @@ impl AsOf {
             distributed += actual.distributed_cny_m;
             nav += actual.nav_cny_m;
         }
-        for holding in &self.direct {
-            paid += holding.cost_cny_m;
-            distributed += holding.proceeds();
-            nav += holding.mark();
+        for direct in &self.direct {
+            paid += direct.holding.cost_cny_m;
+            distributed += direct.holding.proceeds();
+            nav += direct.holding.mark();
         }
         (paid, distributed, nav)
     }
 
     /// The direct sleeve's cost, proceeds and mark to date, team costs included in the cost.
     pub fn direct_totals(&self) -> (f64, f64, f64) {
-        let paid = self.direct_team_costs_cny_m + self.direct.iter().map(|h| h.cost_cny_m).sum::<f64>();
-        (paid, self.direct.iter().map(DirectHolding::proceeds).sum(), self.direct.iter().map(DirectHolding::mark).sum())
+        let paid = self.direct_team_costs_cny_m + self.direct.iter().map(|d| d.holding.cost_cny_m).sum::<f64>();
+        (paid, self.direct.iter().map(|d| d.holding.proceeds()).sum(), self.direct.iter().map(|d| d.holding.mark()).sum())
     }
 }
 
@@ -168,6 +136,8 @@ struct RawIndex {
     subfunds: Option<String>,
     /// The direct holdings table, relative to the index.
     direct: Option<String>,
+    /// The sub-funds' holdings table, relative to the index.
+    subfund_holdings: Option<String>,
     #[serde(default)]
     direct_team_costs_to_date_cny_m: f64,
 }
@@ -213,6 +183,25 @@ struct RawDirectRow {
     status: String,
     proceeds_cny_m: Option<f64>,
     local: bool,
+}
+
+impl RawDirectRow {
+    fn cells(&self) -> Cells<'_> {
+        Cells {
+            company: &self.company,
+            field: &self.field,
+            stage: &self.stage,
+            stage_since: &self.stage_since,
+            entry_quarter: &self.entry_quarter,
+            cost_cny_m: self.cost_cny_m,
+            ownership: self.ownership,
+            last_round_quarter: &self.last_round_quarter,
+            last_post_money_cny_m: self.last_post_money_cny_m,
+            status: &self.status,
+            proceeds_cny_m: self.proceeds_cny_m,
+            local: self.local,
+        }
+    }
 }
 
 /// Reads the `[as_of]` table of the scenario file `file` and the portfolio it names, checks the
@@ -363,6 +352,7 @@ pub fn attach(scenario: &mut Scenario, table: Value, file: &Path) -> Result<(), 
             distributed_cny_m: distributed,
             nav_cny_m: nav,
             local_invested_cny_m: local,
+            holdings: Vec::new(),
         });
     }
     for (spec, actual) in plan_subfunds.iter().zip(&actuals) {
@@ -380,20 +370,25 @@ pub fn attach(scenario: &mut Scenario, table: Value, file: &Path) -> Result<(), 
         }
     }
 
+    if let Some(name) = &index.subfund_holdings {
+        let path = folder.join(name);
+        subfund_holdings::attach(scenario, quarter, read_table(&path)?, &path, &sub_file, &mut actuals)?;
+    }
+
     let mut holdings = Vec::with_capacity(direct_rows.len());
     let mut companies = BTreeMap::new();
     for (row, raw) in direct_rows {
-        let holding = direct_row(scenario, quarter, row, raw, &direct_file)?;
-        if let Some(first) = companies.insert(holding.company.trim().to_string(), row) {
+        let direct = direct_row(scenario, quarter, row, raw, &direct_file)?;
+        if let Some(first) = companies.insert(direct.holding.company.trim().to_string(), row) {
             return Err(invalid(
                 &direct_file,
-                format!("line {row} ({}), company", holding.company),
+                format!("line {row} ({}), company", direct.holding.company),
                 format!("duplicate company (also line {first}): each holding has one row"),
             ));
         }
-        holdings.push(holding);
+        holdings.push(direct);
     }
-    let committed: f64 = holdings.iter().map(|h| h.cost_cny_m + h.pending.iter().map(|p| p.0).sum::<f64>()).sum();
+    let committed: f64 = holdings.iter().map(|h| h.holding.cost_cny_m + h.pending.iter().map(|p| p.0).sum::<f64>()).sum();
     let plan = &scenario.direct;
     if committed > plan.budget_cny_m + AMOUNT_TOLERANCE {
         return Err(invalid(
@@ -453,34 +448,9 @@ pub(crate) fn forecast_direct(plan: &DirectSpec, as_of: usize, committed: f64) -
 }
 
 fn direct_row(scenario: &Scenario, as_of: usize, row: usize, raw: RawDirectRow, file: &Path) -> Result<DirectHolding, ScenarioError> {
-    let bad =
-        |column: &str, problem: String| ScenarioError::Invalid { file: file.to_path_buf(), field: format!("line {row} ({}), {column}", raw.company), problem };
-    if raw.company.trim().is_empty() {
-        return Err(bad("company", "must name the company".into()));
-    }
-    let field = scenario.fields.iter().position(|f| f.key == raw.field.trim()).ok_or_else(|| {
-        let keys: Vec<&str> = scenario.fields.iter().map(|f| f.key.as_str()).collect();
-        bad("field", format!("unknown field `{}`; allowed: {}", raw.field.trim(), keys.join(", ")))
-    })?;
-    let stage_now = stage(raw.stage.trim()).map_err(|p| bad("stage", p))?;
-    let at_most_as_of = |column: &str, label: &str| -> Result<usize, ScenarioError> {
-        let q = book_quarter(scenario, label).map_err(|p| bad(column, p))?;
-        if q > as_of {
-            return Err(bad(column, format!("{} is after the as-of quarter {}: the book records the past", label.trim(), scenario.calendar.quarter(as_of))));
-        }
-        Ok(q)
-    };
-    let entry_quarter = at_most_as_of("entry_quarter", &raw.entry_quarter)?;
-    let stage_since = at_most_as_of("stage_since", &raw.stage_since)?;
-    let last_round_quarter = at_most_as_of("last_round_quarter", &raw.last_round_quarter)?;
-    if stage_since < entry_quarter || last_round_quarter < entry_quarter {
-        return Err(bad("stage_since", "stage_since and last_round_quarter must not be before entry_quarter".into()));
-    }
-    let cost = non_negative(raw.cost_cny_m).map_err(|p| bad("cost_cny_m", p))?;
-    if !(raw.ownership > 0.0 && raw.ownership <= 1.0) {
-        return Err(bad("ownership", format!("must be a share in (0, 1], got {}", raw.ownership)));
-    }
-    let post = positive(raw.last_post_money_cny_m).map_err(|p| bad("last_post_money_cny_m", p))?;
+    let at = RowAt { file, line: row, company: &raw.company };
+    let bad = |column: &str, problem: String| at.bad(column, problem);
+    let holding = holding::check(scenario, as_of, &raw.cells(), at)?;
     let amounts: Vec<&str> = list(&raw.pending_tranches_cny_m).collect();
     let deadlines: Vec<&str> = list(&raw.pending_deadlines).collect();
     if amounts.len() != deadlines.len() {
@@ -504,32 +474,10 @@ fn direct_row(scenario: &Scenario, as_of: usize, row: usize, raw: RawDirectRow, 
         }
         pending.push((amount, q));
     }
-    let status = match (raw.status.trim(), raw.proceeds_cny_m) {
-        ("held", None) => HoldingStatus::Held,
-        ("exited", Some(p)) => HoldingStatus::Exited { proceeds_cny_m: non_negative(p).map_err(|e| bad("proceeds_cny_m", e))? },
-        ("failed", None) => HoldingStatus::Failed,
-        ("exited", None) => return Err(bad("proceeds_cny_m", "an exited holding must record its proceeds".into())),
-        ("held" | "failed", Some(_)) => return Err(bad("proceeds_cny_m", "only an exited holding has proceeds; leave the cell empty".into())),
-        (other, _) => return Err(bad("status", format!("unknown status {other:?}; allowed: held, exited, failed"))),
-    };
-    if status != HoldingStatus::Held && !pending.is_empty() {
+    if holding.status != HoldingStatus::Held && !pending.is_empty() {
         return Err(bad("pending_tranches_cny_m", "a holding that exited or failed has no pending tranches (they lapsed)".into()));
     }
-    Ok(DirectHolding {
-        row,
-        company: raw.company,
-        field,
-        stage: stage_now,
-        stage_since,
-        entry_quarter,
-        cost_cny_m: cost,
-        ownership: raw.ownership,
-        pending,
-        last_round_quarter,
-        last_post_money_cny_m: post,
-        status,
-        local: raw.local,
-    })
+    Ok(DirectHolding { holding, pending })
 }
 
 /// The as-of quarter's index: within the calendar and the fund's life.

@@ -14,7 +14,7 @@ fn run(scenario: &Scenario, entry: Stage, n: u64, backer: Backer) -> Vec<(Compan
             let mut rng = key.rng(i, 0);
             let mut rounds = Vec::new();
             let post = draw_entry_post_money(&env, &law, entry, 0, 0, &mut rng);
-            let c = simulate(&env, &law, 0, entry, 0, post, backer, &mut rng, &mut rounds);
+            let c = simulate(&env, &law, Start::deal(0, entry, 0, post), backer, &mut rng, &mut rounds);
             (c, rounds)
         })
         .collect()
@@ -162,7 +162,7 @@ fn a_closed_ipo_window_delays_listings() {
         (0..3000)
             .filter(|&i| {
                 let mut rng = key.rng(i, 0);
-                let c = simulate(&env, &law, 0, Stage::Growth, 0, 1000.0, Backer::AVERAGE, &mut rng, &mut Vec::new());
+                let c = simulate(&env, &law, Start::deal(0, Stage::Growth, 0, 1000.0), Backer::AVERAGE, &mut rng, &mut Vec::new());
                 matches!(c.ending, Ending::Exit { ipo: true, quarter, .. } if quarter <= 8)
             })
             .count()

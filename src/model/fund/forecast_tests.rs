@@ -1,7 +1,7 @@
 //! The forecast from the book at an as-of quarter (docs/portfolio.md).
 
 use super::*;
-use crate::scenario::portfolio::{DirectHolding, HoldingStatus};
+use crate::scenario::portfolio::{DirectHolding, Holding, HoldingStatus};
 
 fn as_of_2025q4() -> Scenario {
     crate::scenario::load(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/as_of_2025q4.toml")).unwrap()
@@ -25,6 +25,8 @@ fn every_path_starts_from_the_book_exactly() {
     let q = as_of.quarter;
     let (paid, distributed, nav) = as_of.totals();
     let running: f64 = (0..=q).map(|_| s.fund.running_cost_per_quarter * s.fund.size_cny_m).sum();
+    // Sub-funds with listed holdings and sub-funds without are both in this book.
+    assert_eq!(as_of.subfunds.iter().flatten().filter(|a| !a.holdings.is_empty()).count(), 2);
     for path in 0..20 {
         let state = simulate(&s, 7, path);
         let paid_to_date: f64 = state.fund.paid_in[..=q].iter().sum();
@@ -56,15 +58,11 @@ fn exited_and_failed_holdings_stay_so() {
     let q = s.as_of.as_ref().unwrap().quarter;
     let with = s.with_book(|book| {
         let book = book.as_mut().unwrap();
-        let template = book.direct[0].clone();
-        book.direct.push(DirectHolding {
-            company: "Exited".into(),
-            status: HoldingStatus::Exited { proceeds_cny_m: 55.5 },
-            cost_cny_m: 12.25,
-            pending: Vec::new(),
-            ..template.clone()
-        });
-        book.direct.push(DirectHolding { company: "Failed".into(), status: HoldingStatus::Failed, cost_cny_m: 7.0, pending: Vec::new(), ..template });
+        let template = book.direct[0].holding.clone();
+        let exited = Holding { company: "Exited".into(), status: HoldingStatus::Exited { proceeds_cny_m: 55.5 }, cost_cny_m: 12.25, ..template.clone() };
+        book.direct.push(DirectHolding { holding: exited, pending: Vec::new() });
+        let failed = Holding { company: "Failed".into(), status: HoldingStatus::Failed, cost_cny_m: 7.0, ..template };
+        book.direct.push(DirectHolding { holding: failed, pending: Vec::new() });
     });
     for path in 0..10 {
         let (a, b) = (simulate(&s, 3, path), simulate(&with, 3, path));
@@ -103,4 +101,47 @@ fn held_holdings_go_on_after_the_as_of_quarter_only() {
         moved += usize::from(book.counts.resolved > 0);
     }
     assert!(moved > 10, "the holdings should resolve on many paths, got {moved}");
+}
+
+/// A sub-fund that lists its holdings starts from them: the whole sub-fund's NAV at the as-of
+/// quarter is their marks, scaled to the book's NAV, and the fund's side is the book's. The
+/// sub-funds that list none keep their draws.
+#[test]
+fn listed_subfund_holdings_are_the_nav_at_the_as_of_quarter() {
+    let s = as_of_2025q4();
+    let as_of = s.as_of.as_deref().unwrap();
+    let q = as_of.quarter;
+    let unlisted = s.with_book(|book| {
+        for actual in book.as_mut().unwrap().subfunds.iter_mut().flatten() {
+            actual.holdings.clear();
+        }
+    });
+    let (mut listed, mut nav) = (0, Vec::new());
+    for path in 0..10 {
+        let (state, without) = (simulate(&s, 7, path), simulate(&unlisted, 7, path));
+        for (k, (out, actual)) in state.subfunds.iter().zip(&as_of.subfunds).enumerate() {
+            let actual = actual.as_ref().unwrap();
+            if actual.holdings.is_empty() {
+                assert_eq!(out.fund, without.subfunds[k].fund, "path {path}, sub-fund {k}");
+                continue;
+            }
+            listed += 1;
+            let marks: f64 = actual.holdings.iter().map(Holding::mark).sum();
+            out.book.nav_series(&mut nav);
+            assert!(close(nav[q], marks), "path {path}, sub-fund {k}: book NAV {} vs marks {marks}", nav[q]);
+            assert!(close(marks * s.subfunds[k].fund_share, actual.nav_cny_m), "path {path}, sub-fund {k}");
+            assert_eq!(out.fund.nav[q], actual.nav_cny_m);
+            let held = actual.holdings.iter().filter(|h| h.status == HoldingStatus::Held).count();
+            assert!(out.book.counts.backed as usize >= held, "path {path}: every held holding is booked");
+            assert_ne!(out.fund.distributed[q + 1..], without.subfunds[k].fund.distributed[q + 1..], "path {path}: the holdings are what goes on");
+            // The local ones held are booked as local, and their cost to date, in the book's
+            // local investment already, is counted once.
+            let local_held: f64 = actual.holdings.iter().filter(|h| h.local && h.status == HoldingStatus::Held).map(|h| h.cost_cny_m).sum();
+            assert!(local_held > 0.0 && out.book.local_cost >= local_held, "path {path}: local cost booked {}", out.book.local_cost);
+            let required = s.subfunds[k].local_requirement * s.subfunds[k].commitment_cny_m;
+            let local = out.book.local_cost + actual.local_invested_cny_m - local_held;
+            assert!(close(out.local_achievement * required, local), "path {path}: {} vs {local}", out.local_achievement * required);
+        }
+    }
+    assert_eq!(listed, 20, "sf01 and sf04 list their holdings on each path");
 }

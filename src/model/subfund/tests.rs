@@ -215,3 +215,38 @@ fn the_history_carries_the_hurdle_accrued_before_the_as_of_quarter() {
     replay_history(&mut fresh, 50.0, 6, 6);
     assert_eq!((fresh.contributed(), fresh.preferred_return_due()), (50.0, 0.0));
 }
+
+/// A sub-fund that lists its holdings goes on with them and with the deals it still makes: the
+/// holdings held, each from its stage and last post-money on a slot of its own, and deals whose
+/// quarters' first slots are the plan's (the sub-fund run from its vintage on the same path).
+#[test]
+fn listed_holdings_go_on_beside_the_plans_deals() {
+    let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/as_of_2025q4.toml");
+    let scenario = crate::scenario::load(&file).unwrap();
+    let as_of = scenario.as_of.as_deref().unwrap();
+    let (spec, actual) = (&scenario.subfunds[0], as_of.subfunds[0].as_ref().unwrap());
+    let q = as_of.quarter;
+    let key = StreamKey::new(17, Component::SubFund(&spec.key));
+    let deals = |ws: &Workspace| ws.companies.iter().filter(|c| c.entry_quarter > q).map(|c| (c.entry_quarter, c.field, c.entry_stage, c.entry_post_money.to_bits())).collect::<Vec<_>>();
+    let mut shared = 0;
+    for path in 0..5 {
+        let (mut plan, mut from) = (Workspace::default(), Workspace::default());
+        testing::with_constant_shocks(&scenario, |env, laws| {
+            simulate(env, laws, spec, &key, path, usize::MAX, &mut plan, &mut SubFundOutcome::default()).unwrap();
+            simulate_from(env, laws, spec, actual, q, &key, path, usize::MAX, &mut from, &mut SubFundOutcome::default()).unwrap();
+        });
+        let listed: Vec<_> = from.companies.iter().filter(|c| c.entry_quarter == q).map(|c| (c.entry_stage, c.entry_post_money)).collect();
+        let held: Vec<_> = actual.holdings.iter().filter(|h| h.status == HoldingStatus::Held).map(|h| (h.stage, h.last_post_money_cny_m)).collect();
+        assert_eq!(listed, held, "path {path}");
+        assert!(from.companies.iter().all(|c| c.entry_quarter >= q), "nothing new in the book's past");
+        let (a, b) = (deals(&plan), deals(&from));
+        for quarter in q + 1..spec.vintage + spec.investment_period_quarters {
+            let a: Vec<_> = a.iter().filter(|d| d.0 == quarter).collect();
+            let b: Vec<_> = b.iter().filter(|d| d.0 == quarter).collect();
+            let n = a.len().min(b.len());
+            assert_eq!(a[..n], b[..n], "path {path}, quarter {quarter}");
+            shared += n;
+        }
+    }
+    assert!(shared > 100, "{shared} deals shared with the plan");
+}
