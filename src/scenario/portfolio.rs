@@ -6,7 +6,7 @@
 //! to the scenario file). [`attach`] reads and checks the book against the scenario and turns
 //! the scenario into the forecast's: each sub-fund in the book takes its actual commitment,
 //! share, vintage, registration, fields and stage focus; the scenario's own terms are kept as the
-//! plan ([`AsOf::plan_subfunds`], [`Scenario::plan`]). Every error names the file, the row and
+//! plan ([`AsOf::plan_subfunds`], [`ScenarioSpec::plan`]). Every error names the file, the row and
 //! column (or key) and what is allowed; nothing is simulated from an inconsistent book.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -15,9 +15,9 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use toml::{Table, Value};
 
-// The book is attached to the values validated from the scenario file before they are sealed in
-// a read-only `Scenario` (see `ScenarioSpec::as_of`): here `Scenario` names those values.
-use super::{DirectSpec, STAGE_COUNT, ScenarioError, ScenarioSpec as Scenario, Stage, SubFundSpec};
+// The book is attached to the values validated from the scenario file (a `ScenarioSpec`) before
+// they are sealed in a read-only `Scenario` (see `ScenarioSpec::as_of`).
+use super::{DirectSpec, STAGE_COUNT, ScenarioError, ScenarioSpec, Stage, SubFundSpec};
 use crate::calendar::Quarter;
 
 mod holding;
@@ -106,9 +106,9 @@ impl AsOf {
     }
 }
 
-impl Scenario {
+impl ScenarioSpec {
     /// The construction plan: the scenario as its file states it, without the actuals.
-    pub fn plan(&self) -> Scenario {
+    pub fn plan(&self) -> ScenarioSpec {
         let mut plan = self.clone();
         if let Some(as_of) = plan.as_of.take() {
             plan.subfunds = as_of.plan_subfunds;
@@ -209,7 +209,7 @@ impl RawDirectRow {
 ///
 /// # Errors
 /// [`ScenarioError`] naming the file, the row or key and what is allowed.
-pub fn attach(scenario: &mut Scenario, table: Value, file: &Path) -> Result<(), ScenarioError> {
+pub fn attach(scenario: &mut ScenarioSpec, table: Value, file: &Path) -> Result<(), ScenarioError> {
     let raw: RawAsOf = serde_path_to_error::deserialize(table).map_err(|e| ScenarioError::Parse {
         file: file.to_path_buf(),
         field: format!("as_of.{}", e.path()),
@@ -447,7 +447,7 @@ pub(crate) fn forecast_direct(plan: &DirectSpec, as_of: usize, committed: f64) -
     spec
 }
 
-fn direct_row(scenario: &Scenario, as_of: usize, row: usize, raw: RawDirectRow, file: &Path) -> Result<DirectHolding, ScenarioError> {
+fn direct_row(scenario: &ScenarioSpec, as_of: usize, row: usize, raw: RawDirectRow, file: &Path) -> Result<DirectHolding, ScenarioError> {
     let at = RowAt { file, line: row, company: &raw.company };
     let bad = |column: &str, problem: String| at.bad(column, problem);
     let holding = holding::check(scenario, as_of, &raw.cells(), at)?;
@@ -481,7 +481,7 @@ fn direct_row(scenario: &Scenario, as_of: usize, row: usize, raw: RawDirectRow, 
 }
 
 /// The as-of quarter's index: within the calendar and the fund's life.
-fn as_of_quarter(scenario: &Scenario, label: &str) -> Result<usize, String> {
+fn as_of_quarter(scenario: &ScenarioSpec, label: &str) -> Result<usize, String> {
     let q: Quarter = label.parse().map_err(|e: crate::calendar::QuarterParseError| e.to_string())?;
     let calendar = &scenario.calendar;
     let last = scenario.fund.life_quarters.min(scenario.horizon()).saturating_sub(1);
@@ -492,7 +492,7 @@ fn as_of_quarter(scenario: &Scenario, label: &str) -> Result<usize, String> {
 }
 
 /// A quarter of the book: within the calendar.
-fn book_quarter(scenario: &Scenario, label: &str) -> Result<usize, String> {
+fn book_quarter(scenario: &ScenarioSpec, label: &str) -> Result<usize, String> {
     let q: Quarter = label.parse().map_err(|e: crate::calendar::QuarterParseError| e.to_string())?;
     let calendar = &scenario.calendar;
     calendar.index_of(q).ok_or_else(|| format!("{q} is outside the calendar, {} to {}", calendar.quarter(0), calendar.quarter(scenario.horizon())))

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use super::{Scenario, ScenarioError, book_quarter, non_negative, positive, stage};
+use super::{ScenarioError, ScenarioSpec, book_quarter, non_negative, positive, stage};
 use crate::scenario::Stage;
 
 /// Where a holding stands at the as-of quarter.
@@ -25,7 +25,7 @@ pub struct Holding {
     /// Its line in its table.
     pub row: usize,
     pub company: String,
-    /// Index into [`Scenario::fields`].
+    /// Index into [`ScenarioSpec::fields`].
     pub field: usize,
     /// Stage now, and the quarter it entered it.
     pub stage: Stage,
@@ -90,7 +90,7 @@ impl RowAt<'_> {
 /// named company in a known field and stage, quarters in the calendar and not after the as-of
 /// quarter, entered no later than it reached its stage and last raised, a last round not before
 /// it reached its stage, amounts not negative, an ownership in (0, 1], proceeds for an exit only.
-pub(super) fn check(scenario: &Scenario, as_of: usize, cells: &Cells<'_>, at: RowAt<'_>) -> Result<Holding, ScenarioError> {
+pub(super) fn check(scenario: &ScenarioSpec, as_of: usize, cells: &Cells<'_>, at: RowAt<'_>) -> Result<Holding, ScenarioError> {
     let bad = |column: &str, problem: String| at.bad(column, problem);
     if cells.company.trim().is_empty() {
         return Err(bad("company", "must name the company".into()));

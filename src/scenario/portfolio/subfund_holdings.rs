@@ -10,7 +10,7 @@ use std::path::Path;
 use serde::Deserialize;
 
 use super::holding::{self, Cells, HoldingStatus, RowAt};
-use super::{AMOUNT_TOLERANCE, Scenario, ScenarioError, SubFundActual};
+use super::{AMOUNT_TOLERANCE, ScenarioError, ScenarioSpec, SubFundActual};
 use crate::scenario::SubFundSpec;
 
 /// How far the listed holdings' marks may differ from the sub-fund's NAV (a share of the NAV)
@@ -64,7 +64,7 @@ impl RawRow {
 /// [`ScenarioError`] naming the file, the row (company) or sub-fund, the column and what is
 /// allowed.
 pub(super) fn attach(
-    scenario: &Scenario,
+    scenario: &ScenarioSpec,
     as_of: usize,
     rows: Vec<(usize, RawRow)>,
     file: &Path,
