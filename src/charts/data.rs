@@ -29,6 +29,8 @@ pub(crate) fn histogram<'a>(report: &'a Report, key: &str) -> Drawn<&'a Histogra
 pub(crate) struct Spread {
     pub mean: f64,
     pub mean_ci95: (f64, f64),
+    /// The median's order-statistic 95% interval.
+    pub p50_ci95: (f64, f64),
     pub p5: f64,
     pub p25: f64,
     pub p50: f64,
@@ -45,6 +47,7 @@ impl Spread {
         Spread {
             mean: summary.mean,
             mean_ci95: summary.mean_ci95,
+            p50_ci95: summary.quantile(0.5).map_or((f64::NAN, f64::NAN), |q| (q.lower, q.upper)),
             p5: q(0.05),
             p25: q(0.25),
             p50: q(0.50),
@@ -60,6 +63,7 @@ impl Spread {
         Spread {
             mean: self.mean * factor,
             mean_ci95: (self.mean_ci95.0 * factor, self.mean_ci95.1 * factor),
+            p50_ci95: (self.p50_ci95.0 * factor, self.p50_ci95.1 * factor),
             p5: self.p5 * factor,
             p25: self.p25 * factor,
             p50: self.p50 * factor,

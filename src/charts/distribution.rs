@@ -193,12 +193,20 @@ fn draw_panel(area: &Area, h: &Histogram, spread: &Spread, paths: u64, panel: &P
         }
         Ok(())
     };
-    vertical(&mut chart, s.p50, INK.stroke_width(3), false, format!("Median {}", f(s.p50)))?;
+    // Where the mean has no interval (an IRR, whose tail is too heavy for one), the median's is shown.
+    let mean_has_interval = s.mean_ci95.0.is_finite() && s.mean_ci95.1.is_finite();
+    let median = if mean_has_interval || !s.p50_ci95.0.is_finite() {
+        format!("Median {}", f(s.p50))
+    } else {
+        format!("Median {} (95% CI {}–{})", f(s.p50), f(s.p50_ci95.0), f(s.p50_ci95.1))
+    };
+    vertical(&mut chart, s.p50, INK.stroke_width(3), false, median)?;
     vertical(&mut chart, s.p5, INK.stroke_width(2), true, format!("P5 {}  ·  P95 {}", f(s.p5), f(s.p95)))?;
     if s.p95.is_finite() {
         chart.draw_series(DashedLineSeries::new(vec![(s.p95, 0.0), (s.p95, y_range.end)], 12, 8, INK.stroke_width(2)))?;
     }
-    vertical(&mut chart, s.mean, FAN.stroke_width(3), true, format!("Mean {} (95% CI {}–{})", f(s.mean), f(s.mean_ci95.0), f(s.mean_ci95.1)))?;
+    let mean = if mean_has_interval { format!("Mean {} (95% CI {}–{})", f(s.mean), f(s.mean_ci95.0), f(s.mean_ci95.1)) } else { format!("Mean {}", f(s.mean)) };
+    vertical(&mut chart, s.mean, FAN.stroke_width(3), true, mean)?;
     // The break-even line goes on top of everything: it is what the reader looks for first.
     chart
         .draw_series(LineSeries::new(vec![(reference, 0.0), (reference, y_range.end)], LOSS.stroke_width(3)))?

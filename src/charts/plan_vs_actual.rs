@@ -32,7 +32,7 @@ fn percentile_of(positions: &[Position], measure: &str) -> f64 {
 
 fn row(label: &str, positions: &[Position], laggard: bool) -> Row {
     let nav = percentile_of(positions, "nav_cny_m");
-    let spread = Spread { mean: nav, mean_ci95: (nav, nav), p5: nav, p25: nav, p50: nav, p75: nav, p95: nav, n: 1, missing: 0 };
+    let spread = Spread { mean: nav, mean_ci95: (nav, nav), p50_ci95: (nav, nav), p5: nav, p25: nav, p50: nav, p75: nav, p95: nav, n: 1, missing: 0 };
     let shown = |m: &str| {
         let p = percentile_of(positions, m);
         if p.is_finite() { format!("P{p:.0}") } else { "–".to_string() }

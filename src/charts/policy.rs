@@ -25,7 +25,7 @@ pub fn policy(report: &Report, dir: &Path) -> Result<PathBuf, ChartError> {
 
 /// A fixed amount (not simulated): a bar without whiskers.
 fn fixed(value: f64) -> Spread {
-    Spread { mean: value, mean_ci95: (value, value), p5: f64::NAN, p25: f64::NAN, p50: f64::NAN, p75: f64::NAN, p95: f64::NAN, n: 1, missing: 0 }
+    Spread { mean: value, mean_ci95: (value, value), p50_ci95: (value, value), p5: f64::NAN, p25: f64::NAN, p50: f64::NAN, p75: f64::NAN, p95: f64::NAN, n: 1, missing: 0 }
 }
 
 fn specs<'s>(root: &Area, caption: &'s str, x_desc: &'s str, glyph: Glyph, reference: Option<(f64, &'s str)>, rows: &[Row]) -> RowsSpec<'s> {
