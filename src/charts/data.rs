@@ -81,7 +81,7 @@ impl Spread {
 
 /// The spread of metric `key`.
 pub(crate) fn spread(report: &Report, key: &str) -> Drawn<Spread> {
-    metric(report, key).map(|m| Spread::of(&m.summary))
+    metric(report, key).map(|m| Spread::of(&m.summary_as_printed()))
 }
 
 /// Smallest and largest finite value, if any.

@@ -55,7 +55,7 @@ pub(crate) fn draw(root: &Area, report: &Report) -> Drawn<Marks> {
     let tvpi_hist = data::histogram(report, "fund_tvpi")?;
     let irr_hist = data::histogram(report, "fund_irr")?;
     let tvpi_metric = data::metric(report, "fund_tvpi")?;
-    let tvpi = Spread::of(&tvpi_metric.summary);
+    let tvpi = Spread::of(&tvpi_metric.summary_as_printed());
     let irr = spread(report, "fund_irr")?;
     let loss = tvpi_metric.probability_below_one;
     let loss_label = match &loss {

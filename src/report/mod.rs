@@ -74,6 +74,19 @@ pub struct MetricReport {
     pub probability_below_one_estimate: Option<MeanEstimate>,
 }
 
+impl MetricReport {
+    /// The summary with its mean, SE and interval by control variates where it has them
+    /// ([`MetricReport::mean_estimate`]): the figures every rendering of a run (tables, workbook,
+    /// charts) prints.
+    pub fn summary_as_printed(&self) -> Summary {
+        let mut s = self.summary.clone();
+        if let Some(e) = self.mean_estimate.filter(|e| e.method == control::Method::ControlVariates) {
+            (s.mean, s.std_error, s.mean_ci95) = (e.estimate, e.std_error, e.ci95);
+        }
+        s
+    }
+}
+
 /// Paths left out of a metric's figures for one reason.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Excluded {
@@ -455,6 +468,28 @@ mod tests {
         let back: Report = serde_json::from_value(json).unwrap();
         assert_eq!(back.metric("fund_irr").unwrap().irr_outcomes, None);
         assert!(back.metrics.iter().all(|m| m.excluded.is_empty()));
+    }
+
+    /// Every rendering prints the control-variate mean where a metric has one, the plain
+    /// summary otherwise, and an IRR's mean without an interval.
+    #[test]
+    fn the_printed_summary_takes_the_control_variate_mean() {
+        let scenario = crate::testing::base();
+        let options = RunOptions { seed: 3, stopping: Stopping::Paths(400), threads: Some(1) };
+        let report = Report::build(&scenario, &run(&scenario, &options, &mut |_| {}, None).unwrap()).unwrap();
+        let tvpi = report.metric("fund_tvpi").unwrap();
+        let estimate = tvpi.mean_estimate.unwrap();
+        assert_eq!(estimate.method, control::Method::ControlVariates);
+        let printed = tvpi.summary_as_printed();
+        assert_eq!((printed.mean, printed.std_error, printed.mean_ci95), (estimate.estimate, estimate.std_error, estimate.ci95));
+        assert_ne!(printed.mean, tvpi.summary.mean);
+        assert_eq!(printed.quantiles, tvpi.summary.quantiles);
+        let irr = report.metric("fund_irr").unwrap();
+        let printed = irr.summary_as_printed();
+        assert_eq!((printed.mean, &printed.quantiles), (irr.summary.mean, &irr.summary.quantiles));
+        assert!(irr.summary.std_error.is_nan() && irr.summary.mean_ci95.0.is_nan() && irr.summary.mean.is_finite());
+        let median = irr.summary.quantile(0.5).unwrap();
+        assert!(median.lower < median.value && median.value < median.upper);
     }
 
     #[test]

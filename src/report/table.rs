@@ -173,7 +173,7 @@ fn fund(out: &mut String, report: &Report, start: Option<Quarter>) {
     for (key, label, fmt, negate) in FUND_ROWS {
         let fmt = if let Fmt::Quarter(_) = fmt { Fmt::Quarter(start) } else { fmt };
         if let Some(m) = report.metric(key) {
-            let s = if negate { negated(&m.summary) } else { reduced(m) };
+            let s = if negate { negated(&m.summary) } else { m.summary_as_printed() };
             line(out, &distribution_row(label, &s, fmt));
         }
     }
@@ -182,7 +182,7 @@ fn fund(out: &mut String, report: &Report, start: Option<Quarter>) {
     let figures = [("fund_tvpi", "TVPI"), ("fund_dpi", "DPI"), ("fund_rvpi", "RVPI"), ("fund_trough_cny_m", "peak capital need"), ("fund_trough_quarter", "trough quarter")];
     note(out, &coverage(report, &figures).join("; "));
     if let Some(tvpi) = report.metric("fund_tvpi") {
-        let s = &reduced(tvpi);
+        let s = &tvpi.summary_as_printed();
         let mut text = format!("  Mean TVPI 95% CI {}–{}×", Fmt::Multiple.show(s.mean_ci95.0), Fmt::Multiple.show(s.mean_ci95.1));
         if let Some(p) = &tvpi.probability_below_one {
             let _ = write!(text, " · P(TVPI < 1) {} (Wilson 95% CI {}–{})", Fmt::Percent.show(p.estimate), Fmt::Percent.show(p.ci95.0), Fmt::Percent.show(p.ci95.1));
@@ -210,7 +210,7 @@ fn sleeves(out: &mut String, report: &Report, start: Option<Quarter>) {
     );
     for (prefix, name) in [("direct", "Direct"), ("subfunds", "Sub-funds")] {
         let Some(tvpi) = report.metric(&format!("{prefix}_tvpi")) else { continue };
-        let s = &reduced(tvpi);
+        let s = &tvpi.summary_as_printed();
         let median = |key: &str| report.metric(&format!("{prefix}_{key}")).map_or(f64::NAN, |m| quantile(&m.summary, 0.5));
         let loss = tvpi.probability_below_one.map_or(f64::NAN, |p| p.estimate);
         let payback = payback_share(report, prefix).map_or(f64::NAN, |(share, ..)| share);
@@ -414,16 +414,6 @@ fn dispersion(out: &mut String, report: &Report) {
 /// `m`'s summary with its mean, standard error and interval by control variates where the
 /// report has them (the multiples whose intervals' coverage is checked: `CONTROLLED_METRICS`),
 /// else as it is.
-/// `m`'s summary with its mean, SE and interval by control variates where it has them: the
-/// figures every rendering of a run prints.
-pub(crate) fn reduced(m: &MetricReport) -> Summary {
-    let mut s = m.summary.clone();
-    if let Some(e) = m.mean_estimate.filter(|e| e.method == crate::stats::control::Method::ControlVariates) {
-        (s.mean, s.std_error, s.mean_ci95) = (e.estimate, e.std_error, e.ci95);
-    }
-    s
-}
-
 fn distribution_row(label: &str, s: &Summary, fmt: Fmt) -> String {
     let mut text = format!("  {:<28}{:>8} ± {:<7}", clip(label, 28), fmt.show(s.mean), fmt.show_error(s.std_error));
     for q in &s.quantiles {

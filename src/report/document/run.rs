@@ -8,7 +8,7 @@
 use super::{Cell, ChartKind, ChartSpec, Document, Format, Picture, Sheet, Table};
 use crate::analysis::plan_vs_actual::PlanVsActual;
 use crate::metrics::path::{Group, Unit};
-use crate::report::table::{FUND_ROWS, Fmt, ESTIMATORS, coverage, irr_note, negated, payback_share, quantile, reduced, subfund_medians, tier_name};
+use crate::report::table::{FUND_ROWS, Fmt, ESTIMATORS, coverage, irr_note, negated, payback_share, quantile, subfund_medians, tier_name};
 use crate::engine::FanReport;
 use crate::report::{Histogram, MetricReport, Report};
 use crate::stats::summary::{STANDARD_PROBABILITIES, Summary};
@@ -166,7 +166,7 @@ fn fund(report: &Report) -> Table {
     let mut table = Table::new(title, &columns);
     for (key, label, fmt, negate) in FUND_ROWS {
         let Some(m) = report.metric(key) else { continue };
-        let s = if negate { negated(&m.summary) } else { reduced(m) };
+        let s = if negate { negated(&m.summary) } else { m.summary_as_printed() };
         let scale = if let Fmt::Bn = fmt { 1e-3 } else { 1.0 };
         let label = if let Fmt::Quarter(_) = fmt { format!("{label} (quarters from {})", report.provenance.start_quarter) } else { label.to_string() };
         let mut values = vec![scale * s.mean, scale * s.std_error];
@@ -194,7 +194,7 @@ fn fund(report: &Report) -> Table {
 fn fund_tail(report: &Report) -> Table {
     let mut table = Table::new("Fund: mean, loss and tail", &["Measure", "Estimate", "95% CI low", "95% CI high"]);
     if let Some(tvpi) = report.metric("fund_tvpi") {
-        let s = &reduced(tvpi);
+        let s = &tvpi.summary_as_printed();
         table.numbers("Mean TVPI (×)", &[s.mean, s.mean_ci95.0, s.mean_ci95.1], Format::Multiple);
         if let Some(p) = &tvpi.probability_below_one {
             table.numbers("P(TVPI < 1) (Wilson interval)", &[p.estimate, p.ci95.0, p.ci95.1], Format::Percent);
@@ -222,7 +222,7 @@ fn sleeves(report: &Report) -> Table {
     let mut table = Table::new("Sleeves", &columns);
     for (prefix, name) in [("direct", "Direct"), ("subfunds", "Sub-funds")] {
         let Some(tvpi) = report.metric(&format!("{prefix}_tvpi")) else { continue };
-        let s = &reduced(tvpi);
+        let s = &tvpi.summary_as_printed();
         let median = |key: &str| report.metric(&format!("{prefix}_{key}")).map_or(f64::NAN, |m| quantile(&m.summary, 0.5));
         let m = Format::Multiple;
         table.rows.push(vec![
