@@ -347,9 +347,7 @@ fn invest(env: &Environment<'_>, spec: &DirectSpec, mut deal: Deal<'_>, quarter:
     }
     out.committed += deal.commitment;
     let first = tranches[0] * deal.commitment;
-    let field = &env.scenario.fields[deal.field];
-    let small = deal.post <= env.scenario.indicators.small_company_post_money_cny_m;
-    let entry = Entry { ownership: first / deal.post, cost: first, local: deal.local, tier: field.tier.index(), small };
+    let entry = Entry::new(env.scenario, deal.field, deal.post, first / deal.post, first, deal.local);
     let close = Close::Hold { haircut: env.scenario.fund.horizon_haircut };
     out.book.book(&company, &ws.rounds, &ws.takes, entry, close, env.scenario.fund.unicorn_cny_m, spec.loss_tolerance);
 }

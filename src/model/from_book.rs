@@ -34,12 +34,5 @@ pub fn go_on(env: &Environment<'_>, laws: &[ProfileLaw], holding: &Holding, as_o
 /// The holder's position in `holding`'s company as its book starts: the recorded ownership and
 /// cost. The book keeps no entry post-money: the last one stands in for the small-company count.
 pub fn entry(env: &Environment<'_>, holding: &Holding) -> Entry {
-    let scenario = env.scenario;
-    Entry {
-        ownership: holding.ownership,
-        cost: holding.cost_cny_m,
-        local: holding.local,
-        tier: scenario.fields[holding.field].tier.index(),
-        small: holding.last_post_money_cny_m <= scenario.indicators.small_company_post_money_cny_m,
-    }
+    Entry::new(env.scenario, holding.field, holding.last_post_money_cny_m, holding.ownership, holding.cost_cny_m, holding.local)
 }

@@ -17,7 +17,7 @@
 //! off + cost still held; value = proceeds + NAV.
 
 use super::company::{Company, Ending, Round};
-use crate::scenario::Stage;
+use crate::scenario::{Scenario, Stage};
 
 /// What a holder paid into one round, and at what whole-company valuation.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -58,6 +58,17 @@ pub struct Entry {
     /// small (entry post-money at most the scenario's small-company limit).
     pub tier: usize,
     pub small: bool,
+}
+
+impl Entry {
+    /// A position of `ownership` bought for `cost` in a company of field `field` (index into
+    /// [`crate::scenario::ScenarioSpec::fields`]) at post-money `post`: its tier and whether it
+    /// entered small are the scenario's reading of the field and the price.
+    #[inline(always)]
+    pub fn new(scenario: &Scenario, field: usize, post: f64, ownership: f64, cost: f64, local: bool) -> Entry {
+        let small = post <= scenario.indicators.small_company_post_money_cny_m;
+        Entry { ownership, cost, local, tier: scenario.fields[field].tier.index(), small }
+    }
 }
 
 /// Totals per field: cost put in and value got out (proceeds + final NAV), CNY m.

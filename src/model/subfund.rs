@@ -239,8 +239,7 @@ fn make_deals(env: &Environment<'_>, laws: &[ProfileLaw], spec: &SubFundSpec, pl
         let cheque = (spec.round_participation * law.equity_sold(stage) * post).min(budget - spent);
         let company = company::simulate(env, law, Start::deal(field, stage, quarter, post), backer, rng, &mut ws.rounds);
         ws.companies.push(company);
-        let small = post <= env.scenario.indicators.small_company_post_money_cny_m;
-        ws.entries.push(Entry { ownership: cheque / post, cost: cheque, local, tier: fields[field].tier.index(), small });
+        ws.entries.push(Entry::new(env.scenario, field, post, cheque / post, cheque, local));
         spent += cheque;
     }
     Ok(())
@@ -420,8 +419,9 @@ const MAX_NAV_HOLDINGS: usize = 100;
 
 /// Simulates sub-fund `spec` on path `path` from its actuals at quarter `as_of`
 /// (docs/portfolio.md): its history is the book's, its NAV goes on as the holdings the book lists
-/// for it or, when it lists none, as holdings at the sub-fund's focus, its remaining initial budget is deployed over what is left of its investment period
-/// and its remaining reserves follow its companies' rounds. The manager's skill, pace and
+/// for it or, when it lists none, as holdings at the sub-fund's focus, its remaining initial
+/// budget is deployed over what is left of its investment period and its remaining reserves
+/// follow its companies' rounds. The manager's skill, pace and
 /// extension are the plan's draws on the same path.
 ///
 /// # Errors
@@ -515,8 +515,7 @@ fn add_nav_holdings(env: &Environment<'_>, laws: &[ProfileLaw], spec: &SubFundSp
         let post = company::draw_entry_post_money(env, law, stage, field, as_of, rng);
         let company = company::simulate(env, law, Start::held(field, stage, as_of, post, 0.0), backer, rng, &mut ws.rounds);
         ws.companies.push(company);
-        let small = post <= env.scenario.indicators.small_company_post_money_cny_m;
-        ws.entries.push(Entry { ownership: mark / post, cost, local: false, tier: fields[field].tier.index(), small });
+        ws.entries.push(Entry::new(env.scenario, field, post, mark / post, cost, false));
     }
 }
 
