@@ -380,11 +380,8 @@ pub fn attach(scenario: &mut ScenarioSpec, table: Value, file: &Path) -> Result<
     for (row, raw) in direct_rows {
         let direct = direct_row(scenario, quarter, row, raw, &direct_file)?;
         if let Some(first) = companies.insert(direct.holding.company.trim().to_string(), row) {
-            return Err(invalid(
-                &direct_file,
-                format!("line {row} ({}), company", direct.holding.company),
-                format!("duplicate company (also line {first}): each holding has one row"),
-            ));
+            let at = RowAt { file: &direct_file, line: row, company: &direct.holding.company };
+            return Err(at.bad("company", format!("duplicate company (also line {first}): each holding has one row")));
         }
         holdings.push(direct);
     }

@@ -159,11 +159,8 @@ fn reconcile(spec: &SubFundSpec, actual: &mut SubFundActual, file: &Path, sub_fi
         for holding in actual.holdings.iter_mut().filter(|h| h.status == HoldingStatus::Held) {
             holding.ownership *= scale;
             if holding.ownership > 1.0 {
-                return Err(ScenarioError::Invalid {
-                    file: file.to_path_buf(),
-                    field: format!("line {} ({}), ownership", holding.row, holding.company),
-                    problem: format!("scaled by {scale:.4} so that the marks are the sub-fund's NAV, it would be {:.4}, more than 1", holding.ownership),
-                });
+                let at = RowAt { file, line: holding.row, company: &holding.company };
+                return Err(at.bad("ownership", format!("scaled by {scale:.4} so that the marks are the sub-fund's NAV, it would be {:.4}, more than 1", holding.ownership)));
             }
         }
     }
