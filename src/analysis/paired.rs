@@ -25,7 +25,7 @@ use rand_xoshiro::Xoshiro256PlusPlus;
 use serde::{Deserialize, Serialize};
 
 use crate::stats::control::{self, Method};
-use crate::stats::summary::{Summary, Z95, expected_shortfall};
+use crate::stats::summary::{Moments, Z95, expected_shortfall};
 
 /// Bootstrap resamples for expected-shortfall differences: the standard error is then known to
 /// about ±4 % (relative), plenty for an interval's width.
@@ -100,9 +100,9 @@ impl Difference {
 /// ```
 pub fn mean_difference(a: &[f64], b: &[f64]) -> Difference {
     let differences: Vec<f64> = a.iter().zip(b).filter(|(x, y)| x.is_finite() && y.is_finite()).map(|(x, y)| y - x).collect();
-    let paired = Summary::of(&differences);
-    let (se_a, se_b) = (Summary::of(a).std_error, Summary::of(b).std_error);
-    Difference::new(paired.mean, paired.std_error, se_a.hypot(se_b), paired.n)
+    let paired = Moments::of_finite(&differences);
+    let (se_a, se_b) = (Moments::of_finite(a).std_error(), Moments::of_finite(b).std_error());
+    Difference::new(paired.mean, paired.std_error(), se_a.hypot(se_b), paired.n)
 }
 
 /// The difference of means `mean(b) − mean(a)` by control variates: the per-path differences
@@ -140,7 +140,7 @@ pub fn indicator_below(values: &[f64], threshold: f64) -> Vec<f64> {
 pub fn shortfall_level(values: &[f64], alpha: f64, seed: u64) -> (f64, f64) {
     let finite: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
     let replicates = bootstrap(&[&finite], alpha, seed);
-    (expected_shortfall(&finite, alpha), Summary::of(&replicates[0]).std_dev)
+    (expected_shortfall(&finite, alpha), Moments::of_finite(&replicates[0]).std_dev)
 }
 
 /// The difference of expected shortfalls at `alpha` (the mean of the lowest `alpha` share of
@@ -150,8 +150,8 @@ pub fn shortfall_difference(a: &[f64], b: &[f64], alpha: f64, seed: u64) -> Diff
     let estimate = expected_shortfall(&pb, alpha) - expected_shortfall(&pa, alpha);
     let replicates = bootstrap(&[&pa, &pb], alpha, seed);
     let differences: Vec<f64> = replicates[0].iter().zip(&replicates[1]).map(|(x, y)| y - x).collect();
-    let paired = Summary::of(&differences).std_dev;
-    let independent = Summary::of(&replicates[0]).std_dev.hypot(Summary::of(&replicates[1]).std_dev);
+    let paired = Moments::of_finite(&differences).std_dev;
+    let independent = Moments::of_finite(&replicates[0]).std_dev.hypot(Moments::of_finite(&replicates[1]).std_dev);
     Difference::new(estimate, paired, independent, pa.len())
 }
 
@@ -182,6 +182,7 @@ fn bootstrap(samples: &[&[f64]], alpha: f64, seed: u64) -> Vec<Vec<f64>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::stats::summary::Summary;
 
     /// Correlated pairs: b = a + small noise, as common random numbers give.
     fn correlated(n: usize) -> (Vec<f64>, Vec<f64>) {

@@ -129,9 +129,7 @@ impl Summary {
 /// The standard error of the mean of the finite `values`, as [`Summary::of`] computes it but
 /// in one linear pass, without sorting (the `--precision` rule asks for it after every chunk).
 pub fn standard_error(values: &[f64]) -> f64 {
-    let finite: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
-    let m = Moments::of(&finite);
-    m.std_dev / (m.n as f64).sqrt()
+    Moments::of_finite(values).std_error()
 }
 
 /// `values` in `f64::total_cmp` order, exactly as `sort_unstable_by(f64::total_cmp)`
@@ -176,14 +174,27 @@ fn standard_intervals(n: usize) -> [Option<(usize, usize)>; STANDARD_PROBABILITI
     })
 }
 
-/// Count, mean and sample standard deviation of finite values, summed in order.
-struct Moments {
-    n: usize,
-    mean: f64,
-    std_dev: f64,
+/// Count, mean and sample standard deviation of finite values, summed in order: the moments
+/// [`Summary::of`] reports, bit for bit, without its sort.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Moments {
+    pub n: usize,
+    pub mean: f64,
+    pub std_dev: f64,
 }
 
 impl Moments {
+    /// The moments of the finite values among `values`.
+    pub fn of_finite(values: &[f64]) -> Moments {
+        let finite: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
+        Moments::of(&finite)
+    }
+
+    /// The standard error of the mean.
+    pub fn std_error(&self) -> f64 {
+        self.std_dev / (self.n as f64).sqrt()
+    }
+
     fn of(finite: &[f64]) -> Moments {
         let n = finite.len();
         let count = n as f64;
@@ -382,9 +393,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn standard_error_matches_the_summary() {
+    fn moments_and_standard_error_match_the_summary() {
         let values = [0.4, 1.1, f64::NAN, 2.5, 0.9, 1.6, f64::INFINITY, 0.7];
-        assert_eq!(standard_error(&values).to_bits(), Summary::of(&values).std_error.to_bits());
+        let (summary, moments) = (Summary::of(&values), Moments::of_finite(&values));
+        assert_eq!(standard_error(&values).to_bits(), summary.std_error.to_bits());
+        assert_eq!(moments.std_error().to_bits(), summary.std_error.to_bits());
+        let bits = (moments.n, moments.mean.to_bits(), moments.std_dev.to_bits());
+        assert_eq!(bits, (summary.n, summary.mean.to_bits(), summary.std_dev.to_bits()));
         assert!(standard_error(&[1.0]).is_nan());
     }
     use rand::{RngExt, SeedableRng};
